@@ -1,0 +1,41 @@
+import { requireRetryOf, requireSomeField, requireText, withoutUndefined, type Decider } from '../../common/decider.js';
+import { DomainError } from '../../common/domain-error.js';
+import { SOURCE_REVISABLE_FIELDS, type RegisterSource, type ReviseSource, type SourceCommand } from './source.commands.js';
+import type { SourceEvent } from './source.events.js';
+import { evolve, initialSourceState, type SourceState } from './source.state.js';
+
+export function registerSource(command: RegisterSource, state: SourceState): SourceEvent[] {
+  if (state.exists) {
+    requireRetryOf(state.registeredFingerprint, command.data, 'source_exists', 'sourceId');
+    return []; // the client chose the id, so a retried registration finds its own source
+  }
+  return [{ type: 'SourceRegistered', data: withoutUndefined(command.data) }];
+}
+
+export function reviseSource(command: ReviseSource, state: SourceState): SourceEvent[] {
+  if (!state.exists) {
+    throw new DomainError('not_found', 'source_not_found', `Source ${command.data.sourceId} is not registered`);
+  }
+  requireSomeField(command.data, SOURCE_REVISABLE_FIELDS, 'revision_empty');
+  requireText(command.data.reason, 'reason', 'reason_required');
+  return [{ type: 'SourceRevised', data: withoutUndefined(command.data) }];
+}
+
+export function decide(command: SourceCommand, state: SourceState): SourceEvent[] {
+  switch (command.type) {
+    case 'RegisterSource':
+      return registerSource(command, state);
+    case 'ReviseSource':
+      return reviseSource(command, state);
+    default: {
+      const unhandled: never = command;
+      throw new Error(`Unhandled source command ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
+export const sourceDecider: Decider<SourceState, SourceCommand, SourceEvent> = {
+  initialState: initialSourceState,
+  evolve,
+  decide,
+};
