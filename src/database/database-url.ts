@@ -1,0 +1,27 @@
+import { resolve } from 'node:path';
+import pg from 'pg';
+import type { AppConfig } from '../config/config.js';
+import { startEmbeddedPostgres } from './embedded-postgres.js';
+
+const EMBEDDED_DATABASE = 'incident_ledger';
+
+/** DATABASE_URL, or the embedded PostgreSQL in DATA_DIR (started, and its database created, if need be). */
+export async function databaseUrlFor(config: AppConfig, log: (line: string) => void = console.log): Promise<string> {
+  if (config.DATABASE_URL) return config.DATABASE_URL;
+  const dataDir = resolve(config.DATA_DIR);
+  const postgres = await startEmbeddedPostgres({ dataDir, port: config.EMBEDDED_POSTGRES_PORT });
+  await ensureDatabase(postgres.url('postgres'), EMBEDDED_DATABASE);
+  log(`Embedded PostgreSQL in ${dataDir}`);
+  return postgres.url(EMBEDDED_DATABASE);
+}
+
+async function ensureDatabase(serverUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,224 @@
+import pg from 'pg';
+import {
+  type AppendResult,
+  type EventStore,
+  EventStoreUnavailableError,
+  type EventToAppend,
+  type ExpectedRevision,
+  type JsonObject,
+  type Position,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  WrongExpectedRevisionError,
+} from '../event-store.js';
+import { decodePosition, encodePosition, LOG_START, type LogPosition } from './log-position.js';
+import { LedgerNotifications } from './ledger-notifications.js';
+
+export interface PostgresEventStoreOptions {
+  /** How often an idle subscription reads even without a notification. */
+  pollIntervalMs?: number;
+}
+
+interface EventRow {
+  transaction_id: string;
+  position: string;
+  event_id: string;
+  stream_id: string;
+  revision: string;
+  type: string;
+  data: JsonObject;
+  metadata: JsonObject;
+}
+
+interface AppendRow {
+  outcome: 'appended' | 'unchanged' | 'conflict';
+  last_revision: string;
+  last_transaction_id: string | null;
+  last_position: string | null;
+}
+
+const COLUMNS = 'transaction_id, position, event_id, stream_id, revision, type, data, metadata';
+const SUBSCRIPTION_PAGE = 500;
+const FIRST_RETRY_MS = 10;
+
+/**
+ * The event store on PostgreSQL: schema and append function in
+ * migrations/1732500000000-event-store-schema.ts.
+ *
+ * The caller owns the pool. close() stops this store's subscriptions, its LISTEN connection
+ * (a client of its own, made from the pool's options) and its timers, and waits for its last
+ * NOTIFY; the pool stays open, so end it after close().
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly notifications: LedgerNotifications;
+  private readonly closing = new AbortController();
+  private readonly pollIntervalMs: number;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    options: PostgresEventStoreOptions = {},
+  ) {
+    this.notifications = new LedgerNotifications(pool);
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+  }
+
+  async appendToStream(streamId: string, events: EventToAppend[], { expectedRevision }: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    let row: AppendRow;
+    try {
+      [row] = await this.query<AppendRow>('SELECT outcome, last_revision, last_transaction_id, last_position FROM append_to_stream($1, $2, $3)', [
+        streamId,
+        String(expectedRevision),
+        JSON.stringify(events),
+      ]);
+    } catch (error) {
+      if (!isUniqueViolation(error, 'events_event_id_key')) throw error;
+      // An identical append committed while this one waited: answer as its retry would be.
+      const earlier = await this.earlierAppend(streamId, events);
+      if (earlier) return earlier;
+      throw error;
+    }
+    if (row.outcome === 'conflict') {
+      // A retried append finds its stream moved on by its own first attempt.
+      const earlier = events.length > 0 ? await this.earlierAppend(streamId, events) : undefined;
+      if (earlier) return earlier;
+      throw new WrongExpectedRevisionError(streamId, expectedRevision, Number(row.last_revision));
+    }
+    if (row.outcome === 'appended') this.notifications.announce();
+    // Only an empty append to a missing stream has no last event: it answers the log's start.
+    const last = row.last_transaction_id === null || row.last_position === null ? LOG_START : { transactionId: row.last_transaction_id, position: row.last_position };
+    return { nextExpectedRevision: Number(row.last_revision), position: encodePosition(last) };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const rows = await this.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events
+        WHERE stream_id = $1 AND revision ${backwards ? '<=' : '>='} $2
+        ORDER BY revision ${backwards ? 'DESC' : 'ASC'}
+        LIMIT $3`,
+      [streamId, options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0), options.maxCount ?? null],
+    );
+    return rows.map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const after = options.after === undefined ? LOG_START : decodePosition(options.after);
+    return (await this.readPage(after, options.maxCount)).events;
+  }
+
+  async headPosition(): Promise<Position | undefined> {
+    const [last] = await this.query<Pick<EventRow, 'transaction_id' | 'position'>>(
+      `SELECT transaction_id, position FROM events
+        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id DESC, position DESC
+        LIMIT 1`,
+      [],
+    );
+    return last && encodePosition({ transactionId: last.transaction_id, position: last.position });
+  }
+
+  async *subscribeToAll(options: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
+    const signal = options.signal ? AbortSignal.any([options.signal, this.closing.signal]) : this.closing.signal;
+    let after = options.after === undefined ? LOG_START : decodePosition(options.after);
+    const doorbell = this.notifications.addDoorbell();
+    let retryMs = 0;
+    try {
+      while (!signal.aborted) {
+        await this.notifications.listen();
+        const { events, waiting } = await this.readPage(after, SUBSCRIPTION_PAGE);
+        for (const event of events) {
+          if (signal.aborted) return;
+          yield event;
+        }
+        if (events.length > 0) after = decodePosition(events[events.length - 1].position);
+        if (events.length === SUBSCRIPTION_PAGE) continue;
+        // Committed events wait behind an older transaction still open. When that one ends
+        // no NOTIFY may follow (it need not be an append): look again soon, backing off
+        // while it stays open.
+        retryMs = waiting ? Math.min(retryMs ? retryMs * 2 : FIRST_RETRY_MS, this.pollIntervalMs) : 0;
+        await doorbell.wait(retryMs || this.pollIntervalMs, signal);
+      }
+    } finally {
+      this.notifications.removeDoorbell(doorbell);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing.abort();
+    await this.notifications.close();
+  }
+
+  /**
+   * The global log after `after`, in (transaction_id, position) order, up to the horizon:
+   * the oldest transaction still running when this statement's snapshot was taken.
+   * Positions alone would not do: they are handed out before commit, so position 5 can
+   * commit after 6 has been read. Every transaction below the horizon has ended, so no event
+   * can ever appear among or before the rows returned, and a cursor past them is safe. At
+   * or above it, a transaction with a lower id than a committed one may still commit, so
+   * committed rows there are held back (`waiting`). One statement, so that the horizon and
+   * the rows come from the same snapshot.
+   */
+  private async readPage(after: LogPosition, maxCount: number | undefined): Promise<{ events: RecordedEvent[]; waiting: boolean }> {
+    const rows = await this.query<EventRow & { below_horizon: boolean }>(
+      `SELECT ${COLUMNS}, transaction_id < horizon.xmin AS below_horizon
+         FROM events, (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) AS horizon
+        WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
+        ORDER BY transaction_id, position
+        LIMIT $3`,
+      [after.transactionId, after.position, maxCount ?? null],
+    );
+    // In this order, rows below the horizon come first.
+    const visible = rows.filter((row) => row.below_horizon);
+    return { events: visible.map(toRecordedEvent), waiting: visible.length < rows.length };
+  }
+
+  /** The result of an earlier append of exactly these events to this stream, if there was one. */
+  private async earlierAppend(streamId: string, events: EventToAppend[]): Promise<AppendResult | undefined> {
+    const rows = await this.query<EventRow>(`SELECT ${COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY position`, [events.map((event) => event.id)]);
+    if (rows.length === 0) return undefined;
+    const last = rows[rows.length - 1];
+    const sameAppend =
+      rows.length === events.length &&
+      rows.every((row, index) => row.event_id === events[index].id.toLowerCase() && row.stream_id === streamId && row.transaction_id === last.transaction_id);
+    if (!sameAppend) throw new Error(`Appending to ${streamId}: some of these event ids were already used by a different append`);
+    return { nextExpectedRevision: Number(last.revision), position: encodePosition({ transactionId: last.transaction_id, position: last.position }) };
+  }
+
+  private async query<Row extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<Row[]> {
+    try {
+      return (await this.pool.query<Row>(text, values)).rows;
+    } catch (error) {
+      throw isUnavailable(error) ? new EventStoreUnavailableError(`PostgreSQL event store unavailable: ${String(error)}`, { cause: error }) : error;
+    }
+  }
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    streamId: row.stream_id,
+    revision: Number(row.revision),
+    position: encodePosition({ transactionId: row.transaction_id, position: row.position }),
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+  };
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const { code, constraint: violated } = error as Partial<pg.DatabaseError>;
+  return code === '23505' && violated === constraint;
+}
+
+// Network errors, SQLSTATE class 08 (connection exception), server shutting down or full,
+// statement_timeout; and node-postgres's own errors for lost connections and timeouts.
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', '57P01', '57P02', '57P03', '53300', '57014']);
+const UNAVAILABLE_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|timeout expired|Query read timeout|Client has encountered a connection error)/;
+
+function isUnavailable(error: unknown): boolean {
+  // Duck-typed: socket errors come from Node's own realm, where `instanceof Error` can fail.
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) || (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message));
+}
