@@ -1,0 +1,41 @@
+import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import type { Role } from '../config/config.js';
+import { PUBLIC_ROUTE, REQUIRED_ROLE } from './access.decorators.js';
+import { ApiKeys, type Principal } from './api-keys.js';
+import { roleAllows } from './roles.js';
+
+export type AuthenticatedRequest = FastifyRequest & { principal: Principal };
+
+/** Denied by default: a route opens only through @Public() or @RequiresRole(role). */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKeys,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const principal = this.authenticate(request.headers.authorization);
+    const required = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, targets);
+    if (!required) throw new ForbiddenException('This route is closed: it declares no role.');
+    if (!roleAllows(principal.role, required)) {
+      throw new ForbiddenException(`This needs the ${required} role; the key "${principal.name}" has ${principal.role}.`);
+    }
+    request.principal = principal;
+    return true;
+  }
+
+  private authenticate(header: string | undefined): Principal {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+    if (!match) throw new UnauthorizedException('An API key is required: Authorization: Bearer <key>.');
+    const principal = this.keys.principalFor(match[1]);
+    if (!principal) throw new UnauthorizedException('The API key is not valid.');
+    return principal;
+  }
+}

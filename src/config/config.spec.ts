@@ -1,0 +1,28 @@
+import { ConfigError, loadConfig } from './config.js';
+
+describe('configuration', () => {
+  it('defaults to the embedded PostgreSQL event store on port 3000', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 3000, DATA_DIR: './.data', EVENT_STORE: 'postgres' });
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('parses API_KEYS as name:role:key triples', () => {
+    const config = loadConfig({ API_KEYS: 'desk:editor:0123456789abcdef, audit:auditor:fedcba9876543210' });
+    expect(config.API_KEYS).toEqual([
+      { name: 'desk', role: 'editor', key: '0123456789abcdef' },
+      { name: 'audit', role: 'auditor', key: 'fedcba9876543210' },
+    ]);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ API_KEYS: 'desk:chief:0123456789abcdef' }, 'API_KEYS'],
+    [{ API_KEYS: 'desk:editor:short' }, 'API_KEYS'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ EVENT_STORE: 'eventstoredb' }, 'EVENTSTORE_CONNECTION_STRING'],
+  ])('stops on %j naming %s', (env, variable) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(variable);
+  });
+});

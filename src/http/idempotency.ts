@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import { type CallHandler, type ExecutionContext, Inject, Injectable, Logger, type NestInterceptor } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import pg from 'pg';
+import { type Observable, of } from 'rxjs';
+import type { AuthenticatedRequest } from '../auth/api-key.guard.js';
+import { canonicalJson } from '../common/canonical-json.js';
+import { HttpProblem, RequestValidationError } from './problem.js';
+
+// Idempotency-Key on a POST: the first request with a key runs; every later request with
+// the same key and body gets the first one's response; the same key with another body is
+// a 422. Keys are scoped to the API key's principal.
+
+interface Claim {
+  principal: string;
+  key: string;
+}
+
+type IdempotentRequest = AuthenticatedRequest & { idempotency?: Claim };
+
+type Begun = { kind: 'run' } | { kind: 'replay'; status: number; headers: Record<string, string>; body: string };
+
+/** A pending key older than this belonged to a process that died mid-request: take it over. */
+const ABANDONED_AFTER_SECONDS = 60;
+const WAIT_FOR_FIRST_MS = 10_000;
+const POLL_MS = 25;
+
+@Injectable()
+export class IdempotencyStore {
+  // @types/pg makes pg.Pool a type alias under ESM: tsc emits no runtime type to inject by.
+  constructor(@Inject(pg.Pool) private readonly pool: pg.Pool) {}
+
+  async begin(claim: Claim, requestHash: string): Promise<Begun> {
+    const deadline = Date.now() + WAIT_FOR_FIRST_MS;
+    for (;;) {
+      const { rows } = await this.pool.query<{ request_hash: string; status: number | null; headers: Record<string, string> | null; body: string | null; taken: boolean }>(
+        `WITH inserted AS (
+           INSERT INTO idempotency_keys (principal, key, request_hash) VALUES ($1, $2, $3)
+           ON CONFLICT (principal, key) DO UPDATE SET created_at = now(), request_hash = EXCLUDED.request_hash
+             WHERE idempotency_keys.status IS NULL
+               AND idempotency_keys.created_at < now() - make_interval(secs => $4)
+           RETURNING request_hash, status, headers, body, true AS taken)
+         SELECT * FROM inserted
+         UNION ALL
+         SELECT request_hash, status, headers, body, false FROM idempotency_keys
+          WHERE principal = $1 AND key = $2 AND NOT EXISTS (SELECT 1 FROM inserted)`,
+        [claim.principal, claim.key, requestHash, ABANDONED_AFTER_SECONDS],
+      );
+      // No row: another request inserted the key after this statement's snapshot; look again.
+      const row = rows[0];
+      if (row?.taken) return { kind: 'run' };
+      if (row && row.request_hash !== requestHash) {
+        throw new HttpProblem(422, 'idempotency_key_reused', 'This Idempotency-Key was used with a different request; use a new key for a new request.');
+      }
+      if (row && row.status !== null) return { kind: 'replay', status: row.status, headers: row.headers ?? {}, body: row.body ?? '' };
+      if (Date.now() > deadline) {
+        throw new HttpProblem(409, 'idempotency_key_in_progress', 'A request with this Idempotency-Key is still running; retry shortly.', { 'retry-after': '1' });
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+
+  async complete(claim: Claim, status: number, headers: Record<string, string>, body: string): Promise<void> {
+    await this.pool.query('UPDATE idempotency_keys SET status = $3, headers = $4, body = $5 WHERE principal = $1 AND key = $2', [
+      claim.principal,
+      claim.key,
+      status,
+      headers,
+      body,
+    ]);
+  }
+
+  /** A request that failed appended nothing: its key is free for a corrected retry. */
+  async release(claim: Claim): Promise<void> {
+    await this.pool.query('DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2 AND status IS NULL', [claim.principal, claim.key]);
+  }
+}
+
+/**
+ * Claims the key before the route runs (after the API key guard, so the principal is known)
+ * or replays the stored response. POST routes send their reply themselves (sendWrite), so a
+ * replay sent here is not sent twice.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(private readonly store: IdempotencyStore) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const request = context.switchToHttp().getRequest<IdempotentRequest>();
+    const header = request.headers['idempotency-key'];
+    if (request.method !== 'POST' || header === undefined) return next.handle();
+
+    const key = Array.isArray(header) ? header[0] : header;
+    if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+      throw new RequestValidationError([{ field: 'header.idempotency-key', code: 'invalid_key', message: 'must be 1 to 255 visible ASCII characters' }]);
+    }
+    const claim = { principal: request.principal.name, key };
+    const requestHash = createHash('sha256').update(canonicalJson({ method: request.method, url: request.url, body: request.body ?? null })).digest('hex');
+    const begun = await this.store.begin(claim, requestHash);
+    if (begun.kind === 'replay') {
+      const reply = context.switchToHttp().getResponse<FastifyReply>();
+      void reply.status(begun.status).headers({ ...begun.headers, 'idempotent-replayed': 'true' }).type('application/json').send(begun.body);
+      return of(undefined);
+    }
+    request.idempotency = claim;
+    return next.handle();
+  }
+}
+
+/** Stores a claimed request's response before it is sent, or frees the key if it failed. */
+export function recordIdempotentResponses(fastify: FastifyInstance, store: IdempotencyStore): void {
+  const logger = new Logger('Idempotency');
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    const claim = (request as IdempotentRequest).idempotency;
+    if (!claim) return payload;
+    try {
+      if (reply.statusCode >= 200 && reply.statusCode < 300) {
+        const etagHeader = reply.getHeader('etag');
+        await store.complete(claim, reply.statusCode, etagHeader ? { etag: String(etagHeader) } : {}, String(payload));
+      } else {
+        await store.release(claim);
+      }
+    } catch (error) {
+      // The write itself stands; a retry with this key waits, then is told to retry later.
+      logger.error(`Could not record the response for Idempotency-Key of ${claim.principal}: ${String(error)}`);
+    }
+    return payload;
+  });
+}

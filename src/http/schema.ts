@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+// Building blocks of the request schemas that several slices share.
+
+/** Lower-cased: stream names and lookups must not depend on how a client spelled the id. */
+export const uuid = z.uuid().transform((id) => id.toLowerCase());
+
+/** Trimmed text of 1..max characters. */
+export const text = (max: number) => z.string().trim().min(1).max(max);
+
+/** An instant with an explicit offset, stored as UTC (`2024-07-28T00:00:00.000Z`). */
+export const instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
+
+/** A calendar date or an instant: `occurred` may be known only to the day. */
+export const dateOrInstant = z.union([z.iso.date(), instant]);
+
+export const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO-3166 alpha-2 code such as ML');
+
+/** For @ApiBody: the same schema the route validates with, as OpenAPI 3.0. */
+export function openApi(schema: z.ZodType): Record<string, unknown> {
+  return z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}

@@ -1,0 +1,55 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { v7 as uuidv7 } from 'uuid';
+import type { AuthenticatedRequest } from '../auth/api-key.guard.js';
+import type { WriteRequest, WriteResult } from '../event-store/handle-command.js';
+import { RequestValidationError } from './problem.js';
+
+/**
+ * `@Write() request: WriteRequest` — who writes (the API key's principal), the expected
+ * version from If-Match, and the ids that tie the appended events to this request.
+ */
+export const Write = createParamDecorator((_: unknown, context: ExecutionContext): WriteRequest => {
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  const requestId = String(request.id);
+  return {
+    expectedVersion: expectedVersion(request.headers['if-match']),
+    recordedBy: request.principal.name,
+    correlationId: singleHeader(request.headers['x-correlation-id']) ?? requestId,
+    causationId: requestId,
+  };
+});
+
+/** Each request's id: a UUID, so that events can name the request that caused them. */
+export const requestIdFactory = (): string => uuidv7();
+
+/** `If-Match: "5"` or `If-Match: 5` → 5. */
+export function expectedVersion(header: string | string[] | undefined): number | undefined {
+  const value = singleHeader(header);
+  if (value === undefined) return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(value);
+  if (!match) {
+    throw new RequestValidationError([{ field: 'header.if-match', code: 'invalid_version', message: 'must be an entity version such as "5"' }]);
+  }
+  return Number(match[1]);
+}
+
+function singleHeader(header: string | string[] | undefined): string | undefined {
+  return Array.isArray(header) ? header[0] : header;
+}
+
+/**
+ * 201 with the new version when events were appended; 200 when the outcome already held.
+ * `ids` names what the write created inside the entity (e.g. `{ claimId }`).
+ */
+export function sendWrite(reply: FastifyReply, result: WriteResult, ids: Record<string, string> = {}): void {
+  void reply
+    .status(result.appended ? 201 : 200)
+    .header('etag', etag(result.version))
+    .send({ id: result.id, ...ids, version: result.version });
+}
+
+/** Reads of one entity carry its version as ETag. */
+export function etag(version: number): string {
+  return `"${version}"`;
+}

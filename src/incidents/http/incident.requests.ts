@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { countryCode, dateOrInstant, instant, text, uuid } from '../../http/schema.js';
+import { INCIDENT_LIMITS as LIMIT } from '../domain/incident.commands.js';
+import {
+  CLAIM_GRADES,
+  CLAIM_KINDS,
+  FIGURE_OUTCOMES,
+  FIGURE_QUALIFIERS,
+  LINK_RELATIONS,
+  LOCATION_PRECISIONS,
+  OCCURRED_PRECISIONS,
+  RETRACTED_BY,
+  STANCES,
+  STATEMENT_MEDIUMS,
+} from '../domain/incident.events.js';
+
+// The shapes of the incident write requests. Unknown fields are refused (strict objects),
+// so a typo is a 400 rather than silently dropped. Rules that need the incident's state
+// (or relate fields, such as a figure's value and qualifier) live in the domain.
+
+const location = z.strictObject({
+  place: text(LIMIT.place),
+  region: text(LIMIT.region).optional(),
+  country: countryCode,
+  lat: z.number().min(-90).max(90).optional(),
+  lon: z.number().min(-180).max(180).optional(),
+  precision: z.enum(LOCATION_PRECISIONS),
+});
+
+const occurred = z.strictObject({
+  from: dateOrInstant,
+  to: dateOrInstant.optional(),
+  precision: z.enum(OCCURRED_PRECISIONS),
+});
+
+const tags = z.array(text(LIMIT.tag)).max(LIMIT.tags);
+const via = z.array(uuid).max(LIMIT.via);
+
+// Not range-checked here: the domain answers negative, fractional or missing values with
+// the figure rule they break (figure_value_invalid, figure_value_required, ...).
+const figure = z.strictObject({
+  party: text(LIMIT.party),
+  outcome: z.enum(FIGURE_OUTCOMES),
+  qualifier: z.enum(FIGURE_QUALIFIERS),
+  value: z.number().optional(),
+  originalText: text(LIMIT.originalText),
+});
+const figures = z.array(figure).max(LIMIT.figures);
+
+export const OpenIncidentRequest = z.strictObject({
+  id: uuid.optional().describe('Supply your own id to make the call safe to retry; otherwise the server chooses one.'),
+  title: text(LIMIT.title),
+  description: text(LIMIT.description).optional(),
+  location,
+  occurred,
+  tags: tags.default([]),
+});
+
+export const ReviseIncidentRequest = z.strictObject({
+  title: text(LIMIT.title).optional(),
+  description: text(LIMIT.description).optional(),
+  location: location.optional(),
+  occurred: occurred.optional(),
+  tags: tags.optional(),
+  reason: text(LIMIT.reason),
+});
+
+export const LinkIncidentsRequest = z.strictObject({
+  otherIncidentId: uuid,
+  relation: z.enum(LINK_RELATIONS).describe('Read as "this incident <relation> the other".'),
+});
+
+export const RecordStatementRequest = z.strictObject({
+  statementId: uuid.optional(),
+  sourceId: uuid,
+  via: via.default([]),
+  medium: z.enum(STATEMENT_MEDIUMS),
+  quote: text(LIMIT.quote).describe('The source’s words in the original language.'),
+  language: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a language tag such as en or ar'),
+  translation: text(LIMIT.translation).optional(),
+  statedAt: instant,
+  publishedAt: instant.optional(),
+  retrievedAt: instant.optional(),
+  url: z.url({ protocol: /^https?$/ }).max(LIMIT.url).optional(),
+  stances: z.array(z.strictObject({ claimId: uuid, stance: z.enum(STANCES) })).max(LIMIT.stances).default([]),
+});
+
+export const ReportClaimRequest = z.strictObject({
+  claimId: uuid.optional(),
+  claimantId: uuid,
+  via: via.default([]),
+  statementId: uuid.optional(),
+  summary: text(LIMIT.summary),
+  kind: z.enum(CLAIM_KINDS),
+  figures: figures.default([]),
+  statedAt: instant,
+});
+
+export const AmendClaimRequest = z.strictObject({
+  summary: text(LIMIT.summary).optional(),
+  figures: figures.optional(),
+  statementId: uuid.optional(),
+  statedAt: instant,
+  reason: text(LIMIT.reason),
+});
+
+export const RetractClaimRequest = z.strictObject({
+  reason: text(LIMIT.reason),
+  statementId: uuid.optional(),
+  statedAt: instant,
+  retractedBy: z.enum(RETRACTED_BY).default('claimant'),
+});
+
+export const CorrectClaimRequest = z.strictObject({
+  claimantId: uuid.optional(),
+  via: via.optional(),
+  statementId: uuid.optional(),
+  summary: text(LIMIT.summary).optional(),
+  kind: z.enum(CLAIM_KINDS).optional(),
+  figures: figures.optional(),
+  statedAt: instant.optional(),
+  reason: text(LIMIT.reason),
+});
+
+export const AssessClaimRequest = z.strictObject({
+  grade: z.enum(CLAIM_GRADES),
+  rationale: text(LIMIT.rationale),
+});
+
+export const IncidentEventsQuery = z.strictObject({
+  fromVersion: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+// Any of these makes GET /incidents/{id} answer from the stream rather than the projection.
+export const IncidentViewQuery = z.strictObject({
+  asOf: instant.optional(),
+  version: z.coerce.number().int().min(0).optional(),
+  statedBefore: instant.optional(),
+});
+
+// The timeline pages through an incident's versions as the raw stream does.
+export const IncidentTimelineQuery = IncidentEventsQuery;
+
+// The handler checks that `from` is at most `to`, and `to` at most the incident's version.
+export const IncidentDiffQuery = z.strictObject({
+  from: z.coerce.number().int().min(0),
+  to: z.coerce.number().int().min(0),
+});

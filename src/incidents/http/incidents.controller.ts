@@ -1,0 +1,232 @@
+import { Body, Controller, Get, Inject, NotFoundException, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { v7 as uuidv7 } from 'uuid';
+import type { z } from 'zod';
+import { RequiresRole } from '../../auth/access.decorators.js';
+import { EVENT_STORE, type EventStore } from '../../event-store/event-store.js';
+import type { WriteRequest } from '../../event-store/handle-command.js';
+import { EntityId } from '../../http/entity-id.pipe.js';
+import { Valid } from '../../http/validation.js';
+import { etag, sendWrite, Write } from '../../http/write-request.js';
+import { WriteRoute } from '../../http/write-route.decorator.js';
+import { toEventResponse } from '../../ledger/recorded-event.response.js';
+import { ExecuteIncidentCommand, incidentStreamId } from '../commands/execute-incident-command.js';
+import type { IncidentCommand } from '../domain/incident.commands.js';
+import { DiffIncidentVersionsQuery } from '../queries/diff-incident-versions/diff-incident-versions.handler.js';
+import { GetIncidentTimelineQuery } from '../queries/get-incident-timeline/get-incident-timeline.handler.js';
+import { GetIncidentQuery } from '../queries/get-incident/get-incident.handler.js';
+import {
+  AmendClaimRequest,
+  AssessClaimRequest,
+  CorrectClaimRequest,
+  IncidentDiffQuery,
+  IncidentEventsQuery,
+  IncidentTimelineQuery,
+  IncidentViewQuery,
+  LinkIncidentsRequest,
+  OpenIncidentRequest,
+  RecordStatementRequest,
+  ReportClaimRequest,
+  RetractClaimRequest,
+  ReviseIncidentRequest,
+} from './incident.requests.js';
+
+type Body<T extends z.ZodType> = z.output<T>;
+
+// Routes → command or query bus, nothing else: the rules are in domain/incident.decide.ts,
+// the read side's answers in queries/.
+@ApiTags('incidents')
+@Controller('incidents')
+export class IncidentsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  @Post()
+  @WriteRoute('Open an incident: begin tracking it.', OpenIncidentRequest)
+  async open(@Body(new Valid(OpenIncidentRequest)) body: Body<typeof OpenIncidentRequest>, @Write() request: WriteRequest, @Res() reply: FastifyReply) {
+    const { id = uuidv7(), ...data } = body;
+    await this.execute(reply, { type: 'OpenIncident', data: { incidentId: id, ...data } }, request);
+  }
+
+  @Patch(':incidentId')
+  @WriteRoute('Revise an incident’s title, description, location, occurred time or tags, with a reason.', ReviseIncidentRequest)
+  async revise(
+    @Param('incidentId', EntityId) incidentId: string,
+    @Body(new Valid(ReviseIncidentRequest)) body: Body<typeof ReviseIncidentRequest>,
+    @Write() request: WriteRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    await this.execute(reply, { type: 'ReviseIncident', data: { incidentId, ...body } }, request);
+  }
+
+  @Post(':incidentId/links')
+  @WriteRoute('Link this incident to another (e.g. the ambush `follows` the battle).', LinkIncidentsRequest)
+  async link(
+    @Param('incidentId', EntityId) incidentId: string,
+    @Body(new Valid(LinkIncidentsRequest)) body: Body<typeof LinkIncidentsRequest>,
+    @Write() request: WriteRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    await this.execute(reply, { type: 'LinkIncidents', data: { incidentId, ...body } }, request);
+  }
+
+  @Post(':incidentId/statements')
+  @WriteRoute('Record a source’s own words, with the stances they take on claims.', RecordStatementRequest)
+  async recordStatement(
+    @Param('incidentId', EntityId) incidentId: string,
+    @Body(new Valid(RecordStatementRequest)) body: Body<typeof RecordStatementRequest>,
+    @Write() request: WriteRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const { statementId = uuidv7(), ...data } = body;
+    await this.execute(reply, { type: 'RecordStatement', data: { incidentId, statementId, ...data } }, request, { statementId });
+  }
+
+  @Post(':incidentId/claims')
+  @WriteRoute('Report a claim: who asserted what, through whom, with structured figures.', ReportClaimRequest)
+  async reportClaim(
+    @Param('incidentId', EntityId) incidentId: string,
+    @Body(new Valid(ReportClaimRequest)) body: Body<typeof ReportClaimRequest>,
+    @Write() request: WriteRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const { claimId = uuidv7(), ...data } = body;
+    await this.execute(reply, { type: 'ReportClaim', data: { incidentId, claimId, ...data } }, request, { claimId });
+  }
+
+  @Post(':incidentId/claims/:claimId/amendments')
+  @WriteRoute('Record that the claimant changed its claim (e.g. raised a toll).', AmendClaimRequest)
+  async amendClaim(
+    @Param('incidentId', EntityId) incidentId: string,
+    @Param('claimId', EntityId) claimId: string,
+    @Body(new Valid(AmendClaimRequest)) body: Body<typeof AmendClaimRequest>,
+    @Write() request: WriteRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    await this.execute(reply, { type: 'AmendClaim', data: { incidentId, claimId, ...body } }, request, { claimId });
+  }
+
+  @Post(':incidentId/claims/:claimId/retractions')
+  @WriteRoute('Record that the claimant (or its conduit) withdrew the claim. A repeated retraction answers 200 and changes nothing.', RetractClaimRequest)
+  async retractClaim(
+    @Param('incidentId', EntityId) incidentId: string,
+    @Param('claimId', EntityId) claimId: string,
+    @Body(new Valid(RetractClaimRequest)) body: Body<typeof RetractClaimRequest>,
+    @Write() request: WriteRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    await this.execute(reply, { type: 'RetractClaim', data: { incidentId, claimId, ...body } }, request, { claimId });
+  }
+
+  @Post(':incidentId/claims/:claimId/corrections')
+  @WriteRoute('Fix the desk’s own logging mistake in a claim (a typo in a figure, the wrong claimant), with a reason.', CorrectClaimRequest)
+  async correctClaim(
+    @Param('incidentId', EntityId) incidentId: string,
+    @Param('claimId', EntityId) claimId: string,
+    @Body(new Valid(CorrectClaimRequest)) body: Body<typeof CorrectClaimRequest>,
+    @Write() request: WriteRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    await this.execute(reply, { type: 'CorrectClaim', data: { incidentId, claimId, ...body } }, request, { claimId });
+  }
+
+  @Post(':incidentId/claims/:claimId/assessments')
+  @WriteRoute('Grade a claim, with the desk’s rationale.', AssessClaimRequest)
+  async assessClaim(
+    @Param('incidentId', EntityId) incidentId: string,
+    @Param('claimId', EntityId) claimId: string,
+    @Body(new Valid(AssessClaimRequest)) body: Body<typeof AssessClaimRequest>,
+    @Write() request: WriteRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    await this.execute(reply, { type: 'AssessClaim', data: { incidentId, claimId, ...body } }, request, { claimId });
+  }
+
+  @Get(':incidentId')
+  @RequiresRole('reader')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'The incident view: details, links, statements, claims (status, figures, grade, stances, changes) and the casualty summary; now, or then.',
+    description:
+      'Without parameters, the current view from the incident-view projection. With `asOf`, `version` and/or `statedBefore` (combinable), ' +
+      'the view is folded from the event stream itself: the events recorded by `asOf` and up to `version`, keeping only what had been stated by `statedBefore`. ' +
+      '`sources` names each of `sourceIds` with its current name and kind (null while the source is not yet projected). The ETag is the view’s version.',
+  })
+  @ApiQuery({ name: 'asOf', required: false, schema: { type: 'string', format: 'date-time' }, description: 'What the desk had recorded by this instant.' })
+  @ApiQuery({ name: 'version', required: false, schema: { type: 'integer', minimum: 0 }, description: 'The incident as of this version; a later one than the incident has reads as its latest.' })
+  @ApiQuery({ name: 'statedBefore', required: false, schema: { type: 'string', format: 'date-time' }, description: 'Only what sources had stated by this instant.' })
+  @ApiResponse({ status: 200, description: 'The incident view with `sources: [{ id, name, kind }]`.' })
+  @ApiResponse({ status: 400, description: 'A malformed instant or a negative version; the field is named in `errors`.' })
+  @ApiResponse({ status: 404, description: 'No such incident, or none on record at the time asked for.' })
+  async view(
+    @Param('incidentId', EntityId) incidentId: string,
+    @Query(new Valid(IncidentViewQuery, 'query')) query: Body<typeof IncidentViewQuery>,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const view = await this.queries.execute(new GetIncidentQuery(incidentId, query));
+    void reply.header('etag', etag(view.version));
+    return view;
+  }
+
+  @Get(':incidentId/timeline')
+  @RequiresRole('reader')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'The narrative timeline: one entry per event, oldest first, with a one-sentence headline and the changes it made to the view.',
+    description: 'Entries are `{ version, type, recordedAt, statedAt?, recordedBy, headline, changes }`; page on with `fromVersion` = `nextFromVersion`.',
+  })
+  @ApiQuery({ name: 'fromVersion', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } })
+  @ApiResponse({ status: 200, description: '`{ incidentId, version, entries, nextFromVersion }`; the ETag is `version`.' })
+  @ApiResponse({ status: 404, description: 'No such incident.' })
+  async timeline(
+    @Param('incidentId', EntityId) incidentId: string,
+    @Query(new Valid(IncidentTimelineQuery, 'query')) query: Body<typeof IncidentTimelineQuery>,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const page = await this.queries.execute(new GetIncidentTimelineQuery(incidentId, query.fromVersion, query.limit));
+    void reply.header('etag', etag(page.version));
+    return page;
+  }
+
+  @Get(':incidentId/diff')
+  @RequiresRole('reader')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'What changed between two versions: incident fields, sources, claims (added, removed, changed fields and stances), casualty ranges, statements, links.',
+  })
+  @ApiQuery({ name: 'from', required: true, schema: { type: 'integer', minimum: 0 } })
+  @ApiQuery({ name: 'to', required: true, schema: { type: 'integer', minimum: 0 }, description: 'At least `from`, at most the incident’s version.' })
+  @ApiResponse({ status: 200, description: '`{ fromVersion, toVersion, fields, sources, claims, casualties, statements, links }`.' })
+  @ApiResponse({ status: 400, description: '`from` after `to`, or `to` beyond the incident’s version.' })
+  @ApiResponse({ status: 404, description: 'No such incident.' })
+  async diff(@Param('incidentId', EntityId) incidentId: string, @Query(new Valid(IncidentDiffQuery, 'query')) query: Body<typeof IncidentDiffQuery>) {
+    return this.queries.execute(new DiffIncidentVersionsQuery(incidentId, query.from, query.to));
+  }
+
+  @Get(':incidentId/events')
+  @RequiresRole('auditor')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'The incident’s raw event stream, oldest first, with each event’s metadata.' })
+  async events(
+    @Param('incidentId', EntityId) incidentId: string,
+    @Query(new Valid(IncidentEventsQuery, 'query')) query: Body<typeof IncidentEventsQuery>,
+    @Res() reply: FastifyReply,
+  ) {
+    const streamId = incidentStreamId(incidentId);
+    const [last] = await this.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    if (!last) throw new NotFoundException(`No incident ${incidentId} has been opened.`);
+    const events = await this.store.readStream(streamId, { fromRevision: query.fromVersion, maxCount: query.limit });
+    const next = events.length && events[events.length - 1].revision < last.revision ? events[events.length - 1].revision + 1 : null;
+    void reply.header('etag', etag(last.revision)).send({ version: last.revision, events: events.map(toEventResponse), nextFromVersion: next });
+  }
+
+  private async execute(reply: FastifyReply, command: IncidentCommand, request: WriteRequest, ids: Record<string, string> = {}): Promise<void> {
+    sendWrite(reply, await this.commands.execute(new ExecuteIncidentCommand(command, request)), ids);
+  }
+}

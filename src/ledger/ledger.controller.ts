@@ -1,0 +1,32 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { RequiresRole } from '../auth/access.decorators.js';
+import { EVENT_STORE, type EventStore, type Position } from '../event-store/event-store.js';
+import { Valid } from '../http/validation.js';
+import { toEventResponse } from './recorded-event.response.js';
+
+const LedgerQuery = z.strictObject({
+  after: z.string().min(1).max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('ledger')
+export class LedgerController {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  @Get()
+  @RequiresRole('auditor')
+  @ApiOperation({ summary: 'The global, ordered event log; page on with `after` = the last position read (or `next`).' })
+  @ApiQuery({ name: 'after', required: false, description: 'an opaque position from an earlier page' })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } })
+  async read(@Query(new Valid(LedgerQuery, 'query')) query: z.output<typeof LedgerQuery>) {
+    const events = await this.store.readAll({ after: query.after as Position | undefined, maxCount: query.limit });
+    return {
+      events: events.map(toEventResponse),
+      next: events.length === query.limit ? events[events.length - 1].position : null,
+    };
+  }
+}

@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { resolve } from 'node:path';
+import { createApp } from './app.js';
+import { ApiKeys, loadOrCreateDefaultAdminKey } from './auth/api-keys.js';
+import { ConfigError, loadConfig } from './config/config.js';
+import { databaseUrlFor } from './database/database-url.js';
+import { migrate } from './database/migrate.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const databaseUrl = await databaseUrlFor(config);
+  await migrate(databaseUrl);
+
+  let apiKeys: ApiKeys;
+  if (config.API_KEYS) {
+    apiKeys = ApiKeys.fromConfig(config.API_KEYS);
+  } else {
+    const dataDir = resolve(config.DATA_DIR);
+    const created = await loadOrCreateDefaultAdminKey(dataDir);
+    apiKeys = created.keys;
+    if (created.newKey) {
+      console.log(`\nNo API_KEYS set: created an admin key. It is shown only this once; its hash is kept in ${dataDir}/admin-key.json.\n\n  ${created.newKey}\n`);
+    }
+  }
+
+  const app = await createApp({ config, databaseUrl, apiKeys });
+  await app.listen(config.PORT, config.HOST);
+  console.log(`Incident Ledger listening on http://${config.HOST}:${config.PORT} (API docs at /docs)`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

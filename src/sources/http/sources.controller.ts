@@ -1,0 +1,66 @@
+import { Body, Controller, Get, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { v7 as uuidv7 } from 'uuid';
+import type { z } from 'zod';
+import { RequiresRole } from '../../auth/access.decorators.js';
+import type { AuthenticatedRequest } from '../../auth/api-key.guard.js';
+import type { WriteRequest } from '../../event-store/handle-command.js';
+import { ApiQueryParams } from '../../http/api-query-params.decorator.js';
+import { EntityId } from '../../http/entity-id.pipe.js';
+import { Valid } from '../../http/validation.js';
+import { etag, sendWrite, Write } from '../../http/write-request.js';
+import { WriteRoute } from '../../http/write-route.decorator.js';
+import { ExecuteSourceCommand } from '../commands/execute-source-command.js';
+import { GetSourceQuery } from '../queries/get-source/get-source.handler.js';
+import { ListSourcesQuery, type SourceListing } from '../queries/list-sources/list-sources.handler.js';
+import { ListSourcesParams, ListSourcesRequest, RegisterSourceRequest, ReviseSourceRequest } from './source.requests.js';
+
+@ApiTags('sources')
+@Controller('sources')
+export class SourcesController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @WriteRoute('Register a source: a claimant or a conduit of claims.', RegisterSourceRequest)
+  async register(@Body(new Valid(RegisterSourceRequest)) body: z.output<typeof RegisterSourceRequest>, @Write() request: WriteRequest, @Res() reply: FastifyReply) {
+    const { id = uuidv7(), ...data } = body;
+    sendWrite(reply, await this.commands.execute(new ExecuteSourceCommand({ type: 'RegisterSource', data: { sourceId: id, ...data } }, request)));
+  }
+
+  @Patch(':sourceId')
+  @WriteRoute('Revise a source’s description; give the fields that change and a reason.', ReviseSourceRequest)
+  async revise(
+    @Param('sourceId', EntityId) sourceId: string,
+    @Body(new Valid(ReviseSourceRequest)) body: z.output<typeof ReviseSourceRequest>,
+    @Write() request: WriteRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    sendWrite(reply, await this.commands.execute(new ExecuteSourceCommand({ type: 'ReviseSource', data: { sourceId, ...body } }, request)));
+  }
+
+  // Readers see confidential sources without their names (see source-response.ts), so the
+  // queries are told who asks.
+  @Get()
+  @RequiresRole('reader')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Sources in registration order, filtered by kind or by part of a name or alias (`{ items, nextCursor }`).' })
+  @ApiQueryParams(ListSourcesParams)
+  list(@Query(new Valid(ListSourcesRequest, 'query')) listing: SourceListing, @Req() request: AuthenticatedRequest) {
+    return this.queries.execute(new ListSourcesQuery(listing, request.principal.role));
+  }
+
+  @Get(':sourceId')
+  @RequiresRole('reader')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'A source and its track record: claims made, amended, retracted, disputed or supported by others, graded by the desk; incidents involved.' })
+  async get(@Param('sourceId', EntityId) sourceId: string, @Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const source = await this.queries.execute(new GetSourceQuery(sourceId, request.principal.role));
+    void reply.header('etag', etag(source.version));
+    return source;
+  }
+}

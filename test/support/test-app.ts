@@ -1,0 +1,78 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/app.js';
+import { ApiKeys } from '../../src/auth/api-keys.js';
+import { loadConfig } from '../../src/config/config.js';
+import { ProjectionRunner } from '../../src/projections/projection-runner.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export const KEYS = {
+  admin: 'test-admin-key-0123456789',
+  editor: 'test-editor-key-0123456789',
+  auditor: 'test-auditor-key-0123456789',
+  reader: 'test-reader-key-0123456789',
+} as const;
+
+export type KeyName = keyof typeof KEYS;
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  database: TestDatabase;
+  baseUrl: string;
+  /** A request as `who` (a role's key, or `none`), JSON in and out. */
+  http: (who: KeyName | 'none', method: string, path: string, options?: RequestOptions) => Promise<TestResponse>;
+  /** Brings every read model up to date with the ledger (the app does not project on its own unless asked). */
+  projected: () => Promise<void>;
+  close: () => Promise<void>;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** Sent as it is, instead of JSON.stringify(body). */
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+export interface TestResponse {
+  status: number;
+  headers: Headers;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read what the API answered
+}
+
+/** The whole service on its own fresh database, listening on a free port. */
+export async function startTestApp(configOverrides: Record<string, string> = {}, { project = false } = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = loadConfig({ LOG_LEVEL: 'error', ...configOverrides });
+  const apiKeys = ApiKeys.fromConfig(Object.entries(KEYS).map(([role, key]) => ({ name: `${role}-desk`, role: role as KeyName, key })));
+  const app = await createApp({ config, databaseUrl: database.url, apiKeys, project });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+  const http: TestApp['http'] = async (who, method, path, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (who !== 'none') headers.authorization = `Bearer ${KEYS[who]}`;
+    const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+    if (payload !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    const response = await fetch(`${baseUrl}${path}`, { method, headers, body: payload });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, headers: response.headers, body };
+  };
+
+  return {
+    app,
+    database,
+    baseUrl,
+    http,
+    projected: () => app.get(ProjectionRunner).catchUp(),
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
