@@ -1,0 +1,142 @@
+import { loadDemo, readDemo, type DemoStep, type LoadDemoResult } from '../src/demo/load-demo.js';
+import { KEYS, startTestApp, type TestApp } from './support/test-app.js';
+
+// The demo data set goes in through the HTTP API and comes back out of the audit reads
+// whole: one event per step, in order, with its metadata; and a second load adds nothing.
+
+// The event each kind of step records, by the collection it posts to (PRODUCT.md §3, §5).
+const EVENT_TYPES: Record<string, string> = {
+  sources: 'SourceRegistered',
+  incidents: 'IncidentOpened',
+  links: 'IncidentsLinked',
+  statements: 'SourceStatementRecorded',
+  claims: 'ClaimReported',
+};
+
+interface ExpectedEvent {
+  streamId: string;
+  type: string;
+  step: DemoStep;
+}
+
+function expectedEvent(step: DemoStep): ExpectedEvent {
+  const [, collection, incidentId, child] = step.path.split('/');
+  if (collection === 'sources') return { streamId: `source-${String(step.body.id)}`, type: EVENT_TYPES.sources, step };
+  if (child === undefined) return { streamId: `incident-${String(step.body.id)}`, type: EVENT_TYPES.incidents, step };
+  return { streamId: `incident-${incidentId}`, type: EVENT_TYPES[child], step };
+}
+
+// What the event must hold: the step's body, whose `id` the event names `<entity>Id`.
+function dataOf({ step }: ExpectedEvent): Record<string, unknown> {
+  const { id, ...rest } = step.body;
+  if (id === undefined) return rest;
+  return { [step.path === '/sources' ? 'sourceId' : 'incidentId']: id, ...rest };
+}
+
+const demo = await readDemo();
+const expected = demo.steps.map(expectedEvent);
+const incidents = demo.steps.filter((step) => step.path === '/incidents').map((step) => ({ id: String(step.body.id), title: String(step.body.title) }));
+
+let api: TestApp;
+let firstLoad: LoadDemoResult;
+
+async function readLedger(limit: number) {
+  const events = [];
+  let after: string | null = null;
+  do {
+    const page = await api.http('auditor', 'GET', `/ledger?limit=${limit}${after === null ? '' : `&after=${encodeURIComponent(after)}`}`);
+    expect(page.status).toBe(200);
+    events.push(...page.body.events);
+    after = page.body.next;
+  } while (after !== null);
+  return events;
+}
+
+async function readIncidentEvents(incidentId: string) {
+  const events = [];
+  let fromVersion: number | null = 0;
+  do {
+    const page = await api.http('auditor', 'GET', `/incidents/${incidentId}/events?fromVersion=${fromVersion}&limit=4`);
+    expect(page.status).toBe(200);
+    events.push(...page.body.events);
+    fromVersion = page.body.nextFromVersion;
+  } while (fromVersion !== null);
+  return events;
+}
+
+beforeAll(async () => {
+  api = await startTestApp();
+  firstLoad = await loadDemo({ baseUrl: api.baseUrl, apiKey: KEYS.editor });
+});
+
+afterAll(async () => {
+  await api?.close();
+});
+
+test('every step of the demo records one event', () => {
+  expect(firstLoad.recorded).toBe(demo.steps.length);
+  expect(firstLoad.unchanged).toBe(0);
+  expect(incidents).toHaveLength(2);
+});
+
+test.each(incidents)('$title holds its steps as events, in order, revisions from 0', async ({ id: incidentId }) => {
+  const streamId = `incident-${incidentId}`;
+  const ownSteps = expected.filter((event) => event.streamId === streamId);
+
+  const events = await readIncidentEvents(incidentId);
+
+  expect(events.map((event) => event.type)).toEqual(ownSteps.map(({ type }) => type));
+  expect(events.map((event) => event.revision)).toEqual(ownSteps.map((_, revision) => revision));
+  events.forEach((event, revision) => {
+    expect(event.streamId).toBe(streamId);
+    expect(event.data).toMatchObject(dataOf(ownSteps[revision]));
+  });
+});
+
+test('the ledger holds exactly the demo events, each stream in step order', async () => {
+  const ledger = await readLedger(1000);
+
+  expect(ledger).toHaveLength(demo.steps.length);
+  for (const streamId of new Set(expected.map((event) => event.streamId))) {
+    const ownSteps = expected.filter((event) => event.streamId === streamId);
+    const streamEvents = ledger.filter((event) => event.streamId === streamId);
+    expect(streamEvents.map((event) => event.type)).toEqual(ownSteps.map(({ type }) => type));
+    expect(streamEvents.map((event) => event.revision)).toEqual(ownSteps.map((_, revision) => revision));
+    streamEvents.forEach((event, revision) => expect(event.data).toMatchObject(dataOf(ownSteps[revision])));
+  }
+  for (const { id: incidentId } of incidents) {
+    const streamEvents = ledger.filter((event) => event.streamId === `incident-${incidentId}`);
+    expect((await readIncidentEvents(incidentId)).map((event) => event.eventId)).toEqual(streamEvents.map((event) => event.eventId));
+  }
+});
+
+test('every event says who recorded it, when, and which request caused it', async () => {
+  const ledger = await readLedger(1000);
+
+  for (const { metadata } of ledger) {
+    expect(metadata).toMatchObject({ recordedBy: 'editor-desk', schemaVersion: 1 });
+    expect(new Date(metadata.recordedAt).toISOString()).toBe(metadata.recordedAt);
+    expect(metadata.correlationId).toEqual(expect.any(String));
+    expect(metadata.causationId).toEqual(expect.any(String));
+  }
+  // One load is one act (one correlation id); each of its requests caused one event.
+  expect(new Set(ledger.map(({ metadata }) => metadata.correlationId)).size).toBe(1);
+  expect(new Set(ledger.map(({ metadata }) => metadata.causationId)).size).toBe(ledger.length);
+});
+
+test('paging the ledger with `after` reads the same events in the same order', async () => {
+  const whole = await readLedger(1000);
+  const paged = await readLedger(4);
+
+  expect(paged.map((event) => event.eventId)).toEqual(whole.map((event) => event.eventId));
+  expect(paged.map((event) => event.position)).toEqual(whole.map((event) => event.position));
+});
+
+test('loading the demo a second time appends nothing', async () => {
+  const before = await readLedger(1000);
+
+  const secondLoad = await loadDemo({ baseUrl: api.baseUrl, apiKey: KEYS.editor });
+
+  expect(secondLoad).toMatchObject({ recorded: 0, unchanged: demo.steps.length });
+  expect(await readLedger(1000)).toHaveLength(before.length);
+});
