@@ -1,0 +1,31 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { ApiKeyGuard } from './auth/api-key.guard.js';
+import { HealthController } from './health/health.controller.js';
+import { IdempotencyInterceptor, IdempotencyStore } from './http/idempotency.js';
+import { ProblemFilter } from './http/problem.filter.js';
+import { IncidentSearchModule } from './incidents/incident-search.module.js';
+import { IncidentsModule } from './incidents/incidents.module.js';
+import { type Infrastructure, InfrastructureModule } from './infrastructure.module.js';
+import { LedgerController } from './ledger/ledger.controller.js';
+import { ProjectionsController } from './projections/projections.controller.js';
+import { SourcesModule } from './sources/sources.module.js';
+import { StreamController } from './stream/stream.controller.js';
+
+@Module({})
+export class AppModule {
+  static register(infrastructure: Infrastructure): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [InfrastructureModule.register(infrastructure), CqrsModule.forRoot(), SourcesModule, IncidentsModule, IncidentSearchModule],
+      controllers: [HealthController, LedgerController, ProjectionsController, StreamController],
+      providers: [
+        IdempotencyStore,
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,72 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { AppModule } from './app.module.js';
+import type { ApiKeys } from './auth/api-keys.js';
+import type { AppConfig } from './config/config.js';
+import { PostgresEventStore } from './event-store/postgres/postgres-event-store.js';
+import { IdempotencyStore, recordIdempotentResponses } from './http/idempotency.js';
+import { PROBLEM_SCHEMA } from './http/problem.js';
+import { requestIdFactory } from './http/write-request.js';
+import { ProjectionRunner } from './projections/projection-runner.js';
+import { PROJECTIONS } from './read-models.js';
+
+export interface AppOptions {
+  config: AppConfig;
+  databaseUrl: string;
+  apiKeys: ApiKeys;
+  /** Keep the read models up to date in this process (default); tests may drive them by hand. */
+  project?: boolean;
+}
+
+/** The service, wired and ready to listen: used by main.ts and by the e2e tests alike. */
+export async function createApp({ config, databaseUrl, apiKeys, project = true }: AppOptions): Promise<NestFastifyApplication> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
+  const dataSource = await new DataSource({ type: 'postgres', url: databaseUrl, extra: { max: 10 }, logging: ['error'] }).initialize();
+  const eventStore = new PostgresEventStore(pool);
+  const projections = new ProjectionRunner(eventStore, dataSource, pool, PROJECTIONS);
+  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, genReqId: requestIdFactory });
+  // JSON only: Fastify's own JSON parser (honouring bodyLimit), not Nest's, which would add
+  // url-encoded forms; and no text/plain, so anything else is a 415.
+  adapter.getInstance().removeContentTypeParser('text/plain');
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ pool, dataSource, eventStore, projections, apiKeys }), adapter, {
+    logger: loggerLevels(config.LOG_LEVEL),
+    bodyParser: false,
+  });
+  recordIdempotentResponses(app.getHttpAdapter().getInstance(), app.get(IdempotencyStore));
+  app.enableShutdownHooks();
+  useOpenApi(app);
+  adapter.getInstance().addHook('onReady', async () => {
+    if (project) projections.start();
+  });
+  adapter.getInstance().addHook('onClose', async () => {
+    await projections.stop();
+    await eventStore.close();
+    await dataSource.destroy();
+    await pool.end();
+  });
+  return app;
+}
+
+function useOpenApi(app: NestFastifyApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('Incident Ledger')
+    .setDescription(
+      'Event-sourced incident tracking for news desks. Every claim, retraction and statement is an immutable event. ' +
+        'Writes answer 201 with the new version and an ETag; send If-Match to guard against concurrent edits and Idempotency-Key to make a POST safe to retry. ' +
+        'Errors are application/problem+json (RFC 9457) with a machine-readable `code` and per-field `errors`.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (API_KEYS, or the admin key printed on first start).' })
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, Problem: PROBLEM_SCHEMA } };
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+}
+
+function loggerLevels(level: AppConfig['LOG_LEVEL']) {
+  const order = ['error', 'warn', 'log', 'debug'] as const;
+  return order.slice(0, order.indexOf(level) + 1);
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ExecuteIncidentCommandHandler } from './commands/execute-incident-command.js';
+import { IncidentsController } from './http/incidents.controller.js';
+import { DiffIncidentVersionsHandler } from './queries/diff-incident-versions/diff-incident-versions.handler.js';
+import { GetIncidentTimelineHandler } from './queries/get-incident-timeline/get-incident-timeline.handler.js';
+import { GetIncidentHandler } from './queries/get-incident/get-incident.handler.js';
+
+@Module({
+  controllers: [IncidentsController],
+  providers: [ExecuteIncidentCommandHandler, GetIncidentHandler, GetIncidentTimelineHandler, DiffIncidentVersionsHandler],
+})
+export class IncidentsModule {}

@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { ConfigError, loadConfig } from './config/config.js';
+import { databaseUrlFor } from './database/database-url.js';
+import { migrate } from './database/migrate.js';
+import { PostgresEventStore } from './event-store/postgres/postgres-event-store.js';
+import { ProjectionRunner } from './projections/projection-runner.js';
+import { PROJECTIONS } from './read-models.js';
+
+// `npm run projections:rebuild [-- name …]`: rebuilds the named projections (all without
+// names) straight against the database, whether or not the service is running — a running
+// service keeps serving the old tables until each rebuilt one is swapped in.
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const databaseUrl = await databaseUrlFor(config);
+  await migrate(databaseUrl);
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  const dataSource = await new DataSource({ type: 'postgres', url: databaseUrl, logging: ['error'] }).initialize();
+  const store = new PostgresEventStore(pool);
+  const runner = new ProjectionRunner(store, dataSource, pool, PROJECTIONS);
+  try {
+    const names = process.argv.slice(2);
+    for (const name of names.length ? names : PROJECTIONS.map((projection) => projection.name)) {
+      const started = performance.now();
+      const result = await runner.rebuild(name);
+      console.log(`${result.name}: ${result.eventsApplied} events applied in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    await store.close();
+    await dataSource.destroy();
+    await pool.end();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error instanceof Error ? error.message : error);
+  process.exit(1);
+});

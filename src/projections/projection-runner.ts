@@ -1,0 +1,286 @@
+import { Logger } from '@nestjs/common';
+import pg from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { EventStore, Position, RecordedEvent } from '../event-store/event-store.js';
+import type { Projection } from './projection.js';
+
+export interface ProjectionStatus {
+  name: string;
+  status: 'running' | 'failed' | 'rebuilding';
+  error: string | null;
+  /** The last ledger position applied; null before the first event. */
+  checkpoint: string | null;
+  eventsApplied: number;
+  lag: { events: number; eventsCapped: boolean; seconds: number };
+}
+
+export interface RunnerOptions {
+  batchSize?: number;
+  /** Idle wait between polls for the projector lock when another process holds it. */
+  lockRetryMs?: number;
+}
+
+const LAG_COUNT_CAP = 10_000;
+
+/**
+ * Reads the ledger from each projection's checkpoint and applies it in batches; each
+ * batch's read-model writes and its checkpoint commit in one transaction, so a crash
+ * loses only an uncommitted batch, which is then read again. One process projects at a
+ * time (a PostgreSQL advisory lock held on a dedicated connection: when its holder dies,
+ * the connection closes and another process takes over). A projection whose apply fails
+ * stops with status `failed`; the others go on.
+ */
+export class ProjectionRunner {
+  private readonly logger = new Logger('Projections');
+  private readonly batchSize: number;
+  private readonly lockRetryMs: number;
+  private readonly stopping = new AbortController();
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly dataSource: DataSource,
+    private readonly pool: pg.Pool,
+    readonly projections: readonly Projection[],
+    options: RunnerOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 500;
+    this.lockRetryMs = options.lockRetryMs ?? 2000;
+  }
+
+  /** Projects in the background until stop(), whenever this process holds the lock. */
+  start(): void {
+    this.running ??= this.runWhileLeader().catch((error: unknown) => this.logger.error(`Projection runner stopped: ${String(error)}`));
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.running;
+  }
+
+  /** Applies everything the ledger holds now to every running projection (for tests and tools). */
+  async catchUp(): Promise<void> {
+    await this.ensureCheckpoints();
+    while (await this.applyNextBatches()) {
+      // until every projection read an empty batch
+    }
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    await this.ensureCheckpoints();
+    const rows = await this.dataSource.query<{ name: string; status: ProjectionStatus['status']; error: string | null; position: string | null; events_applied: string }[]>(
+      'SELECT name, status, error, position, events_applied FROM projection_checkpoints WHERE name = ANY($1) ORDER BY name',
+      [this.projections.map((projection) => projection.name)],
+    );
+    return Promise.all(
+      rows.map(async (row) => {
+        const behind = await this.store.readAll({ after: (row.position ?? undefined) as Position | undefined, maxCount: LAG_COUNT_CAP });
+        const oldest = behind[0]?.metadata.recordedAt;
+        return {
+          name: row.name,
+          status: row.status,
+          error: row.error,
+          checkpoint: row.position,
+          eventsApplied: Number(row.events_applied),
+          lag: {
+            events: behind.length,
+            eventsCapped: behind.length === LAG_COUNT_CAP,
+            seconds: typeof oldest === 'string' ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : 0,
+          },
+        };
+      }),
+    );
+  }
+
+  /**
+   * Rebuilds one projection from position zero into fresh copies of its tables, then, in
+   * one transaction that also holds its checkpoint row (so the live runner waits), applies
+   * what came in meanwhile and swaps the copies in: readers never see a half-built view.
+   * Works from any process; the rebuilt projection resumes as `running`.
+   */
+  async rebuild(name: string): Promise<{ name: string; eventsApplied: number; checkpoint: string | null }> {
+    const projection = this.projection(name);
+    await this.ensureCheckpoints();
+    const scratch = `rebuild_${projection.name.replace(/[^a-z0-9_]/gi, '_')}`;
+    await this.createScratchTables(projection, scratch);
+    let position: Position | undefined;
+    let applied = 0;
+    try {
+      for (;;) {
+        const events = await this.store.readAll({ after: position, maxCount: this.batchSize });
+        if (events.length === 0) break;
+        await this.dataSource.transaction(async (manager) => {
+          await manager.query(`SET LOCAL search_path TO ${scratch}, public`);
+          applied += await applyEach(projection, events, manager);
+        });
+        position = events[events.length - 1].position;
+      }
+      await this.dataSource.transaction(async (manager) => {
+        await manager.query('SELECT 1 FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [projection.name]);
+        await manager.query(`SET LOCAL search_path TO ${scratch}, public`);
+        for (;;) {
+          const events = await this.store.readAll({ after: position, maxCount: this.batchSize });
+          if (events.length === 0) break;
+          applied += await applyEach(projection, events, manager);
+          position = events[events.length - 1].position;
+        }
+        await manager.query('SET LOCAL search_path TO public');
+        for (const table of projection.tables) {
+          await manager.query(`DROP TABLE public.${table}`);
+          await manager.query(`ALTER TABLE ${scratch}.${table} SET SCHEMA public`);
+        }
+        await manager.query(`DROP SCHEMA ${scratch}`);
+        await manager.query(
+          `UPDATE projection_checkpoints SET position = $2, status = 'running', error = NULL, events_applied = $3, updated_at = now() WHERE name = $1`,
+          [projection.name, position ?? null, applied],
+        );
+      });
+    } catch (error) {
+      await this.dataSource.query(`DROP SCHEMA IF EXISTS ${scratch} CASCADE`);
+      throw error;
+    }
+    this.logger.log(`Rebuilt ${projection.name}: ${applied} events applied`);
+    return { name: projection.name, eventsApplied: applied, checkpoint: position ?? null };
+  }
+
+  private projection(name: string): Projection {
+    const projection = this.projections.find((candidate) => candidate.name === name);
+    if (!projection) throw new UnknownProjectionError(name, this.projections.map((candidate) => candidate.name));
+    return projection;
+  }
+
+  private async createScratchTables(projection: Projection, scratch: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`DROP SCHEMA IF EXISTS ${scratch} CASCADE`);
+      await manager.query(`CREATE SCHEMA ${scratch}`);
+      for (const table of projection.tables) {
+        await manager.query(`CREATE TABLE ${scratch}.${table} (LIKE public.${table} INCLUDING ALL)`);
+      }
+    });
+  }
+
+  private async runWhileLeader(): Promise<void> {
+    const signal = this.stopping.signal;
+    while (!signal.aborted) {
+      const lock = await this.tryLock();
+      if (!lock) {
+        await sleep(this.lockRetryMs, signal);
+        continue;
+      }
+      const lost = new AbortController();
+      lock.on('error', () => lost.abort());
+      lock.on('end', () => lost.abort());
+      this.logger.log('This process is the projector');
+      try {
+        await this.ensureCheckpoints();
+        while (!signal.aborted && !lost.signal.aborted) {
+          if (!(await this.applyNextBatches())) await this.waitForEvents(AbortSignal.any([signal, lost.signal]));
+        }
+      } catch (error) {
+        this.logger.error(`Projecting paused: ${error instanceof Error ? error.message : String(error)}`);
+        await sleep(this.lockRetryMs, signal);
+      } finally {
+        lock.release(lost.signal.aborted);
+      }
+    }
+  }
+
+  private async tryLock(): Promise<pg.PoolClient | undefined> {
+    const client = await this.pool.connect().catch(() => undefined);
+    if (!client) return undefined;
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', ['incident-ledger:projector']);
+    if (rows[0].locked) return client;
+    client.release();
+    return undefined;
+  }
+
+  /** One batch for each running projection; true while any of them found events. */
+  private async applyNextBatches(): Promise<boolean> {
+    const results = await Promise.all(this.projections.map((projection) => this.applyNextBatch(projection)));
+    return results.some(Boolean);
+  }
+
+  private async applyNextBatch(projection: Projection): Promise<boolean> {
+    const [checkpoint] = await this.dataSource.query<{ position: string | null; status: string }[]>(
+      'SELECT position, status FROM projection_checkpoints WHERE name = $1',
+      [projection.name],
+    );
+    if (checkpoint.status !== 'running') return false;
+    const events = await this.store.readAll({ after: (checkpoint.position ?? undefined) as Position | undefined, maxCount: this.batchSize });
+    if (events.length === 0) return false;
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        // The row lock orders this batch with a rebuild's swap; if either moved the
+        // checkpoint since it was read, this batch is stale and is read again.
+        const [locked] = await manager.query<{ position: string | null }[]>('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [projection.name]);
+        if (locked.position !== checkpoint.position) return;
+        const applied = await applyEach(projection, events, manager);
+        await manager.query(
+          `UPDATE projection_checkpoints SET position = $2, events_applied = events_applied + $3, last_recorded_at = $4, updated_at = now() WHERE name = $1`,
+          [projection.name, events[events.length - 1].position, applied, events[events.length - 1].metadata.recordedAt ?? null],
+        );
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.error(`Projection ${projection.name} failed and stopped: ${message}`);
+      await this.dataSource.query(`UPDATE projection_checkpoints SET status = 'failed', error = $2, updated_at = now() WHERE name = $1`, [projection.name, message]);
+      return false;
+    }
+    return true;
+  }
+
+  /** Resolves when the ledger has something after the furthest checkpoint (or on abort). */
+  private async waitForEvents(signal: AbortSignal): Promise<void> {
+    const [head] = await this.dataSource.query<{ position: string | null }[]>(
+      "SELECT position FROM projection_checkpoints WHERE name = ANY($1) AND status = 'running' ORDER BY updated_at DESC LIMIT 1",
+      [this.projections.map((projection) => projection.name)],
+    );
+    if (!head) return sleep(this.lockRetryMs, signal);
+    const listening = new AbortController();
+    const stop = () => listening.abort();
+    signal.addEventListener('abort', stop);
+    try {
+      for await (const _event of this.store.subscribeToAll({ after: (head.position ?? undefined) as Position | undefined, signal: listening.signal })) break;
+    } finally {
+      signal.removeEventListener('abort', stop);
+      listening.abort();
+    }
+  }
+
+  private async ensureCheckpoints(): Promise<void> {
+    await this.dataSource.query('INSERT INTO projection_checkpoints (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING', [
+      this.projections.map((projection) => projection.name),
+    ]);
+  }
+}
+
+export class UnknownProjectionError extends Error {
+  constructor(
+    readonly projection: string,
+    readonly known: string[],
+  ) {
+    super(`No projection is called ${projection}; there are: ${known.join(', ')}`);
+  }
+}
+
+async function applyEach(projection: Projection, events: RecordedEvent[], manager: EntityManager): Promise<number> {
+  let applied = 0;
+  for (const event of events) {
+    if (!projection.eventTypes.includes(event.type)) continue;
+    await projection.apply(event, manager);
+    applied++;
+  }
+  return applied;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}

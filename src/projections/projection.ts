@@ -1,0 +1,16 @@
+import type { EntityManager } from 'typeorm';
+import type { RecordedEvent } from '../event-store/event-store.js';
+
+/**
+ * A read model's builder: the event types it handles and what each does to its tables.
+ * It must be idempotent per event (a redelivered event changes nothing), and write only
+ * through the given manager, with unqualified table names: a rebuild points the same
+ * code at fresh copies of the tables (search_path) and swaps them in when done.
+ */
+export interface Projection {
+  name: string;
+  eventTypes: readonly string[];
+  /** The tables it owns, in the public schema; a rebuild replaces them all at once. */
+  tables: readonly string[];
+  apply(event: RecordedEvent, manager: EntityManager): Promise<void>;
+}

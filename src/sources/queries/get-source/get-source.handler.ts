@@ -1,0 +1,105 @@
+import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../../../common/domain-error.js';
+import type { Role } from '../../../config/config.js';
+import type { ClaimGrade, Stance } from '../../../incidents/domain/incident.events.js';
+import type { ClaimStatus } from '../../../incidents/domain/incident.state.js';
+import { SOURCE_COLUMNS, type SourceResponse, type SourceRow, sourceAsSeenBy } from '../source-response.js';
+
+export interface TrackRecordClaim {
+  incidentId: string;
+  claimId: string;
+  status: ClaimStatus;
+  /** The claimant amended it at least once (it may since have been retracted). */
+  amended: boolean;
+  /** The desk's latest grade; null before any. */
+  grade: ClaimGrade | null;
+  /** Other sources' stances on it; the claimant's own statements are left out. */
+  stances: { sourceId: string; stance: Stance; statementId: string }[];
+}
+
+export type IncidentRole = 'claimant' | 'conduit' | 'statement_source';
+
+/** Counts of claims, each derived from `claims`. */
+export interface TrackRecord {
+  claimsMade: number;
+  amended: number;
+  retracted: number;
+  /** Claims another source disputed or denied. */
+  disputedByOthers: number;
+  /** Claims another source supported. */
+  supportedByOthers: number;
+  /** Claims whose latest grade from the desk is `confirmed` / `discounted`. */
+  confirmedByDesk: number;
+  discountedByDesk: number;
+  /** The claims it made (as their claimant now stands on record), by incident. */
+  claims: TrackRecordClaim[];
+  /** Every incident it appears in, and as what. */
+  incidents: { incidentId: string; roles: IncidentRole[] }[];
+}
+
+export type SourceWithTrackRecord = SourceResponse & { trackRecord: TrackRecord };
+
+export class GetSourceQuery extends Query<SourceWithTrackRecord> {
+  constructor(
+    readonly sourceId: string,
+    readonly viewer: Role,
+  ) {
+    super();
+  }
+}
+
+type ClaimRow = { incident_id: string; claim_id: string; status: ClaimStatus; amended: boolean; grade: ClaimGrade | null; stances: TrackRecordClaim['stances'] };
+
+@QueryHandler(GetSourceQuery)
+export class GetSourceHandler implements IQueryHandler<GetSourceQuery> {
+  constructor(private readonly dataSource: DataSource) {}
+
+  // One snapshot for the three reads, so the counts match the source's rows as of one batch.
+  execute({ sourceId, viewer }: GetSourceQuery): Promise<SourceWithTrackRecord> {
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const [source] = await manager.query<SourceRow[]>(`SELECT ${SOURCE_COLUMNS} FROM source_view WHERE id = $1`, [sourceId]);
+      if (!source) throw new DomainError('not_found', 'source_not_found', `No source ${sourceId} is registered.`);
+      const claimRows = await manager.query<ClaimRow[]>(
+        `SELECT c.incident_id, c.claim_id, c.status, c.amended, c.grade, coalesce(others.stances, '[]') AS stances
+           FROM source_view_claims c
+           LEFT JOIN LATERAL (
+             SELECT json_agg(json_build_object('sourceId', st.source_id, 'stance', x.stance, 'statementId', x.statement_id) ORDER BY x.statement_id) AS stances
+               FROM source_view_stances x JOIN source_view_statements st USING (incident_id, statement_id)
+              WHERE x.incident_id = c.incident_id AND x.claim_id = c.claim_id AND st.source_id <> c.claimant_id
+           ) others ON true
+          WHERE c.claimant_id = $1
+          ORDER BY c.incident_id, c.claim_id`,
+        [sourceId],
+      );
+      const incidents = await manager.query<{ incidentId: string; roles: IncidentRole[] }[]>(
+        `SELECT incident_id AS "incidentId", array_agg(DISTINCT role ORDER BY role) AS roles FROM (
+           SELECT incident_id, 'claimant'::text AS role FROM source_view_claims WHERE claimant_id = $1
+           UNION ALL SELECT incident_id, 'conduit' FROM source_view_claims WHERE via @> ARRAY[$1]::uuid[]
+           UNION ALL SELECT incident_id, 'statement_source' FROM source_view_statements WHERE source_id = $1
+           UNION ALL SELECT incident_id, 'conduit' FROM source_view_statements WHERE via @> ARRAY[$1]::uuid[]
+         ) involvement
+         GROUP BY incident_id ORDER BY incident_id`,
+        [sourceId],
+      );
+      const claims = claimRows.map((row) => ({ incidentId: row.incident_id, claimId: row.claim_id, status: row.status, amended: row.amended, grade: row.grade, stances: row.stances }));
+      return { ...sourceAsSeenBy(source, viewer), trackRecord: trackRecord(claims, incidents) };
+    });
+  }
+}
+
+function trackRecord(claims: TrackRecordClaim[], incidents: TrackRecord['incidents']): TrackRecord {
+  const count = (holds: (claim: TrackRecordClaim) => boolean) => claims.filter(holds).length;
+  const takenByOthers = (stances: Stance[]) => (claim: TrackRecordClaim) => claim.stances.some((taken) => stances.includes(taken.stance));
+  return {
+    claimsMade: claims.length,
+    amended: count((claim) => claim.amended),
+    retracted: count((claim) => claim.status === 'retracted'),
+    disputedByOthers: count(takenByOthers(['disputes', 'denies'])),
+    supportedByOthers: count(takenByOthers(['supports'])),
+    confirmedByDesk: count((claim) => claim.grade === 'confirmed'),
+    discountedByDesk: count((claim) => claim.grade === 'discounted'),
+    claims,
+    incidents,
+  };
+}

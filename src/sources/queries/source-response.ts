@@ -1,0 +1,61 @@
+import type { Role } from '../../config/config.js';
+import type { SourceKind } from '../domain/source.events.js';
+
+// A source as the read routes answer it, shared by the list and the single source.
+
+export interface SourceResponse {
+  id: string;
+  name: string;
+  kind: SourceKind;
+  aliases: string[];
+  country?: string;
+  description?: string;
+  confidential: boolean;
+  /** The revision of the source's own stream (its ETag); the track record does not change it. */
+  version: number;
+  registeredAt: string;
+  updatedAt: string;
+}
+
+export const SOURCE_COLUMNS = 'id, name, kind, aliases, country, description, confidential, version, registered_at, updated_at';
+
+export interface SourceRow {
+  id: string;
+  name: string;
+  kind: SourceKind;
+  aliases: string[];
+  country: string | null;
+  description: string | null;
+  confidential: boolean;
+  version: number;
+  registered_at: Date;
+  updated_at: Date;
+}
+
+export const CONFIDENTIAL_NAME = 'Confidential source';
+
+/**
+ * Readers do not learn who a confidential source is: its name, aliases and description
+ * are withheld, while its kind and country (how the desk would attribute it in print,
+ * "a Malian security source") and its track record stay. Editors, auditors and admins
+ * see it whole: they record its words, and auditors read the raw events anyway.
+ */
+export function seesConfidentialSources(role: Role): boolean {
+  return role !== 'reader';
+}
+
+export function sourceAsSeenBy(row: SourceRow, role: Role): SourceResponse {
+  const hidden = row.confidential && !seesConfidentialSources(role);
+  return {
+    id: row.id,
+    name: hidden ? CONFIDENTIAL_NAME : row.name,
+    kind: row.kind,
+    aliases: hidden ? [] : row.aliases,
+    ...(row.country !== null && { country: row.country }),
+    ...(row.description !== null && !hidden && { description: row.description }),
+    confidential: row.confidential,
+    version: row.version,
+    registeredAt: row.registered_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { ExecuteSourceCommandHandler } from './commands/execute-source-command.js';
+import { SourcesController } from './http/sources.controller.js';
+import { GetSourceHandler } from './queries/get-source/get-source.handler.js';
+import { ListSourcesHandler } from './queries/list-sources/list-sources.handler.js';
+
+@Module({ controllers: [SourcesController], providers: [ExecuteSourceCommandHandler, ListSourcesHandler, GetSourceHandler] })
+export class SourcesModule {}

@@ -1,0 +1,74 @@
+import { Controller, Get, Inject, Logger, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { RequiresRole } from '../auth/access.decorators.js';
+import { EVENT_STORE, type EventStore, type Position, type RecordedEvent } from '../event-store/event-store.js';
+import { uuid } from '../http/schema.js';
+import { parseRequest, Valid } from '../http/validation.js';
+import { incidentStreamId } from '../incidents/commands/execute-incident-command.js';
+
+const StreamQuery = z.strictObject({
+  incidentId: uuid.optional(),
+  after: z.string().min(1).max(100).optional(),
+});
+
+/** Proxies close idle connections; a comment line now and then keeps the stream open. */
+const HEARTBEAT_MS = 15_000;
+
+@ApiTags('live')
+@ApiBearerAuth()
+@Controller('stream')
+export class StreamController {
+  private readonly logger = new Logger('Stream');
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  @Get()
+  @RequiresRole('reader')
+  @ApiOperation({
+    summary:
+      'Live changes as Server-Sent Events: one `change` per recorded event (entity, id, version, type, recordedAt), with the ledger position as the event id. ' +
+      'Reconnect with Last-Event-ID to resume without gaps; read the changed entity through its GET route.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiQuery({ name: 'incidentId', required: false, description: 'follow one incident only' })
+  @ApiQuery({ name: 'after', required: false, description: 'a ledger position to start after (as Last-Event-ID); default: from now' })
+  @ApiHeader({ name: 'Last-Event-ID', required: false })
+  async stream(@Query(new Valid(StreamQuery, 'query')) query: z.output<typeof StreamQuery>, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const lastEventId = request.headers['last-event-id'];
+    const resumeFrom = typeof lastEventId === 'string' ? parseRequest(z.string().min(1).max(100), lastEventId, 'header', 'last-event-id') : query.after;
+    // Checked before the stream opens, so that a bad position is still a 400 problem.
+    const after = (resumeFrom as Position | undefined) ?? (await this.store.headPosition());
+    if (after) await this.store.readAll({ after, maxCount: 1 });
+
+    const closed = new AbortController();
+    request.raw.on('close', () => closed.abort());
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+    reply.raw.write(': connected\n\n');
+    const heartbeat = setInterval(() => reply.raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
+    const streamId = query.incidentId ? incidentStreamId(query.incidentId) : undefined;
+    try {
+      for await (const event of this.store.subscribeToAll({ after, signal: closed.signal })) {
+        if (streamId && event.streamId !== streamId) continue;
+        reply.raw.write(`id: ${event.position}\nevent: change\ndata: ${JSON.stringify(toChange(event))}\n\n`);
+      }
+    } catch (error) {
+      // The response has begun: end it; the client reconnects with Last-Event-ID.
+      this.logger.warn(`Live stream ended: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      clearInterval(heartbeat);
+      reply.raw.end();
+    }
+  }
+}
+
+/**
+ * What changed, not the event itself: readers follow the stream, and raw events (a
+ * confidential source's name, say) are for auditors.
+ */
+function toChange(event: RecordedEvent) {
+  const [entity, ...id] = event.streamId.split('-');
+  return { entity, id: id.join('-'), version: event.revision, type: event.type, recordedAt: event.metadata.recordedAt };
+}

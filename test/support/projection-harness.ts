@@ -1,0 +1,66 @@
+// Drives one projection against a real PostgreSQL without the runner, so a test can
+// choose how events arrive (twice, replayed) and compare the tables it leaves.
+import { DataSource } from 'typeorm';
+import type { JsonObject, Position, RecordedEvent } from '../../src/event-store/event-store.js';
+import type { Projection } from '../../src/projections/projection.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export interface ProjectionHarness {
+  dataSource: DataSource;
+  /** Applies each event the projection handles, each in its own transaction, as the runner would. */
+  deliver(events: readonly RecordedEvent[]): Promise<void>;
+  /** Every row of the projection's tables, by table, in a fixed order. */
+  tables(): Promise<Record<string, unknown[]>>;
+  /** Empties the projection's tables. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function projectionHarness(projection: Projection): Promise<ProjectionHarness> {
+  const database: TestDatabase = await createTestDatabase();
+  const dataSource = await new DataSource({ type: 'postgres', url: database.url, logging: ['error'] }).initialize();
+  return {
+    dataSource,
+    async deliver(events) {
+      for (const event of events.filter((candidate) => projection.eventTypes.includes(candidate.type))) {
+        await dataSource.transaction((manager) => projection.apply(event, manager));
+      }
+    },
+    async tables() {
+      const entries = await Promise.all(
+        projection.tables.map(async (table) => [table, await dataSource.query(`SELECT * FROM ${table} AS row ORDER BY row::text`)] as const),
+      );
+      return Object.fromEntries(entries);
+    },
+    async reset() {
+      await dataSource.query(`TRUNCATE ${projection.tables.join(', ')}`);
+    },
+    async close() {
+      await dataSource.destroy();
+      await database.drop();
+    },
+  };
+}
+
+/** A ledger, as the store would hand it over: events of several streams in one global order. */
+export class LedgerBuilder {
+  readonly events: RecordedEvent[] = [];
+  private readonly revisions = new Map<string, number>();
+
+  /** Appends to `streamId` at its next revision, recorded at `recordedAt`. */
+  append(streamId: string, event: { type: string; data: object }, recordedAt: string, recordedBy = 'desk-editor'): this {
+    const revision = (this.revisions.get(streamId) ?? -1) + 1;
+    this.revisions.set(streamId, revision);
+    const position = this.events.length + 1;
+    this.events.push({
+      id: `0190f17c-b400-7000-9000-${String(position).padStart(12, '0')}`,
+      streamId,
+      revision,
+      position: String(position) as Position,
+      type: event.type,
+      data: event.data as JsonObject,
+      metadata: { recordedBy, recordedAt, correlationId: `request-${position}`, causationId: `request-${position}`, schemaVersion: 1 },
+    });
+    return this;
+  }
+}
