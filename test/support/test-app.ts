@@ -1,8 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.js';
 import { ApiKeys } from '../../src/auth/api-keys.js';
 import { loadConfig } from '../../src/config/config.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
+import { eventually, projectionsCaughtUp } from './caught-up.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export const KEYS = {
@@ -69,7 +71,11 @@ export async function startTestApp(configOverrides: Record<string, string> = {},
     database,
     baseUrl,
     http,
-    projected: () => app.get(ProjectionRunner).catchUp(),
+    projected: () =>
+      eventually(async () => {
+        await app.get(ProjectionRunner).catchUp();
+        return projectionsCaughtUp(app.get(DataSource));
+      }, 'the read models to reach the last event'),
     close: async () => {
       await app.close();
       await database.drop();
