@@ -20,7 +20,8 @@ export interface RunnerOptions {
   lockRetryMs?: number;
 }
 
-const LAG_COUNT_CAP = 10_000;
+/** Lag is counted up to here: enough to tell "behind" from "far behind" without reading the backlog. */
+const LAG_COUNT_CAP = 1_000;
 
 /**
  * Reads the ledger from each projection's checkpoint and applies it in batches; each
