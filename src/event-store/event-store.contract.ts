@@ -208,6 +208,14 @@ export function eventStoreContract(name: string, setup: () => Promise<ContractSu
         expect(ids(paged)).toEqual(ids(everything));
       });
 
+      it('holds every event appended, whatever its stream is called', async () => {
+        const start = await mark();
+        const event = anEvent();
+        await store.appendToStream(`Audit.Probe_${randomUUID()}`, [event], { expectedRevision: 'no_stream' });
+
+        expect(ids(await readAllUntil(start, (events) => events.length >= 1))).toEqual([event.id]);
+      });
+
       it.each(['', 'not a position', '-1', '1e3', '🙂'])('rejects the position %p with InvalidPositionError', async (position) => {
         await expect(store.readAll({ after: position as Position })).rejects.toThrow(InvalidPositionError);
         await expect(firstOf(store.subscribeToAll({ after: position as Position }))).rejects.toThrow(InvalidPositionError);

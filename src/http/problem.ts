@@ -96,7 +96,9 @@ export function toProblem(error: unknown): ProblemResponse {
     return problem(400, 'validation_failed', error.message, [{ field: 'query.after', code: 'invalid_position', message: error.message }]);
   }
   if (error instanceof EventStoreUnavailableError) {
-    return problem(503, 'event_store_unavailable', 'The event store cannot be reached; nothing was recorded. Try again shortly.', undefined, { 'retry-after': '5' });
+    // A write that timed out may still have been stored (EventStoreDB can commit after the
+    // deadline): a retry with the same Idempotency-Key or client-chosen id is safe either way.
+    return problem(503, 'event_store_unavailable', 'The event store did not answer; the write may or may not have been recorded. Retry with the same Idempotency-Key.', undefined, { 'retry-after': '5' });
   }
   if (error instanceof HttpProblem) return problem(error.status, error.code, error.message, undefined, error.headers);
   if (error instanceof HttpException) {

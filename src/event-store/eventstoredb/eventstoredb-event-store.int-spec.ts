@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { freePort } from '../../database/free-port.js';
+import { eventStoreContract } from '../event-store.contract.js';
+import { EventStoreUnavailableError, type EventToAppend, InvalidPositionError, type Position, type RecordedEvent } from '../event-store.js';
+import { EventStoreDbEventStore } from './eventstoredb-event-store.js';
+import { EventStoreDbProtocolDouble } from './protocol-double/eventstoredb-protocol-double.js';
+
+eventStoreContract('EventStoreDB protocol double (not EventStoreDB: the wire mapping)', async () => {
+  const double = new EventStoreDbProtocolDouble();
+  await double.start();
+  const store = new EventStoreDbEventStore({ connectionString: double.connectionString });
+  return {
+    store,
+    holdAppendOpen: null,
+    teardown: async () => {
+      await store.close();
+      await double.stop();
+    },
+  };
+});
+
+// A real server runs only where one is given (`docker compose up eventstore`, then
+// EVENTSTORE_CONNECTION_STRING=esdb://localhost:2113?tls=false): none can run on the CI machines.
+const realServer = process.env.EVENTSTORE_CONNECTION_STRING;
+(realServer ? describe : describe.skip)(
+  realServer ? `EventStoreDB at ${realServer}` : 'EventStoreDB, real server: skipped because EVENTSTORE_CONNECTION_STRING is not set',
+  () => {
+    eventStoreContract('EventStoreDB', async () => {
+      const store = new EventStoreDbEventStore({ connectionString: realServer! });
+      return { store, holdAppendOpen: null, teardown: () => store.close() };
+    });
+  },
+);
+
+describe('EventStoreDbEventStore', () => {
+  describe('on the protocol double', () => {
+    let double: EventStoreDbProtocolDouble;
+    let store: EventStoreDbEventStore;
+
+    beforeEach(async () => {
+      double = new EventStoreDbProtocolDouble();
+      await double.start();
+      store = new EventStoreDbEventStore({ connectionString: double.connectionString });
+    });
+
+    afterEach(async () => {
+      await store.close();
+      await double.stop();
+    });
+
+    it('leaves the server’s own $ streams out of the global log', async () => {
+      const start = await mark(store);
+      const [ours, servers] = [anEvent(), anEvent()];
+      await store.appendToStream(newStream(), [ours], { expectedRevision: 'no_stream' });
+      await store.appendToStream(`$stats-${randomUUID()}`, [servers], { expectedRevision: 'no_stream' });
+      const subscription = store.subscribeToAll({ after: start })[Symbol.asyncIterator]();
+
+      const read = await store.readAll({ after: start });
+      expect(ids(read)).toEqual([ours.id]);
+      expect(await store.headPosition()).toBe(read[0].position);
+      expect((await subscription.next()).value).toMatchObject({ id: ours.id });
+      const next = subscription.next();
+      const later = anEvent();
+      await store.appendToStream(newStream(), [later], { expectedRevision: 'no_stream' });
+      expect((await next).value).toMatchObject({ id: later.id });
+      await subscription.return(undefined);
+    });
+
+    it('refuses a position of the PostgreSQL store', async () => {
+      await expect(store.readAll({ after: '1:2' as Position })).rejects.toThrow(InvalidPositionError);
+    });
+
+    it('resumes a subscription the server drops, without gaps or duplicates', async () => {
+      const start = await mark(store);
+      const stream = newStream();
+      const events = Array.from({ length: 5 }, () => anEvent());
+      await store.appendToStream(stream, events.slice(0, 3), { expectedRevision: 'no_stream' });
+      const subscription = store.subscribeToAll({ after: start })[Symbol.asyncIterator]();
+      const received = [await nextEvent(subscription), await nextEvent(subscription)];
+
+      double.dropSubscriptions();
+      await store.appendToStream(stream, events.slice(3), { expectedRevision: 2 });
+      for (let i = 0; i < 3; i++) received.push(await nextEvent(subscription));
+
+      expect(ids(received)).toEqual(ids(events));
+      await subscription.return(undefined);
+    });
+
+    it('resumes a subscription across a server restart, without gaps or duplicates', async () => {
+      const start = await mark(store);
+      const [before, after] = [anEvent(), anEvent()];
+      await store.appendToStream(newStream(), [before], { expectedRevision: 'no_stream' });
+      const subscription = store.subscribeToAll({ after: start })[Symbol.asyncIterator]();
+      expect((await nextEvent(subscription)).id).toBe(before.id);
+      const next = nextEvent(subscription);
+
+      await double.stop();
+      await expect(store.appendToStream(newStream(), [anEvent()], { expectedRevision: 'no_stream' })).rejects.toThrow(EventStoreUnavailableError);
+      await double.start();
+      await store.appendToStream(newStream(), [after], { expectedRevision: 'no_stream' });
+
+      expect((await next).id).toBe(after.id);
+      await subscription.return(undefined);
+    });
+  });
+
+  it('reports a server that is not there as EventStoreUnavailableError, at once', async () => {
+    const store = new EventStoreDbEventStore({ connectionString: `esdb://127.0.0.1:${await freePort()}?tls=false` });
+    const started = performance.now();
+    try {
+      await expect(store.appendToStream(newStream(), [anEvent()], { expectedRevision: 'no_stream' })).rejects.toThrow(EventStoreUnavailableError);
+      await expect(store.readStream(newStream())).rejects.toThrow(EventStoreUnavailableError);
+      await expect(store.readAll()).rejects.toThrow(EventStoreUnavailableError);
+      await expect(store.headPosition()).rejects.toThrow(EventStoreUnavailableError);
+      expect(performance.now() - started).toBeLessThan(2000); // the deadline is 5 s: refused, not timed out
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('gives up at its own deadline on a server that accepts the connection but never answers, and reconnects once one answers', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    const port = await listening(silent);
+    const store = new EventStoreDbEventStore({ connectionString: `esdb://127.0.0.1:${port}?tls=false`, deadlineMs: 300 });
+    const double = new EventStoreDbProtocolDouble(port);
+    const stream = newStream();
+    try {
+      const started = performance.now();
+      await expect(store.appendToStream(stream, [anEvent()], { expectedRevision: 'no_stream' })).rejects.toThrow(/did not answer an append .* within 300 ms/);
+      expect(performance.now() - started).toBeLessThan(2000); // the client alone would wait for ever
+      await expect(store.readStream(stream)).rejects.toThrow(/did not answer a read .* within 300 ms/);
+
+      // The silent connections stay open, as half-open ones would: only a new one reaches the server.
+      silent.close();
+      await double.start();
+      expect((await store.appendToStream(stream, [anEvent()], { expectedRevision: 'no_stream' })).nextExpectedRevision).toBe(0);
+    } finally {
+      await store.close();
+      await double.stop();
+      for (const socket of sockets) socket.destroy();
+    }
+  });
+});
+
+async function mark(store: EventStoreDbEventStore): Promise<Position> {
+  return (await store.appendToStream(newStream(), [anEvent()], { expectedRevision: 'no_stream' })).position;
+}
+
+async function nextEvent(subscription: AsyncIterator<RecordedEvent>): Promise<RecordedEvent> {
+  const { value, done } = await subscription.next();
+  if (done) throw new Error('the subscription ended');
+  return value;
+}
+
+async function listening(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+function newStream(): string {
+  return `esdb-${randomUUID()}`;
+}
+
+function anEvent(): EventToAppend {
+  return { id: randomUUID(), type: 'ClaimReported', data: { summary: 'Attack on the garrison' }, metadata: { recordedAt: new Date().toISOString() } };
+}
+
+function ids(events: { id: string }[]): string[] {
+  return events.map((event) => event.id);
+}

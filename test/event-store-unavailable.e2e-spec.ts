@@ -1,0 +1,32 @@
+import { freePort } from '../src/database/free-port.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+// An event store that cannot be reached makes the service say so, at once: writes answer 503
+// with Retry-After (never a 500), and readiness fails so that a load balancer looks elsewhere.
+
+let api: TestApp;
+
+beforeAll(async () => {
+  api = await startTestApp({ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: `esdb://127.0.0.1:${await freePort()}?tls=false` });
+});
+
+afterAll(async () => {
+  await api?.close();
+});
+
+it('answers a write with 503 and Retry-After when EventStoreDB is not there', async () => {
+  const started = performance.now();
+  const response = await api.http('editor', 'POST', '/sources', { body: { name: 'JNIM', kind: 'armed_group' } });
+
+  expect(response.status).toBe(503);
+  expect(response.headers.get('retry-after')).toBe('5');
+  expect(response.body).toMatchObject({ status: 503, code: 'event_store_unavailable' });
+  expect(performance.now() - started).toBeLessThan(3000); // well inside the 5 s deadline: refused, not timed out
+});
+
+it('fails the readiness check while EventStoreDB is not there, and stays live', async () => {
+  const response = await api.http('none', 'GET', '/health');
+
+  expect(response.status).toBe(503);
+  expect(response.body).toMatchObject({ ready: false, live: true, checks: { database: { status: 'up' }, eventStore: { status: 'down' } } });
+});
