@@ -1,0 +1,140 @@
+import type { Me, WriteAnswer } from './api-types';
+
+// The desk's one way to the service: same origin, the session's API key as a Bearer token,
+// problem+json answers turned into ApiError.
+
+export interface FieldError {
+  /** Path into the request, as the API names it: `figures[0].value`, `header.if-match`. */
+  field: string;
+  code: string;
+  message: string;
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: FieldError[];
+}
+
+/** The service answered with a problem. */
+export class ApiError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail);
+  }
+
+  get status(): number {
+    return this.problem.status;
+  }
+}
+
+/** No answer came back: the request may or may not have been recorded. */
+export class NoAnswerError extends Error {}
+
+export type Query = Record<string, string | number | undefined>;
+
+export interface WriteRequest {
+  method: 'POST' | 'PATCH';
+  path: string;
+  body: unknown;
+  /** The version the editor's change was made against; the service answers 412 if it moved on. */
+  ifMatch?: number;
+  idempotencyKey: string;
+}
+
+/** `recorded`: 201, the change was appended; false: 200, it already held and nothing changed. */
+export type WriteResult = WriteAnswer & { recorded: boolean };
+
+export interface Api {
+  get<T>(path: string, query?: Query): Promise<T>;
+  write(request: WriteRequest): Promise<WriteResult>;
+}
+
+export function createApi(key: string, onUnauthorized: () => void = () => {}): Api {
+  async function send<T>(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: T }> {
+    let response: Response;
+    try {
+      response = await fetch(path, { method, headers: { accept: 'application/json', authorization: `Bearer ${key}`, ...headers }, body });
+    } catch (error) {
+      throw new NoAnswerError(`No answer from the service (${error instanceof Error ? error.message : String(error)}).`);
+    }
+    const text = await response.text();
+    if (response.ok) return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+    const problem = parseProblem(text, response);
+    if (response.status === 401) onUnauthorized();
+    throw new ApiError(problem);
+  }
+
+  return {
+    get: async <T>(path: string, query?: Query) => (await send<T>('GET', withQuery(path, query), {})).body,
+    write: async ({ method, path, body, ifMatch, idempotencyKey }) => {
+      const answer = await send<WriteAnswer>(
+        method,
+        path,
+        {
+          'content-type': 'application/json',
+          'idempotency-key': idempotencyKey,
+          ...(ifMatch === undefined ? {} : { 'if-match': `"${ifMatch}"` }),
+        },
+        JSON.stringify(body),
+      );
+      return { ...answer.body, recorded: answer.status === 201 };
+    },
+  };
+}
+
+/** Who the key belongs to; throws ApiError 401 for a key the service does not know. */
+export function whoIs(key: string): Promise<Me> {
+  return createApi(key).get<Me>('/me');
+}
+
+export function withQuery(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(name, String(value));
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+/**
+ * The read models follow the ledger a moment behind the write: after a write of version
+ * `version`, poll the entity's read route until it shows that version (or a later one).
+ */
+export async function waitForVersion<T extends { version: number }>(api: Api, path: string, version: number, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 400)) {
+    try {
+      const entity = await api.get<T>(path);
+      if (entity.version >= version) return entity;
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+    }
+    if (Date.now() > deadline) throw new NoAnswerError('The change was recorded, but the view has not caught up yet: reload in a moment.');
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+/** A fresh Idempotency-Key. */
+export function newIdempotencyKey(): string {
+  return `desk-${newUuid()}`;
+}
+
+/** A random (v4) UUID. crypto.randomUUID needs a secure context (https or localhost); getRandomValues does not. */
+export function newUuid(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function parseProblem(text: string, response: Response): Problem {
+  try {
+    const body = JSON.parse(text) as Partial<Problem>;
+    if (typeof body.status === 'number' && typeof body.code === 'string') return body as Problem;
+  } catch {
+    // not problem+json: describe the answer itself
+  }
+  return { type: 'about:blank', title: response.statusText, status: response.status, detail: `The service answered ${response.status} ${response.statusText}.`, code: `http_${response.status}` };
+}

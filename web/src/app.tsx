@@ -1,0 +1,123 @@
+import { useCallback, useState } from 'react';
+import { LedgerPageView } from './audit';
+import { DeskProvider, useDesk } from './desk-context';
+import { IncidentPage } from './incident-page';
+import { IncidentSearch } from './incident-search';
+import { PageHeading } from './page-heading';
+import { hrefTo, parseRoute, useHash, type Route } from './route';
+import { clearSession, loadSession, saveSession, type Session } from './session';
+import { SignIn } from './sign-in';
+import { SourcesPage } from './sources-page';
+
+export function App() {
+  const [session, setSession] = useState<Session | null>(loadSession);
+  const [notice, setNotice] = useState<string | undefined>();
+  const [announcement, setAnnouncement] = useState('');
+
+  const signOut = useCallback((reason?: string) => {
+    clearSession();
+    setSession(null);
+    setNotice(reason ?? 'You are signed out.');
+  }, []);
+
+  const announce = useCallback((message: string) => setAnnouncement(message), []);
+
+  if (!session) {
+    return (
+      <SignIn
+        notice={notice}
+        onSignedIn={(signedIn) => {
+          saveSession(signedIn);
+          setSession(signedIn);
+          setNotice(undefined);
+        }}
+      />
+    );
+  }
+
+  return (
+    <DeskProvider session={session} signOut={signOut} announce={announce}>
+      <Shell announcement={announcement} onDismiss={() => setAnnouncement('')} />
+    </DeskProvider>
+  );
+}
+
+function Shell({ announcement, onDismiss }: { announcement: string; onDismiss: () => void }) {
+  const { session, mayAudit, signOut } = useDesk();
+  const route = parseRoute(useHash());
+  const here = (page: Route['page']) => (route.page === page ? ('page' as const) : undefined);
+  return (
+    <>
+      <a className="skip-link" href="#main" onClick={(event) => (event.preventDefault(), document.getElementById('main')?.focus())}>
+        Skip to the page
+      </a>
+      <header className="masthead">
+        <a className="brand" href={hrefTo.search()}>
+          Incident Ledger
+        </a>
+        <nav aria-label="Desk">
+          <a href={hrefTo.search()} aria-current={here('search') ?? (route.page === 'incident' ? 'location' : undefined)}>
+            Incidents
+          </a>
+          <a href={hrefTo.sources()} aria-current={here('sources')}>
+            Sources
+          </a>
+          {mayAudit && (
+            <a href={hrefTo.ledger()} aria-current={here('ledger')}>
+              Ledger
+            </a>
+          )}
+        </nav>
+        <p className="who">
+          Signed in as <strong>{session.name}</strong> <span className={`badge badge-role-${session.role}`}>{session.role}</span>
+          <button type="button" onClick={signOut}>
+            Sign out
+          </button>
+        </p>
+      </header>
+      <div className="announcement" role="status" aria-live="polite">
+        {announcement && (
+          <p>
+            {announcement}{' '}
+            <button type="button" className="link" onClick={onDismiss} aria-label="Dismiss the message">
+              ×
+            </button>
+          </p>
+        )}
+      </div>
+      <main id="main" tabIndex={-1}>
+        <Page route={route} />
+      </main>
+    </>
+  );
+}
+
+function Page({ route }: { route: Route }) {
+  const { mayAudit } = useDesk();
+  switch (route.page) {
+    case 'search':
+      return <IncidentSearch />;
+    case 'incident':
+      return <IncidentPage key={route.incidentId} incidentId={route.incidentId} />;
+    case 'sources':
+      return <SourcesPage />;
+    case 'ledger':
+      return mayAudit ? (
+        <LedgerPageView />
+      ) : (
+        <>
+          <PageHeading>Ledger</PageHeading>
+          <p>The ledger is open to auditors and admins; this key’s role does not include it.</p>
+        </>
+      );
+    case 'not-found':
+      return (
+        <>
+          <PageHeading>Page not found</PageHeading>
+          <p>
+            The desk has no page at {route.path}. <a href={hrefTo.search()}>Go to the incidents.</a>
+          </p>
+        </>
+      );
+  }
+}

@@ -1,0 +1,235 @@
+import { useCallback, useEffect, useState } from 'react';
+import { ApiError } from './api';
+import type { AuditCheckpoint, IncidentEventsPage, LedgerPage, ProjectionStatus, RecordedEvent, VerifyReport } from './api-types';
+import { useDesk } from './desk-context';
+import { formatWhen } from './format';
+import { PageHeading } from './page-heading';
+import { hrefTo } from './route';
+
+// For auditors: the record itself. The raw events of one incident and the global ledger,
+// exactly as stored (data and metadata), a page at a time.
+
+const PAGE_SIZE = 25;
+
+export function IncidentEvents({ incidentId }: { incidentId: string }) {
+  const { api } = useDesk();
+  const [fromVersion, setFromVersion] = useState(0);
+  const [page, setPage] = useState<IncidentEventsPage | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  useEffect(() => {
+    api
+      .get<IncidentEventsPage>(`/incidents/${incidentId}/events`, { fromVersion, limit: PAGE_SIZE })
+      .then(setPage, (error: unknown) => setProblem(error instanceof Error ? error.message : String(error)));
+  }, [api, incidentId, fromVersion]);
+
+  return (
+    <section className="audit" aria-labelledby="raw-events-heading">
+      <h2 id="raw-events-heading">Raw events (auditor)</h2>
+      {problem && <p role="alert">{problem}</p>}
+      {page && (
+        <>
+          <p className="meta">
+            Versions {fromVersion}–{fromVersion + page.events.length - 1} of the stream, which is at version {page.version}.
+          </p>
+          <EventTable events={page.events} />
+          <nav className="pager" aria-label="Raw event pages">
+            <button type="button" disabled={fromVersion === 0} onClick={() => setFromVersion(Math.max(0, fromVersion - PAGE_SIZE))}>
+              Earlier events
+            </button>
+            <button type="button" disabled={page.nextFromVersion === null} onClick={() => page.nextFromVersion !== null && setFromVersion(page.nextFromVersion)}>
+              Later events
+            </button>
+          </nav>
+        </>
+      )}
+    </section>
+  );
+}
+
+export function LedgerPageView() {
+  const { api, session } = useDesk();
+  // The positions each page started after: the first page starts at the beginning.
+  const [starts, setStarts] = useState<(string | undefined)[]>([undefined]);
+  const [page, setPage] = useState<LedgerPage | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const after = starts[starts.length - 1];
+
+  useEffect(() => {
+    setPage(null);
+    api.get<LedgerPage>('/ledger', { after, limit: PAGE_SIZE }).then(setPage, (error: unknown) => setProblem(error instanceof Error ? error.message : String(error)));
+  }, [api, after]);
+
+  return (
+    <>
+      <PageHeading>Ledger</PageHeading>
+      <p className="lead">Every event the service has recorded, in the order it was recorded. Nothing here is ever updated or deleted.</p>
+      <LedgerVerification />
+      {session.role === 'admin' && <ProjectionStatusTable />}
+      <section aria-labelledby="ledger-heading">
+        <h2 id="ledger-heading">Events, page {starts.length}</h2>
+        {problem && <p role="alert">{problem}</p>}
+        {page ? <EventTable events={page.events} showStream /> : <p role="status">Loading…</p>}
+        <nav className="pager" aria-label="Ledger pages">
+          <button type="button" disabled={starts.length === 1} onClick={() => setStarts(starts.slice(0, -1))}>
+            Previous page
+          </button>
+          <button type="button" disabled={!page?.next} onClick={() => page?.next && setStarts([...starts, page.next])}>
+            Next page
+          </button>
+        </nav>
+      </section>
+    </>
+  );
+}
+
+/** Whether the stored events still match the sealed, signed audit log (GET /audit/verify). */
+function LedgerVerification() {
+  const { api } = useDesk();
+  const [available, setAvailable] = useState(true);
+  const [latest, setLatest] = useState<AuditCheckpoint | null>(null);
+  const [report, setReport] = useState<VerifyReport | null>(null);
+  const [checking, setChecking] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  useEffect(() => {
+    api.get<{ latest: AuditCheckpoint | null }>('/audit/checkpoints', { limit: 1 }).then(
+      (answer) => setLatest(answer.latest),
+      (error: unknown) => setAvailable(!(error instanceof ApiError && error.status === 404)),
+    );
+  }, [api]);
+
+  const verify = async () => {
+    setChecking(true);
+    setProblem(null);
+    try {
+      setReport(await api.get<VerifyReport>('/audit/verify'));
+    } catch (error) {
+      setProblem(error instanceof Error ? error.message : String(error));
+    } finally {
+      setChecking(false);
+    }
+  };
+
+  if (!available) return null;
+  return (
+    <section aria-labelledby="verification-heading" className="verification">
+      <h2 id="verification-heading">Verification</h2>
+      <p className="meta">
+        {latest
+          ? `Last signed checkpoint: ${latest.treeSize} events, ${formatWhen(latest.timestamp)}, key ${latest.keyId}.`
+          : 'No signed checkpoint yet.'}
+      </p>
+      <button type="button" onClick={() => void verify()} disabled={checking}>
+        {checking ? 'Checking every event…' : 'Verify the ledger'}
+      </button>
+      <div role="status" aria-live="polite">
+        {problem && <p className="field-error">{problem}</p>}
+        {report && (
+          <p className={report.ok ? 'verified' : 'not-verified'}>
+            {report.ok
+              ? `Verified: ${report.treeSize} sealed events match the ledger, and ${report.checkpoints.valid} of ${report.checkpoints.total} checkpoints are validly signed.`
+              : `Not verified: ${
+                  report.firstMismatch
+                    ? `the ledger and the sealed log disagree at leaf ${report.firstMismatch.leafIndex} (${report.firstMismatch.kind}${report.firstMismatch.position ? `, position ${report.firstMismatch.position}` : ''})`
+                    : `checkpoint ${report.checkpoints.firstInvalid?.treeSize}: ${report.checkpoints.firstInvalid?.problem} — ${report.checkpoints.firstInvalid?.detail}`
+                }.`}
+            {report.unsealedEvents ? ` ${report.unsealedEvents} newer events are not sealed yet.` : ''}
+          </p>
+        )}
+      </div>
+    </section>
+  );
+}
+
+function ProjectionStatusTable() {
+  const { api } = useDesk();
+  const [projections, setProjections] = useState<ProjectionStatus[] | null>(null);
+  const load = useCallback(() => {
+    api.get<{ projections: ProjectionStatus[] }>('/admin/projections').then((answer) => setProjections(answer.projections), () => setProjections(null));
+  }, [api]);
+  useEffect(load, [load]);
+  if (!projections) return null;
+  return (
+    <section aria-labelledby="projections-heading">
+      <h2 id="projections-heading">Read models (admin)</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Projection</th>
+            <th scope="col">Status</th>
+            <th scope="col">Events applied</th>
+            <th scope="col">Behind the ledger</th>
+          </tr>
+        </thead>
+        <tbody>
+          {projections.map((projection) => (
+            <tr key={projection.name}>
+              <th scope="row">{projection.name}</th>
+              <td>
+                {projection.status}
+                {projection.error && ` — ${projection.error}`}
+              </td>
+              <td>{projection.eventsApplied}</td>
+              <td>
+                {projection.lag.events}
+                {projection.lag.eventsCapped ? '+' : ''} events, {projection.lag.seconds.toFixed(1)} s
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <button type="button" onClick={load}>
+        Refresh
+      </button>
+    </section>
+  );
+}
+
+function EventTable({ events, showStream = false }: { events: RecordedEvent[]; showStream?: boolean }) {
+  if (events.length === 0) return <p className="empty">No events.</p>;
+  return (
+    <table className="events">
+      <thead>
+        <tr>
+          <th scope="col">Position</th>
+          {showStream && <th scope="col">Stream</th>}
+          <th scope="col">Version</th>
+          <th scope="col">Type</th>
+          <th scope="col">Recorded</th>
+          <th scope="col">Data and metadata</th>
+        </tr>
+      </thead>
+      <tbody>
+        {events.map((event) => (
+          <tr key={event.eventId}>
+            <td>{event.position}</td>
+            {showStream && (
+              <td>
+                <StreamLink streamId={event.streamId} />
+              </td>
+            )}
+            <td>{event.revision}</td>
+            <th scope="row">{event.type}</th>
+            <td>
+              {typeof event.metadata.recordedAt === 'string' ? formatWhen(event.metadata.recordedAt) : '—'}
+              <br />
+              by {String(event.metadata.recordedBy ?? '—')}
+            </td>
+            <td>
+              <details>
+                <summary>JSON</summary>
+                <pre>{JSON.stringify({ data: event.data, metadata: event.metadata }, null, 2)}</pre>
+              </details>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function StreamLink({ streamId }: { streamId: string }) {
+  const match = /^incident-(.+)$/.exec(streamId);
+  return match ? <a href={hrefTo.incident(match[1])}>{streamId}</a> : <>{streamId}</>;
+}

@@ -1,0 +1,67 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createApi, type Api } from './api';
+import type { Page, Source } from './api-types';
+import { canAudit, canWrite, type Session } from './session';
+
+// What every view needs: the API as the signed-in key, what the key may do, the sources
+// (for names and pickers), and a polite live region to announce what happened.
+
+export interface Desk {
+  api: Api;
+  session: Session;
+  mayWrite: boolean;
+  mayAudit: boolean;
+  sources: Source[];
+  sourceName: (id: string) => string;
+  reloadSources: () => Promise<void>;
+  announce: (message: string) => void;
+  signOut: () => void;
+}
+
+const DeskContext = createContext<Desk | null>(null);
+
+export function useDesk(): Desk {
+  const desk = useContext(DeskContext);
+  if (!desk) throw new Error('useDesk outside <DeskProvider>');
+  return desk;
+}
+
+const MAX_SOURCE_PAGES = 20;
+
+export function DeskProvider({ session, signOut, announce, children }: { session: Session; signOut: (reason?: string) => void; announce: (message: string) => void; children: ReactNode }) {
+  const api = useMemo(() => createApi(session.key, () => signOut('The service no longer accepts this API key. Sign in again.')), [session.key, signOut]);
+  const [sources, setSources] = useState<Source[]>([]);
+
+  const reloadSources = useCallback(async () => {
+    const all: Source[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_SOURCE_PAGES; page++) {
+      const answer = await api.get<Page<Source>>('/sources', { limit: 100, cursor });
+      all.push(...answer.items);
+      if (!answer.nextCursor) break;
+      cursor = answer.nextCursor;
+    }
+    setSources(all.sort((a, b) => a.name.localeCompare(b.name)));
+  }, [api]);
+
+  useEffect(() => {
+    reloadSources().catch(() => announce('Could not load the sources.'));
+  }, [reloadSources, announce]);
+
+  const desk = useMemo<Desk>(() => {
+    const names = new Map(sources.map((source) => [source.id, source.name]));
+    return {
+      api,
+      session,
+      mayWrite: canWrite(session.role),
+      mayAudit: canAudit(session.role),
+      sources,
+      sourceName: (id) => names.get(id) ?? `source …${id.slice(-6)}`,
+      reloadSources,
+      announce,
+      signOut: () => signOut(),
+    };
+  }, [api, session, sources, reloadSources, announce, signOut]);
+
+  return <DeskContext.Provider value={desk}>{children}</DeskContext.Provider>;
+}

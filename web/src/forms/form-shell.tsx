@@ -1,0 +1,166 @@
+import { createContext, useContext, useId, useRef, useEffect, type FormEvent, type ReactNode } from 'react';
+import type { FieldError } from '../api';
+import type { Write } from './use-write';
+
+// The frame of every write form: a heading, the problem and its field errors (listed at
+// the top and again next to each field), the 412 prompt, and one submit button.
+
+interface FormScope {
+  formId: string;
+  errors: FieldError[];
+}
+
+const FormContext = createContext<FormScope>({ formId: 'form', errors: [] });
+
+/** Field errors for controls outside a FormShell (e.g. the search filters). */
+export function FieldScope({ formId, errors, children }: FormScope & { children: ReactNode }) {
+  return <FormContext.Provider value={{ formId, errors }}>{children}</FormContext.Provider>;
+}
+
+/** `figures[0].value` → a valid, unique element id within the form. */
+export function fieldId(formId: string, field: string): string {
+  return `${formId}-${field.replace(/[^a-zA-Z0-9_-]+/g, '-')}`;
+}
+
+export interface ControlProps {
+  id: string;
+  name: string;
+  'aria-invalid': true | undefined;
+  'aria-describedby': string | undefined;
+}
+
+/** A labelled control; `name` is the request field it fills, so the API's error for it shows here. */
+export function Field({ name, label, hint, className, children }: { name: string; label: string; hint?: string; className?: string; children: (control: ControlProps) => ReactNode }) {
+  const { formId, errors } = useContext(FormContext);
+  const id = fieldId(formId, name);
+  const error = errors.find((candidate) => candidate.field === name);
+  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={['field', error ? 'field-invalid' : '', className ?? ''].filter(Boolean).join(' ')}>
+      <label htmlFor={id}>{label}</label>
+      {hint && (
+        <span id={`${id}-hint`} className="hint">
+          {hint}
+        </span>
+      )}
+      {children({ id, name, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy })}
+      {error && (
+        <span id={`${id}-error`} className="field-error" data-field={name}>
+          {sentence(label, error.message)}
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** An error about a group of fields (e.g. `figures`) rather than one control. */
+export function GroupError({ name }: { name: string }) {
+  const { formId, errors } = useContext(FormContext);
+  const error = errors.find((candidate) => candidate.field === name);
+  if (!error) return null;
+  return (
+    <p id={fieldId(formId, name)} className="field-error" data-field={name} tabIndex={-1}>
+      {sentence(name, error.message)}
+    </p>
+  );
+}
+
+export function FormShell({
+  title,
+  submitLabel,
+  write,
+  onSubmit,
+  onCancel,
+  children,
+}: {
+  title: string;
+  submitLabel: string;
+  write: Write;
+  onSubmit: () => void;
+  onCancel?: () => void;
+  children: ReactNode;
+}) {
+  const formId = `form${useId().replace(/[^a-zA-Z0-9]/g, '')}`;
+  const problemRef = useRef<HTMLDivElement>(null);
+  const { problem, errors, conflict, pending } = write;
+
+  // Take the editor to what went wrong, so a screen reader hears it and the keyboard is there.
+  useEffect(() => {
+    if (problem || conflict) problemRef.current?.focus();
+  }, [problem, conflict]);
+
+  const handleSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    onSubmit();
+  };
+
+  return (
+    <form className="write-form" aria-labelledby={`${formId}-heading`} onSubmit={handleSubmit} noValidate>
+      <h3 id={`${formId}-heading`}>{title}</h3>
+      {conflict ? (
+        <div ref={problemRef} tabIndex={-1} className="conflict" role="alert">
+          <p>
+            <strong>Someone else changed this while you were editing</strong> (you saw version {conflict.baseVersion}; it is now at version {conflict.currentVersion}).
+            Nothing of yours was recorded.
+          </p>
+          {conflict.steps.length > 0 && (
+            <>
+              <p>Recorded in between:</p>
+              <ul className="conflict-steps">
+                {conflict.steps.map((step, index) => (
+                  <li key={index}>{step}</li>
+                ))}
+              </ul>
+            </>
+          )}
+          <p>What that changed:</p>
+          <ul className="conflict-changes">
+            {conflict.changes.length ? conflict.changes.map((change, index) => <li key={index}>{change}</li>) : <li>nothing you can see here</li>}
+          </ul>
+          <div className="form-actions">
+            <button type="button" className="primary" onClick={() => void write.reapply()} disabled={pending}>
+              Re-apply my change on version {conflict.currentVersion}
+            </button>
+            <button type="button" onClick={write.dismissConflict}>
+              Edit my change first
+            </button>
+          </div>
+        </div>
+      ) : (
+        problem && (
+          <div ref={problemRef} tabIndex={-1} className="form-problem" role="alert">
+            <p>{problem}</p>
+            {errors.length > 0 && (
+              <ul>
+                {errors.map((error) => (
+                  <li key={error.field}>
+                    <button type="button" className="link" onClick={() => document.getElementById(fieldId(formId, error.field))?.focus()}>
+                      {error.field}
+                    </button>
+                    : {error.message}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        )
+      )}
+      <FormContext.Provider value={{ formId, errors }}>{children}</FormContext.Provider>
+      <div className="form-actions">
+        <button type="submit" className="primary" disabled={pending}>
+          {pending ? 'Saving…' : submitLabel}
+        </button>
+        {onCancel && (
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}
+
+/** The API says `is required`; next to the field, `Title is required` reads better. */
+function sentence(label: string, message: string): string {
+  return /^[a-z]/.test(message) ? `${label} ${message}` : message;
+}

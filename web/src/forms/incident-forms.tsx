@@ -1,0 +1,207 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { waitForVersion, type WriteResult } from '../api';
+import { LINK_RELATIONS, LOCATION_PRECISIONS, OCCURRED_PRECISIONS, type IncidentSearchItem, type IncidentView, type LinkRelation, type Location, type Occurred, type Page } from '../api-types';
+import { useDesk } from '../desk-context';
+import { incidentConflict } from './conflict';
+import { Field, FormShell } from './form-shell';
+import { EnumSelect, TextArea, TextInput } from './inputs';
+import { listOf } from './source-forms';
+import { useWrite } from './use-write';
+
+// Open an incident, revise it, link it to another.
+
+interface IncidentDraft {
+  title: string;
+  description: string;
+  place: string;
+  region: string;
+  country: string;
+  locationPrecision: Location['precision'];
+  lat: string;
+  lon: string;
+  from: string;
+  to: string;
+  occurredPrecision: Occurred['precision'];
+  tags: string;
+}
+
+const EMPTY: IncidentDraft = {
+  title: '',
+  description: '',
+  place: '',
+  region: '',
+  country: '',
+  locationPrecision: 'near',
+  lat: '',
+  lon: '',
+  from: '',
+  to: '',
+  occurredPrecision: 'day',
+  tags: '',
+};
+
+function draftOf(view: IncidentView): IncidentDraft {
+  const { location, occurred } = view;
+  return {
+    title: view.title,
+    description: view.description ?? '',
+    place: location.place,
+    region: location.region ?? '',
+    country: location.country,
+    locationPrecision: location.precision,
+    lat: location.lat === undefined ? '' : String(location.lat),
+    lon: location.lon === undefined ? '' : String(location.lon),
+    from: occurred.from,
+    to: occurred.to ?? '',
+    occurredPrecision: occurred.precision,
+    tags: view.tags.join(', '),
+  };
+}
+
+function locationOf(draft: IncidentDraft): Location {
+  return {
+    place: draft.place,
+    ...(draft.region && { region: draft.region }),
+    country: draft.country,
+    ...(draft.lat && { lat: Number(draft.lat) }),
+    ...(draft.lon && { lon: Number(draft.lon) }),
+    precision: draft.locationPrecision,
+  };
+}
+
+function occurredOf(draft: IncidentDraft): Occurred {
+  return { from: draft.from, ...(draft.to && { to: draft.to }), precision: draft.occurredPrecision };
+}
+
+function IncidentFields({ draft, set }: { draft: IncidentDraft; set: (change: Partial<IncidentDraft>) => void }) {
+  return (
+    <>
+      <TextInput name="title" label="Title" value={draft.title} onChange={(title) => set({ title })} />
+      <TextArea name="description" label="Description" value={draft.description} onChange={(description) => set({ description })} />
+      <fieldset className="group">
+        <legend>Where</legend>
+        <div className="row">
+          <TextInput name="location.place" label="Place" value={draft.place} onChange={(place) => set({ place })} />
+          <TextInput name="location.region" label="Region" value={draft.region} onChange={(region) => set({ region })} />
+          <TextInput name="location.country" label="Country" hint="ISO code, e.g. ML" value={draft.country} onChange={(country) => set({ country: country.toUpperCase() })} />
+          <EnumSelect name="location.precision" label="Precision" options={LOCATION_PRECISIONS} value={draft.locationPrecision} onChange={(locationPrecision) => set({ locationPrecision })} />
+        </div>
+        <div className="row">
+          <TextInput name="location.lat" label="Latitude" type="number" value={draft.lat} onChange={(lat) => set({ lat })} />
+          <TextInput name="location.lon" label="Longitude" type="number" value={draft.lon} onChange={(lon) => set({ lon })} />
+        </div>
+      </fieldset>
+      <fieldset className="group">
+        <legend>When</legend>
+        <div className="row">
+          <TextInput name="occurred.from" label="From" hint="2024-07-27, or a UTC time 2024-07-27T06:00:00Z" value={draft.from} onChange={(from) => set({ from })} />
+          <TextInput name="occurred.to" label="To" hint="if it lasted" value={draft.to} onChange={(to) => set({ to })} />
+          <EnumSelect name="occurred.precision" label="Precision" options={OCCURRED_PRECISIONS} value={draft.occurredPrecision} onChange={(occurredPrecision) => set({ occurredPrecision })} />
+        </div>
+      </fieldset>
+      <TextInput name="tags" label="Tags" hint="comma-separated" value={draft.tags} onChange={(tags) => set({ tags })} />
+    </>
+  );
+}
+
+export function OpenIncidentForm({ onOpened, onCancel }: { onOpened: (incidentId: string) => void; onCancel: () => void }) {
+  const { api, announce } = useDesk();
+  const [draft, setDraft] = useState(EMPTY);
+  const set = (change: Partial<IncidentDraft>) => setDraft((current) => ({ ...current, ...change }));
+  const write = useWrite(
+    useCallback(
+      async (result: WriteResult) => {
+        await waitForVersion(api, `/incidents/${result.id}`, result.version);
+        announce(`Opened the incident ${draft.title}.`);
+        onOpened(result.id);
+      },
+      [api, announce, draft.title, onOpened],
+    ),
+  );
+  const submit = () =>
+    write.submit({
+      method: 'POST',
+      path: '/incidents',
+      body: { id: write.createdId(), title: draft.title, ...(draft.description && { description: draft.description }), location: locationOf(draft), occurred: occurredOf(draft), tags: listOf(draft.tags) },
+    });
+  return (
+    <FormShell title="Open an incident" submitLabel="Open incident" write={write} onSubmit={submit} onCancel={onCancel}>
+      <IncidentFields draft={draft} set={set} />
+    </FormShell>
+  );
+}
+
+export interface IncidentFormProps {
+  view: IncidentView;
+  /** After a recorded write: show the incident at (at least) this version. */
+  onRecorded: (result: WriteResult) => Promise<void>;
+  onCancel: () => void;
+}
+
+export function ReviseIncidentForm({ view: shown, onRecorded, onCancel }: IncidentFormProps) {
+  const { api, sourceName } = useDesk();
+  const [view] = useState(shown); // the version the editor began from, whatever the page shows later
+  const seen = useMemo(() => draftOf(view), [view]);
+  const [draft, setDraft] = useState(seen);
+  const [reason, setReason] = useState('');
+  const set = (change: Partial<IncidentDraft>) => setDraft((current) => ({ ...current, ...change }));
+  const write = useWrite(onRecorded, useMemo(() => incidentConflict(api, view.id, sourceName), [api, view.id, sourceName]));
+  const changed = (...fields: (keyof IncidentDraft)[]) => fields.some((field) => draft[field] !== seen[field]);
+  const submit = () => {
+    const body: Record<string, unknown> = { reason };
+    if (changed('title')) body.title = draft.title;
+    if (changed('description')) body.description = draft.description;
+    if (changed('place', 'region', 'country', 'locationPrecision', 'lat', 'lon')) body.location = locationOf(draft);
+    if (changed('from', 'to', 'occurredPrecision')) body.occurred = occurredOf(draft);
+    if (changed('tags')) body.tags = listOf(draft.tags);
+    void write.submit({ method: 'PATCH', path: `/incidents/${view.id}`, body, ifMatch: view.version });
+  };
+  return (
+    <FormShell title="Revise the incident" submitLabel="Save revision" write={write} onSubmit={submit} onCancel={onCancel}>
+      <IncidentFields draft={draft} set={set} />
+      <TextInput name="reason" label="Reason for the revision" value={reason} onChange={setReason} />
+    </FormShell>
+  );
+}
+
+export function LinkIncidentForm({ view: shown, onRecorded, onCancel }: IncidentFormProps) {
+  const { api, sourceName } = useDesk();
+  const [view] = useState(shown);
+  const [other, setOther] = useState('');
+  const [relation, setRelation] = useState<LinkRelation>('related');
+  const [q, setQ] = useState('');
+  const [candidates, setCandidates] = useState<IncidentSearchItem[]>([]);
+  const write = useWrite(onRecorded, useMemo(() => incidentConflict(api, view.id, sourceName), [api, view.id, sourceName]));
+
+  useEffect(() => {
+    const search = setTimeout(() => {
+      api
+        .get<Page<IncidentSearchItem>>('/incidents', q.trim() ? { q: q.trim(), sort: 'relevance', limit: 50 } : { limit: 50 })
+        .then((page) => setCandidates(page.items.filter((item) => item.id !== view.id)))
+        .catch(() => setCandidates([]));
+    }, 250);
+    return () => clearTimeout(search);
+  }, [api, q, view.id]);
+
+  const submit = () => void write.submit({ method: 'POST', path: `/incidents/${view.id}/links`, body: { otherIncidentId: other, relation }, ifMatch: view.version });
+  return (
+    <FormShell title="Link another incident" submitLabel="Link incidents" write={write} onSubmit={submit} onCancel={onCancel}>
+      <TextInput name="search" label="Find the other incident" hint="words from its title or description" value={q} onChange={setQ} />
+      <div className="row">
+        <EnumSelect name="relation" label="This incident…" options={LINK_RELATIONS} value={relation} onChange={setRelation} />
+        <Field name="otherIncidentId" label="…the other incident">
+          {(control) => (
+            <select {...control} value={other} onChange={(event) => setOther(event.target.value)}>
+              <option value="">— choose an incident —</option>
+              {candidates.map((item) => (
+                <option key={item.id} value={item.id}>
+                  {item.title} ({item.location.place})
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+    </FormShell>
+  );
+}

@@ -1,0 +1,119 @@
+import { useCallback, useMemo, useState } from 'react';
+import { waitForVersion, type WriteResult } from '../api';
+import { SOURCE_KINDS, type Source, type SourceKind } from '../api-types';
+import { useDesk } from '../desk-context';
+import { sourceConflict } from './conflict';
+import { FormShell } from './form-shell';
+import { Checkbox, EnumSelect, TextArea, TextInput } from './inputs';
+import { useWrite } from './use-write';
+
+interface SourceDraft {
+  name: string;
+  kind: SourceKind;
+  aliases: string;
+  country: string;
+  description: string;
+  confidential: boolean;
+}
+
+const EMPTY: SourceDraft = { name: '', kind: 'armed_group', aliases: '', country: '', description: '', confidential: false };
+
+function draftOf(source: Source): SourceDraft {
+  return { ...source, aliases: source.aliases.join(', '), country: source.country ?? '', description: source.description ?? '' };
+}
+
+/** `a, b` → `['a', 'b']`. */
+export function listOf(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+function SourceFields({ draft, set }: { draft: SourceDraft; set: (change: Partial<SourceDraft>) => void }) {
+  return (
+    <>
+      <div className="row">
+        <TextInput name="name" label="Name" value={draft.name} onChange={(name) => set({ name })} />
+        <EnumSelect name="kind" label="Kind" options={SOURCE_KINDS} value={draft.kind} onChange={(kind) => set({ kind })} />
+        <TextInput name="country" label="Country" hint="ISO code, e.g. ML" value={draft.country} onChange={(country) => set({ country: country.toUpperCase() })} />
+      </div>
+      <TextInput name="aliases" label="Aliases" hint="comma-separated" value={draft.aliases} onChange={(aliases) => set({ aliases })} />
+      <TextArea name="description" label="Description" value={draft.description} onChange={(description) => set({ description })} rows={2} />
+      <Checkbox name="confidential" label="Confidential: readers see the kind and country, not the name" checked={draft.confidential} onChange={(confidential) => set({ confidential })} />
+    </>
+  );
+}
+
+export function RegisterSourceForm({ onDone }: { onDone: (sourceId: string) => void }) {
+  const { api, reloadSources, announce } = useDesk();
+  const [draft, setDraft] = useState(EMPTY);
+  const set = (change: Partial<SourceDraft>) => setDraft((current) => ({ ...current, ...change }));
+  const write = useWrite(
+    useCallback(
+      async (result: WriteResult) => {
+        await waitForVersion(api, `/sources/${result.id}`, result.version);
+        await reloadSources();
+        announce(`Registered the source ${draft.name}.`);
+        setDraft(EMPTY);
+        onDone(result.id);
+      },
+      [api, reloadSources, announce, draft.name, onDone],
+    ),
+  );
+  const submit = () =>
+    write.submit({
+      method: 'POST',
+      path: '/sources',
+      body: {
+        id: write.createdId(),
+        name: draft.name,
+        kind: draft.kind,
+        aliases: listOf(draft.aliases),
+        ...(draft.country && { country: draft.country }),
+        ...(draft.description && { description: draft.description }),
+        confidential: draft.confidential,
+      },
+    });
+  return (
+    <FormShell title="Register a source" submitLabel="Register source" write={write} onSubmit={submit}>
+      <SourceFields draft={draft} set={set} />
+    </FormShell>
+  );
+}
+
+export function ReviseSourceForm({ source, onDone }: { source: Source; onDone: () => void }) {
+  const { api, reloadSources, announce } = useDesk();
+  const seen = useMemo(() => draftOf(source), [source]);
+  const [draft, setDraft] = useState(seen);
+  const [reason, setReason] = useState('');
+  const set = (change: Partial<SourceDraft>) => setDraft((current) => ({ ...current, ...change }));
+  const write = useWrite(
+    useCallback(
+      async (result: WriteResult) => {
+        await waitForVersion(api, `/sources/${source.id}`, result.version);
+        await reloadSources();
+        announce(result.recorded ? `Revised the source ${draft.name}.` : 'Nothing to change: the source already reads so.');
+        onDone();
+      },
+      [api, source.id, reloadSources, announce, draft.name, onDone],
+    ),
+    useMemo(() => sourceConflict(api, source), [api, source]),
+  );
+  const submit = () => {
+    const body: Record<string, unknown> = { reason };
+    if (draft.name !== seen.name) body.name = draft.name;
+    if (draft.kind !== seen.kind) body.kind = draft.kind;
+    if (draft.aliases !== seen.aliases) body.aliases = listOf(draft.aliases);
+    if (draft.country !== seen.country) body.country = draft.country;
+    if (draft.description !== seen.description) body.description = draft.description;
+    if (draft.confidential !== seen.confidential) body.confidential = draft.confidential;
+    void write.submit({ method: 'PATCH', path: `/sources/${source.id}`, body, ifMatch: source.version });
+  };
+  return (
+    <FormShell title={`Revise ${source.name}`} submitLabel="Save revision" write={write} onSubmit={submit} onCancel={onDone}>
+      <SourceFields draft={draft} set={set} />
+      <TextInput name="reason" label="Reason for the revision" value={reason} onChange={setReason} />
+    </FormShell>
+  );
+}

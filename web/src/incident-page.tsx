@@ -1,0 +1,291 @@
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { ApiError, waitForVersion, type Api, type WriteResult } from './api';
+import type { Claim, IncidentView, TimelineEntry, TimelinePage, ViewDiff } from './api-types';
+import { casualtyRowKey, CasualtyChart } from './casualty-chart';
+import { ClaimCard, StatementCard } from './claim-card';
+import { useDesk } from './desk-context';
+import { formatOccurred, formatWhen, possessive, words } from './format';
+import { AmendClaimForm, AssessClaimForm, CorrectClaimForm, ReportClaimForm, RetractClaimForm } from './forms/claim-forms';
+import { LinkIncidentForm, ReviseIncidentForm, type IncidentFormProps } from './forms/incident-forms';
+import { StatementForm } from './forms/statement-form';
+import { IncidentEvents } from './audit';
+import { hrefTo } from './route';
+import { PageHeading } from './page-heading';
+import { TimelinePanel } from './timeline-panel';
+
+// One incident: what is known (details, casualties, claims, statements, links), the story
+// of how it came to be known (the timeline, which also picks the version shown), and for
+// editors the forms that add to it.
+
+type OpenForm = { form: 'claim' | 'statement' | 'link' | 'revise' } | { form: 'amend' | 'retract' | 'correct' | 'assess'; claimId: string };
+
+interface Loaded {
+  latest: IncidentView;
+  timeline: TimelineEntry[];
+}
+
+export function IncidentPage({ incidentId }: { incidentId: string }) {
+  const { api, mayWrite, mayAudit, announce } = useDesk();
+  const path = `/incidents/${incidentId}`;
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [viewed, setViewed] = useState<number | null>(null);
+  const [shown, setShown] = useState<IncidentView | null>(null);
+  const [step, setStep] = useState<{ version: number; diff: ViewDiff | null } | null>(null);
+  const [openForm, setOpenForm] = useState<OpenForm | null>(null);
+
+  /** The latest view and timeline, once both show at least `version`. */
+  const reload = useCallback(
+    async (version = 0) => {
+      const latest = await waitForVersion<IncidentView>(api, path, version);
+      const timeline = await loadTimeline(api, path, latest.version);
+      setLoaded({ latest, timeline });
+      setShown(latest);
+      setViewed(latest.version);
+      return latest;
+    },
+    [api, path],
+  );
+
+  useEffect(() => {
+    setLoaded(null);
+    setFailure(null);
+    setOpenForm(null);
+    reload().catch((error: unknown) => setFailure(error instanceof ApiError && error.status === 404 ? 'There is no incident with this id.' : String(error instanceof Error ? error.message : error)));
+  }, [reload]);
+
+  // The version chosen on the timeline: the latest view is at hand, an earlier one is folded by the service.
+  useEffect(() => {
+    if (!loaded || viewed === null) return;
+    let current = true;
+    const timer = setTimeout(() => {
+      const view = viewed === loaded.latest.version ? Promise.resolve(loaded.latest) : api.get<IncidentView>(path, { version: viewed });
+      const diff = viewed > 0 ? api.get<ViewDiff>(`${path}/diff`, { from: viewed - 1, to: viewed }) : Promise.resolve(null);
+      Promise.all([view, diff])
+        .then(([viewAt, stepDiff]) => {
+          if (!current) return;
+          setShown(viewAt);
+          setStep({ version: viewed, diff: stepDiff });
+        })
+        .catch(() => current && announce(`Could not load version ${viewed}.`));
+    }, 120);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [api, path, loaded, viewed, announce]);
+
+  // Only the diff of the step shown: a slow answer for another step highlights nothing.
+  const changed = useMemo(() => changedAt(step && step.version === shown?.version ? step.diff : null), [step, shown]);
+
+  const onRecorded = useCallback(
+    async (result: WriteResult) => {
+      await reload(result.version);
+      setOpenForm(null);
+      announce(result.recorded ? `Recorded: the incident is now at version ${result.version}.` : 'Nothing to record: it was already so.');
+    },
+    [reload, announce],
+  );
+
+  if (failure) {
+    return (
+      <>
+        <PageHeading>Incident not found</PageHeading>
+        <p>{failure}</p>
+        <p>
+          <a href={hrefTo.search()}>Back to the incidents</a>
+        </p>
+      </>
+    );
+  }
+  if (!loaded || !shown || viewed === null) return <p role="status">Loading the incident…</p>;
+
+  const { latest, timeline } = loaded;
+  const isLatest = viewed === latest.version;
+  const editing = mayWrite && isLatest;
+  const formProps = (form: OpenForm): IncidentFormProps => ({ view: latest, onRecorded, onCancel: () => setOpenForm((open) => (open === form ? null : open)) });
+  const toggle = (form: OpenForm, label: string) => (
+    <button
+      type="button"
+      aria-expanded={isOpen(openForm, form)}
+      onClick={() => setOpenForm(isOpen(openForm, form) ? null : form)}
+      className={isOpen(openForm, form) ? 'toggle open' : 'toggle'}
+    >
+      {label}
+    </button>
+  );
+
+  return (
+    <article className="incident">
+      <div className="incident-layout">
+        <div className="incident-main">
+          <header className="incident-header">
+            <PageHeading>{shown.title}</PageHeading>
+            <p className="meta">
+              {shown.location.place}
+              {shown.location.region && `, ${shown.location.region}`}, {shown.location.country} ({shown.location.precision}) · {formatOccurred(shown.occurred)} · version {shown.version}
+              {' · '}updated {formatWhen(shown.updatedAt)}
+            </p>
+            {shown.tags.length > 0 && (
+              <ul className="tags" aria-label="Tags">
+                {shown.tags.map((tag) => (
+                  <li key={tag}>{tag}</li>
+                ))}
+              </ul>
+            )}
+            {!isLatest && (
+              <div className="time-travel" role="status">
+                You are looking at the incident as of version {viewed} of {latest.version}.{' '}
+                <button type="button" onClick={() => setViewed(latest.version)}>
+                  Back to the latest version
+                </button>
+                {mayWrite && ' Changes are recorded against the latest version only.'}
+              </div>
+            )}
+          </header>
+
+          <section aria-labelledby="casualties-heading">
+            <h2 id="casualties-heading">Casualties claimed</h2>
+            <CasualtyChart view={shown} changed={changed.casualties} />
+          </section>
+
+          <section aria-labelledby="claims-heading">
+            <div className="section-head">
+              <h2 id="claims-heading">Claims ({shown.claims.length})</h2>
+              {editing && toggle({ form: 'claim' }, 'Report a claim')}
+            </div>
+            {editing && openForm?.form === 'claim' && <ReportClaimForm {...formProps(openForm)} />}
+            {shown.claims.length === 0 && <p className="empty">No claims yet.</p>}
+            {shown.claims.map((claim) => (
+              <ClaimCard
+                key={claim.claimId}
+                claim={claim}
+                changed={changed.claims.has(claim.claimId)}
+                actions={editing && <ClaimActions claim={claim} openForm={openForm} toggle={toggle} formProps={formProps} />}
+              />
+            ))}
+          </section>
+
+          <section aria-labelledby="statements-heading">
+            <div className="section-head">
+              <h2 id="statements-heading">Statements ({shown.statements.length})</h2>
+              {editing && toggle({ form: 'statement' }, 'Record a statement')}
+            </div>
+            {editing && openForm?.form === 'statement' && <StatementForm {...formProps(openForm)} />}
+            {shown.statements.length === 0 && <p className="empty">No statements yet.</p>}
+            {shown.statements.map((statement) => (
+              <StatementCard key={statement.statementId} statement={statement} changed={changed.statements.has(statement.statementId)} />
+            ))}
+          </section>
+
+          <section aria-labelledby="details-heading">
+            <div className="section-head">
+              <h2 id="details-heading">Details and links</h2>
+              {editing && toggle({ form: 'revise' }, 'Revise the incident')}
+              {editing && toggle({ form: 'link' }, 'Link an incident')}
+            </div>
+            {editing && openForm?.form === 'revise' && <ReviseIncidentForm {...formProps(openForm)} />}
+            {editing && openForm?.form === 'link' && <LinkIncidentForm {...formProps(openForm)} />}
+            <div className={changed.fields ? 'changed' : undefined}>
+              {shown.description ? <p className="description">{shown.description}</p> : <p className="empty">No description.</p>}
+            </div>
+            <LinkedIncidents view={shown} />
+            <p className="meta">
+              Sources involved: {shown.sources.map((source) => source.name ?? 'not yet known').join(', ') || 'none yet'}. Opened {formatWhen(shown.openedAt)}.
+            </p>
+          </section>
+        </div>
+
+        <aside className="incident-aside">
+          <TimelinePanel entries={timeline} latest={latest.version} viewed={viewed} onView={setViewed} />
+        </aside>
+      </div>
+
+      {mayAudit && <IncidentEvents incidentId={incidentId} />}
+    </article>
+  );
+}
+
+function ClaimActions({
+  claim,
+  openForm,
+  toggle,
+  formProps,
+}: {
+  claim: Claim;
+  openForm: OpenForm | null;
+  toggle: (form: OpenForm, label: string) => ReactNode;
+  formProps: (form: OpenForm) => IncidentFormProps;
+}) {
+  const { sourceName } = useDesk();
+  const form = openForm && 'claimId' in openForm && openForm.claimId === claim.claimId ? openForm : null;
+  const who = sourceName(claim.claimantId);
+  const retracted = claim.status === 'retracted';
+  return (
+    <div className="claim-actions" role="group" aria-label={`Actions on ${possessive(who)} claim`}>
+      <div className="buttons">
+        {!retracted && toggle({ form: 'amend', claimId: claim.claimId }, 'Amend')}
+        {!retracted && toggle({ form: 'retract', claimId: claim.claimId }, 'Retract')}
+        {toggle({ form: 'correct', claimId: claim.claimId }, 'Correct')}
+        {toggle({ form: 'assess', claimId: claim.claimId }, 'Grade')}
+      </div>
+      {form?.form === 'amend' && <AmendClaimForm claim={claim} {...formProps(form)} />}
+      {form?.form === 'retract' && <RetractClaimForm claim={claim} {...formProps(form)} />}
+      {form?.form === 'correct' && <CorrectClaimForm claim={claim} {...formProps(form)} />}
+      {form?.form === 'assess' && <AssessClaimForm claim={claim} {...formProps(form)} />}
+    </div>
+  );
+}
+
+function LinkedIncidents({ view }: { view: IncidentView }) {
+  const { api } = useDesk();
+  const [titles, setTitles] = useState<Record<string, string>>({});
+  useEffect(() => {
+    let current = true;
+    for (const link of view.links) {
+      api
+        .get<IncidentView>(`/incidents/${link.incidentId}`)
+        .then((other) => current && setTitles((known) => ({ ...known, [link.incidentId]: other.title })))
+        .catch(() => undefined);
+    }
+    return () => {
+      current = false;
+    };
+  }, [api, view.links]);
+  if (view.links.length === 0) return <p className="empty">Not linked to other incidents.</p>;
+  return (
+    <ul className="links" aria-label="Linked incidents">
+      {view.links.map((link) => (
+        <li key={`${link.incidentId}-${link.relation}`}>
+          This incident {words(link.relation)} <a href={hrefTo.incident(link.incidentId)}>{titles[link.incidentId] ?? 'another incident'}</a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function isOpen(open: OpenForm | null, form: OpenForm): boolean {
+  return open !== null && open.form === form.form && ('claimId' in open ? open.claimId : null) === ('claimId' in form ? form.claimId : null);
+}
+
+/** What the shown step changed, to highlight it. */
+function changedAt(step: ViewDiff | null) {
+  return {
+    claims: new Set(step ? [...step.claims.added, ...step.claims.changed.map((change) => change.claimId)] : []),
+    statements: new Set(step?.statements.added ?? []),
+    casualties: new Set(step?.casualties.map((entry) => casualtyRowKey(entry.party, entry.outcome)) ?? []),
+    fields: (step?.fields.length ?? 0) > 0,
+  };
+}
+
+/** The whole timeline, once it has caught up with `version` (it is projected apart from the view). */
+async function loadTimeline(api: Api, path: string, version: number): Promise<TimelineEntry[]> {
+  const first = await waitForVersion<TimelinePage>(api, `${path}/timeline?limit=1000`, version);
+  const entries = [...first.entries];
+  for (let next = first.nextFromVersion; next !== null; ) {
+    const page = await api.get<TimelinePage>(`${path}/timeline`, { fromVersion: next, limit: 1000 });
+    entries.push(...page.entries);
+    next = page.nextFromVersion;
+  }
+  return entries;
+}

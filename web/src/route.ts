@@ -1,0 +1,41 @@
+import { useSyncExternalStore } from 'react';
+
+// The desk's locations live in the URL fragment (`#/incidents/<id>`): the service's own
+// paths (`/incidents/<id>`) belong to the API, and the fragment never reaches the server.
+
+export type Route =
+  | { page: 'search' }
+  | { page: 'incident'; incidentId: string }
+  | { page: 'sources' }
+  | { page: 'ledger' }
+  | { page: 'not-found'; path: string };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '') || '/';
+  const parts = path.split('/').filter(Boolean);
+  if (parts.length === 0 || (parts.length === 1 && parts[0] === 'incidents')) return { page: 'search' };
+  if (parts.length === 2 && parts[0] === 'incidents') return { page: 'incident', incidentId: decodeURIComponent(parts[1]) };
+  if (parts.length === 1 && parts[0] === 'sources') return { page: 'sources' };
+  if (parts.length === 1 && parts[0] === 'ledger') return { page: 'ledger' };
+  return { page: 'not-found', path };
+}
+
+export const hrefTo = {
+  search: () => '#/',
+  incident: (incidentId: string) => `#/incidents/${encodeURIComponent(incidentId)}`,
+  sources: () => '#/sources',
+  ledger: () => '#/ledger',
+};
+
+export function navigate(href: string): void {
+  window.location.hash = href;
+}
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+}
+
+export function useHash(): string {
+  return useSyncExternalStore(subscribe, () => window.location.hash);
+}
