@@ -1,7 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { AuditModule } from './audit/audit.module.js';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
+import { MeController } from './auth/me.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { IdempotencyInterceptor, IdempotencyStore } from './http/idempotency.js';
 import { ProblemFilter } from './http/problem.filter.js';
@@ -18,8 +20,8 @@ export class AppModule {
   static register(infrastructure: Infrastructure): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.register(infrastructure), CqrsModule.forRoot(), SourcesModule, IncidentsModule, IncidentSearchModule],
-      controllers: [HealthController, LedgerController, ProjectionsController, StreamController],
+      imports: [InfrastructureModule.register(infrastructure), CqrsModule.forRoot(), SourcesModule, IncidentsModule, IncidentSearchModule, AuditModule],
+      controllers: [HealthController, LedgerController, ProjectionsController, StreamController, MeController],
       providers: [
         IdempotencyStore,
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -4,9 +4,12 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
+import { AuditSealer } from './audit/audit-sealer.js';
+import { type AuditSigningKey, auditSigningKeyFor } from './audit/audit-signing-key.js';
 import type { ApiKeys } from './auth/api-keys.js';
 import type { AppConfig } from './config/config.js';
-import { PostgresEventStore } from './event-store/postgres/postgres-event-store.js';
+import { serveDesk } from './desk/serve-desk.js';
+import { createEventStore } from './event-store/create-event-store.js';
 import { IdempotencyStore, recordIdempotentResponses } from './http/idempotency.js';
 import { PROBLEM_SCHEMA } from './http/problem.js';
 import { requestIdFactory } from './http/write-request.js';
@@ -19,30 +22,42 @@ export interface AppOptions {
   apiKeys: ApiKeys;
   /** Keep the read models up to date in this process (default); tests may drive them by hand. */
   project?: boolean;
+  /** Seal the ledger into the audit log in this process (default); tests may drive it by hand. */
+  seal?: boolean;
+  /** Signs the audit log's checkpoints; by default AUDIT_SIGNING_KEY, or the key kept in DATA_DIR. */
+  signingKey?: AuditSigningKey;
 }
 
 /** The service, wired and ready to listen: used by main.ts and by the e2e tests alike. */
-export async function createApp({ config, databaseUrl, apiKeys, project = true }: AppOptions): Promise<NestFastifyApplication> {
+export async function createApp({ config, databaseUrl, apiKeys, project = true, seal = true, signingKey }: AppOptions): Promise<NestFastifyApplication> {
+  const auditSigningKey = signingKey ?? (await auditSigningKeyFor(config));
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
   const dataSource = await new DataSource({ type: 'postgres', url: databaseUrl, extra: { max: 10 }, logging: ['error'] }).initialize();
-  const eventStore = new PostgresEventStore(pool);
+  const eventStore = createEventStore(config, pool);
   const projections = new ProjectionRunner(eventStore, dataSource, pool, PROJECTIONS);
+  const auditSealer = new AuditSealer(eventStore, pool, auditSigningKey, {
+    checkpointEveryEvents: config.AUDIT_CHECKPOINT_EVERY_EVENTS,
+    checkpointEverySeconds: config.AUDIT_CHECKPOINT_EVERY_SECONDS,
+  });
   const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, genReqId: requestIdFactory });
   // JSON only: Fastify's own JSON parser (honouring bodyLimit), not Nest's, which would add
   // url-encoded forms; and no text/plain, so anything else is a 415.
   adapter.getInstance().removeContentTypeParser('text/plain');
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ pool, dataSource, eventStore, projections, apiKeys }), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ pool, dataSource, eventStore, projections, apiKeys, auditSealer, auditSigningKey }), adapter, {
     logger: loggerLevels(config.LOG_LEVEL),
     bodyParser: false,
   });
   recordIdempotentResponses(app.getHttpAdapter().getInstance(), app.get(IdempotencyStore));
   app.enableShutdownHooks();
+  serveDesk(app);
   useOpenApi(app);
   adapter.getInstance().addHook('onReady', async () => {
     if (project) projections.start();
+    if (seal) auditSealer.start();
   });
   adapter.getInstance().addHook('onClose', async () => {
     await projections.stop();
+    await auditSealer.stop();
     await eventStore.close();
     await dataSource.destroy();
     await pool.end();

@@ -1,6 +1,8 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
+import { AuditSealer } from './audit/audit-sealer.js';
+import { AuditSigningKey } from './audit/audit-signing-key.js';
 import { ApiKeys } from './auth/api-keys.js';
 import { EVENT_STORE, type EventStore } from './event-store/event-store.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
@@ -11,19 +13,23 @@ export interface Infrastructure {
   eventStore: EventStore;
   projections: ProjectionRunner;
   apiKeys: ApiKeys;
+  auditSealer: AuditSealer;
+  auditSigningKey: AuditSigningKey;
 }
 
-/** What every slice may inject: database access, the event store, the projections, the API keys. */
+/** What every slice may inject: database access, the event store, the projections, the API keys, the audit log's sealer and key. */
 @Global()
 @Module({})
 export class InfrastructureModule {
-  static register({ pool, dataSource, eventStore, projections, apiKeys }: Infrastructure): DynamicModule {
+  static register({ pool, dataSource, eventStore, projections, apiKeys, auditSealer, auditSigningKey }: Infrastructure): DynamicModule {
     const providers = [
       { provide: pg.Pool, useValue: pool },
       { provide: DataSource, useValue: dataSource },
       { provide: EVENT_STORE, useValue: eventStore },
       { provide: ProjectionRunner, useValue: projections },
       { provide: ApiKeys, useValue: apiKeys },
+      { provide: AuditSealer, useValue: auditSealer },
+      { provide: AuditSigningKey, useValue: auditSigningKey },
     ];
     return { module: InfrastructureModule, providers, exports: providers };
   }

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { ConfigError, loadConfig } from './config.js';
 
 describe('configuration', () => {
@@ -15,12 +16,24 @@ describe('configuration', () => {
     ]);
   });
 
+  it('reads AUDIT_SIGNING_KEY as an Ed25519 PEM (newlines possibly written \\n) or base64 DER', () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const der = privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
+    for (const value of [pem, pem.replaceAll('\n', '\\n'), der]) {
+      expect(loadConfig({ AUDIT_SIGNING_KEY: value }).AUDIT_SIGNING_KEY?.equals(privateKey)).toBe(true);
+    }
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
     [{ API_KEYS: 'desk:chief:0123456789abcdef' }, 'API_KEYS'],
     [{ API_KEYS: 'desk:editor:short' }, 'API_KEYS'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ EVENT_STORE: 'eventstoredb' }, 'EVENTSTORE_CONNECTION_STRING'],
+    [{ AUDIT_SIGNING_KEY: 'not a key' }, 'AUDIT_SIGNING_KEY'],
+    [{ AUDIT_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }, 'AUDIT_SIGNING_KEY'],
+    [{ AUDIT_CHECKPOINT_EVERY_EVENTS: '0' }, 'AUDIT_CHECKPOINT_EVERY_EVENTS'],
   ])('stops on %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);

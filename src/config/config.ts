@@ -1,3 +1,4 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 
 // The one place that reads process.env. A bad value stops the service with a message
@@ -35,6 +36,23 @@ const apiKeys = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** A PEM (newlines may be written `\n`) or the base64 of its DER: PKCS#8, Ed25519. */
+const ed25519PrivateKey = z.string().transform((value, ctx): KeyObject => {
+  let key: KeyObject;
+  try {
+    const pem = value.replaceAll('\\n', '\n');
+    key = pem.includes('-----BEGIN') ? createPrivateKey(pem) : createPrivateKey({ key: Buffer.from(value, 'base64'), format: 'der', type: 'pkcs8' });
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not a PKCS#8 private key, in PEM or as base64 DER' });
+    return z.NEVER;
+  }
+  if (key.asymmetricKeyType !== 'ed25519') {
+    ctx.addIssue({ code: 'custom', message: `is an ${key.asymmetricKeyType ?? 'unknown'} key; the audit log signs with Ed25519` });
+    return z.NEVER;
+  }
+  return key;
+});
+
 const schema = z
   .object({
     PORT: port.default(3000),
@@ -47,6 +65,12 @@ const schema = z
     EVENTSTORE_CONNECTION_STRING: z.string().regex(/^(esdb|kurrentdb)(\+discover)?:\/\//, 'must start with esdb:// or kurrentdb://').optional(),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+    // The audit log signs a checkpoint once this many events were sealed since the last
+    // one, or once this many seconds passed with some sealed and not yet signed.
+    AUDIT_CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    AUDIT_CHECKPOINT_EVERY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+    // Without it, the key is made on first start and kept in DATA_DIR (src/audit/audit-signing-key.ts).
+    AUDIT_SIGNING_KEY: ed25519PrivateKey.optional(),
   })
   .refine((env) => env.EVENT_STORE !== 'eventstoredb' || env.EVENTSTORE_CONNECTION_STRING, {
     path: ['EVENTSTORE_CONNECTION_STRING'],

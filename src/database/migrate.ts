@@ -4,6 +4,7 @@ import { IdempotencyKeys1732500001000 } from '../../migrations/1732500001000-ide
 import { ProjectionCheckpoints1732500002000 } from '../../migrations/1732500002000-projection-checkpoints.js';
 import { IncidentReadModels1732500003000 } from '../../migrations/1732500003000-incident-read-models.js';
 import { SearchAndSourceReadModels1732500004000 } from '../../migrations/1732500004000-search-and-source-read-models.js';
+import { AuditLog1732500005000 } from '../../migrations/1732500005000-audit-log.js';
 
 // Every migration, in order. Listed here rather than globbed so that tests (which load
 // TypeScript through Jest) and the built service run exactly the same list.
@@ -13,6 +14,7 @@ export const MIGRATIONS = [
   ProjectionCheckpoints1732500002000,
   IncidentReadModels1732500003000,
   SearchAndSourceReadModels1732500004000,
+  AuditLog1732500005000,
 ];
 
 /** Brings the database at `url` up to date. Safe to run from several processes at once. */

@@ -27,6 +27,11 @@ const MAX_ATTEMPTS = 20;
  * Read, fold, decide, append with the expected revision. Without an expected version from
  * the client, a write that loses a race to another is decided again on the new state (so
  * it is never lost, and never applied to a state it was not checked against).
+ *
+ * A stream this process wrote to lately is not read again: the state its last write left
+ * is remembered (see RememberedStates). The append still names the revision that state
+ * was at, so if another process wrote in between, the append is refused and the command
+ * decided again on the stream as it is; so is a refusal that a remembered state gave.
  */
 export async function handleCommand<State, Command, Event extends { type: string; data: object }>(
   store: EventStore,
@@ -36,17 +41,27 @@ export async function handleCommand<State, Command, Event extends { type: string
   request: WriteRequest,
   context: Omit<DecisionContext, 'now'>,
 ): Promise<WriteResult> {
+  const remembered = rememberedStatesOf(store);
   return serialisedPerStream(target.streamId, async () => {
     for (let attempt = 1; ; attempt++) {
       const now = new Date();
-      const events = await store.readStream(target.streamId);
-      const revision = events.length ? events[events.length - 1].revision : -1;
+      const known = remembered.take<State>(target.streamId);
+      const { state, revision } = known ?? (await readState(store, target.streamId, decider));
       if (request.expectedVersion !== undefined && request.expectedVersion !== revision) {
+        if (known) continue; // the remembered state may be behind: look before refusing
         throw new WrongExpectedRevisionError(target.streamId, request.expectedVersion, revision);
       }
-      const state = events.reduce((folded, event) => decider.evolve(folded, { type: event.type, data: event.data } as Event), decider.initialState());
-      const decided = decider.decide(command, state, { ...context, now });
-      if (decided.length === 0) return { id: target.entityId, version: revision, appended: false };
+      let decided: Event[];
+      try {
+        decided = decider.decide(command, state, { ...context, now });
+      } catch (error) {
+        if (known) continue;
+        throw error;
+      }
+      if (decided.length === 0) {
+        remembered.keep(target.streamId, { state, revision });
+        return { id: target.entityId, version: revision, appended: false };
+      }
 
       const metadata = {
         recordedBy: request.recordedBy,
@@ -62,9 +77,11 @@ export async function handleCommand<State, Command, Event extends { type: string
           decided.map((event) => ({ id: uuidv7(), type: event.type, data: event.data as Record<string, unknown>, metadata })),
           { expectedRevision },
         );
+        remembered.keep(target.streamId, { state: decided.reduce((folded, event) => decider.evolve(folded, event), state), revision: result.nextExpectedRevision });
         return { id: target.entityId, version: result.nextExpectedRevision, appended: true };
       } catch (error) {
         const raced = error instanceof WrongExpectedRevisionError;
+        if (raced && known) continue;
         if (!raced || request.expectedVersion !== undefined) throw error;
         if (attempt === MAX_ATTEMPTS) {
           throw new DomainError('conflict', 'concurrent_modification', `${target.streamId} kept changing under this write; try again.`);
@@ -73,6 +90,48 @@ export async function handleCommand<State, Command, Event extends { type: string
       }
     }
   });
+}
+
+async function readState<State, Event>(store: EventStore, streamId: string, decider: Decider<State, unknown, Event>): Promise<{ state: State; revision: number }> {
+  const events = await store.readStream(streamId);
+  return {
+    state: events.reduce((folded, event) => decider.evolve(folded, { type: event.type, data: event.data } as Event), decider.initialState()),
+    revision: events.length ? events[events.length - 1].revision : -1,
+  };
+}
+
+/**
+ * The state each stream was left in by this process's last write to it, for the streams
+ * written to most recently: reading and folding a stream is most of a write's work, and
+ * the store's round trip most of its time (docs/performance.md). take() hands a state out
+ * once; the write puts back the state it leaves. A stream's id fixes its decider, so the
+ * state it is taken as is the one it was kept as.
+ */
+class RememberedStates {
+  private readonly states = new Map<string, { state: unknown; revision: number }>();
+
+  take<State>(streamId: string): { state: State; revision: number } | undefined {
+    const known = this.states.get(streamId);
+    this.states.delete(streamId);
+    return known as { state: State; revision: number } | undefined;
+  }
+
+  keep(streamId: string, known: { state: unknown; revision: number }): void {
+    this.states.set(streamId, known);
+    // Maps iterate in insertion order: the first key is the least recently written.
+    if (this.states.size > REMEMBERED_STREAMS) this.states.delete(this.states.keys().next().value!);
+  }
+}
+
+/** Enough for the incidents a newsroom works on at once; each state is a few kilobytes. */
+const REMEMBERED_STREAMS = 2000;
+// Per store: tests and tools may open several stores, on several databases, in one process.
+const rememberedStates = new WeakMap<EventStore, RememberedStates>();
+
+function rememberedStatesOf(store: EventStore): RememberedStates {
+  let states = rememberedStates.get(store);
+  if (!states) rememberedStates.set(store, (states = new RememberedStates()));
+  return states;
 }
 
 // Writes to one stream from this process queue up rather than race: each would otherwise

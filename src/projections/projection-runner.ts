@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+import { whileLeader } from '../database/leadership.js';
 import type { EventStore, Position, RecordedEvent } from '../event-store/event-store.js';
 import type { Projection } from './projection.js';
 
@@ -102,29 +103,17 @@ export class ProjectionRunner {
   async rebuild(name: string): Promise<{ name: string; eventsApplied: number; checkpoint: string | null }> {
     const projection = this.projection(name);
     await this.ensureCheckpoints();
-    const scratch = `rebuild_${projection.name.replace(/[^a-z0-9_]/gi, '_')}`;
+    const scratch = scratchSchema('rebuild', projection);
     await this.createScratchTables(projection, scratch);
     let position: Position | undefined;
     let applied = 0;
     try {
-      for (;;) {
-        const events = await this.store.readAll({ after: position, maxCount: this.batchSize });
-        if (events.length === 0) break;
-        await this.dataSource.transaction(async (manager) => {
-          await manager.query(`SET LOCAL search_path TO ${scratch}, public`);
-          applied += await applyEach(projection, events, manager);
-        });
-        position = events[events.length - 1].position;
-      }
+      ({ position, applied } = await this.replay(projection, scratch, { after: undefined }));
       await this.dataSource.transaction(async (manager) => {
         await manager.query('SELECT 1 FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [projection.name]);
-        await manager.query(`SET LOCAL search_path TO ${scratch}, public`);
-        for (;;) {
-          const events = await this.store.readAll({ after: position, maxCount: this.batchSize });
-          if (events.length === 0) break;
-          applied += await applyEach(projection, events, manager);
-          position = events[events.length - 1].position;
-        }
+        const rest = await this.replay(projection, scratch, { after: position, manager });
+        position = rest.position;
+        applied += rest.applied;
         await manager.query('SET LOCAL search_path TO public');
         for (const table of projection.tables) {
           await manager.query(`DROP TABLE public.${table}`);
@@ -144,6 +133,44 @@ export class ProjectionRunner {
     return { name: projection.name, eventsApplied: applied, checkpoint: position ?? null };
   }
 
+  /**
+   * Replays one projection from position zero into scratch tables, up to the live
+   * projection's checkpoint, and compares them with the live tables row by row (PRODUCT.md
+   * §1: an auditor rebuilds projections and compares them to the live ones). The live
+   * tables are only read; the scratch ones are dropped. The comparison runs in one
+   * transaction that holds the checkpoint row, so the live projection waits meanwhile.
+   */
+  async replayCheck(name: string, { rowsShown = 20 } = {}): Promise<ReplayCheck> {
+    const projection = this.projection(name);
+    await this.ensureCheckpoints();
+    const scratch = scratchSchema('replay', projection);
+    // Checks of one projection share the scratch schema's name: one at a time. The lock
+    // lives as long as this connection, which is closed at the end.
+    const lock = await this.pool.connect();
+    try {
+      await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`incident-ledger:${scratch}`]);
+      await this.createScratchTables(projection, scratch);
+      const [{ position: liveNow }] = await this.dataSource.query<{ position: Position | null }[]>('SELECT position FROM projection_checkpoints WHERE name = $1', [name]);
+      const caughtUp = liveNow === null ? { position: undefined, applied: 0 } : await this.replay(projection, scratch, { after: undefined, until: liveNow });
+      return await this.dataSource.transaction(async (manager) => {
+        const [{ position: live }] = await manager.query<{ position: Position | null }[]>('SELECT position FROM projection_checkpoints WHERE name = $1 FOR SHARE', [name]);
+        const rest = live === null || live === caughtUp.position ? { applied: 0 } : await this.replay(projection, scratch, { after: caughtUp.position, until: live, manager });
+        const tables: TableComparison[] = [];
+        for (const table of projection.tables) tables.push(await compareTables(manager, table, scratch, rowsShown));
+        return {
+          name: projection.name,
+          checkpoint: live,
+          eventsApplied: caughtUp.applied + rest.applied,
+          differences: tables.reduce((sum, table) => sum + table.onlyLive.count + table.onlyReplayed.count, 0),
+          tables,
+        };
+      });
+    } finally {
+      await this.dataSource.query(`DROP SCHEMA IF EXISTS ${scratch} CASCADE`);
+      lock.release(true);
+    }
+  }
+
   private projection(name: string): Projection {
     const projection = this.projections.find((candidate) => candidate.name === name);
     if (!projection) throw new UnknownProjectionError(name, this.projections.map((candidate) => candidate.name));
@@ -160,39 +187,44 @@ export class ProjectionRunner {
     });
   }
 
-  private async runWhileLeader(): Promise<void> {
-    const signal = this.stopping.signal;
-    while (!signal.aborted) {
-      const lock = await this.tryLock();
-      if (!lock) {
-        await sleep(this.lockRetryMs, signal);
-        continue;
+  /**
+   * Applies the ledger after `after` to the projection's tables in schema `scratch`, up to
+   * and including `until` (or to the end): each batch in a transaction of its own, or all
+   * in `manager`'s.
+   */
+  private async replay(
+    projection: Projection,
+    scratch: string,
+    { after, until, manager }: { after: Position | undefined; until?: Position; manager?: EntityManager },
+  ): Promise<{ position: Position | undefined; applied: number }> {
+    let position = after;
+    let applied = 0;
+    while (until === undefined || position !== until) {
+      const batch = await this.store.readAll({ after: position, maxCount: this.batchSize });
+      const end = until === undefined ? -1 : batch.findIndex((event) => event.position === until);
+      const events = end === -1 ? batch : batch.slice(0, end + 1);
+      if (events.length === 0) {
+        if (until !== undefined) throw new Error(`The ledger ends before ${until}, where ${projection.name} says it is`);
+        break;
       }
-      const lost = new AbortController();
-      lock.on('error', () => lost.abort());
-      lock.on('end', () => lost.abort());
-      this.logger.log('This process is the projector');
-      try {
-        await this.ensureCheckpoints();
-        while (!signal.aborted && !lost.signal.aborted) {
-          if (!(await this.applyNextBatches())) await this.waitForEvents(AbortSignal.any([signal, lost.signal]));
-        }
-      } catch (error) {
-        this.logger.error(`Projecting paused: ${error instanceof Error ? error.message : String(error)}`);
-        await sleep(this.lockRetryMs, signal);
-      } finally {
-        lock.release(lost.signal.aborted);
-      }
+      const apply = async (transaction: EntityManager) => {
+        await transaction.query(`SET LOCAL search_path TO ${scratch}, public`);
+        applied += await applyBatch(projection, events, transaction);
+      };
+      await (manager ? apply(manager) : this.dataSource.transaction(apply));
+      position = events[events.length - 1].position;
     }
+    return { position, applied };
   }
 
-  private async tryLock(): Promise<pg.PoolClient | undefined> {
-    const client = await this.pool.connect().catch(() => undefined);
-    if (!client) return undefined;
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', ['incident-ledger:projector']);
-    if (rows[0].locked) return client;
-    client.release();
-    return undefined;
+  private async runWhileLeader(): Promise<void> {
+    const leadership = { lockName: 'incident-ledger:projector', role: 'projector', retryMs: this.lockRetryMs, logger: this.logger, signal: this.stopping.signal };
+    await whileLeader(this.pool, leadership, async (active) => {
+      await this.ensureCheckpoints();
+      while (!active.aborted) {
+        if (!(await this.applyNextBatches())) await this.waitForEvents(active);
+      }
+    });
   }
 
   /** One batch for each running projection; true while any of them found events. */
@@ -215,7 +247,7 @@ export class ProjectionRunner {
         // checkpoint since it was read, this batch is stale and is read again.
         const [locked] = await manager.query<{ position: string | null }[]>('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [projection.name]);
         if (locked.position !== checkpoint.position) return;
-        const applied = await applyEach(projection, events, manager);
+        const applied = await applyBatch(projection, events, manager);
         await manager.query(
           `UPDATE projection_checkpoints SET position = $2, events_applied = events_applied + $3, last_recorded_at = $4, updated_at = now() WHERE name = $1`,
           [projection.name, events[events.length - 1].position, applied, events[events.length - 1].metadata.recordedAt ?? null],
@@ -264,14 +296,59 @@ export class UnknownProjectionError extends Error {
   }
 }
 
-async function applyEach(projection: Projection, events: RecordedEvent[], manager: EntityManager): Promise<number> {
-  let applied = 0;
-  for (const event of events) {
-    if (!projection.eventTypes.includes(event.type)) continue;
-    await projection.apply(event, manager);
-    applied++;
-  }
-  return applied;
+export interface ReplayCheck {
+  name: string;
+  /** The live projection's checkpoint, which the replay stopped at. */
+  checkpoint: string | null;
+  eventsApplied: number;
+  /** Rows that differ, in all tables: each only in the live table or only in the replay. */
+  differences: number;
+  tables: TableComparison[];
+}
+
+export interface TableComparison {
+  table: string;
+  liveRows: number;
+  replayedRows: number;
+  /** Rows of the live table that the replay did not produce: their count, and the first few. */
+  onlyLive: { count: number; rows: unknown[] };
+  /** Rows the replay produced that the live table lacks. */
+  onlyReplayed: { count: number; rows: unknown[] };
+}
+
+function scratchSchema(purpose: 'rebuild' | 'replay', projection: Projection): string {
+  return `${purpose}_${projection.name.replace(/[^a-z0-9_]/gi, '_')}`;
+}
+
+/** Rows compared whole (as jsonb) in the database, duplicates counted: only the differences travel. */
+async function compareTables(manager: EntityManager, table: string, scratch: string, rowsShown: number): Promise<TableComparison> {
+  const [row] = await manager.query<{ live_rows: string; replayed_rows: string; only_live: string; only_replayed: string; only_live_rows: unknown[]; only_replayed_rows: unknown[] }[]>(
+    `WITH live AS (SELECT to_jsonb(t) AS row FROM public.${table} t),
+          replayed AS (SELECT to_jsonb(t) AS row FROM ${scratch}.${table} t),
+          only_live AS (SELECT row FROM live EXCEPT ALL SELECT row FROM replayed),
+          only_replayed AS (SELECT row FROM replayed EXCEPT ALL SELECT row FROM live)
+     SELECT (SELECT count(*) FROM live) AS live_rows,
+            (SELECT count(*) FROM replayed) AS replayed_rows,
+            (SELECT count(*) FROM only_live) AS only_live,
+            (SELECT count(*) FROM only_replayed) AS only_replayed,
+            (SELECT coalesce(jsonb_agg(row), '[]') FROM (SELECT row FROM only_live ORDER BY row LIMIT $1) shown) AS only_live_rows,
+            (SELECT coalesce(jsonb_agg(row), '[]') FROM (SELECT row FROM only_replayed ORDER BY row LIMIT $1) shown) AS only_replayed_rows`,
+    [rowsShown],
+  );
+  return {
+    table,
+    liveRows: Number(row.live_rows),
+    replayedRows: Number(row.replayed_rows),
+    onlyLive: { count: Number(row.only_live), rows: row.only_live_rows },
+    onlyReplayed: { count: Number(row.only_replayed), rows: row.only_replayed_rows },
+  };
+}
+
+/** Hands the projection the events of the batch it handles, all at once; returns how many. */
+async function applyBatch(projection: Projection, events: RecordedEvent[], manager: EntityManager): Promise<number> {
+  const handled = events.filter((event) => projection.eventTypes.includes(event.type));
+  if (handled.length > 0) await projection.apply(handled, manager);
+  return handled.length;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,6 +1,5 @@
-import type { CommandBus } from '@nestjs/cqrs';
 import { v7 as uuidv7 } from 'uuid';
-import type { WriteRequest } from '../event-store/handle-command.js';
+import type { WriteRequest, WriteResult } from '../event-store/handle-command.js';
 import { ExecuteIncidentCommand } from '../incidents/commands/execute-incident-command.js';
 import type { IncidentCommand } from '../incidents/domain/incident.commands.js';
 import { CLAIM_GRADES, FIGURE_OUTCOMES, FIGURE_QUALIFIERS, type Figure } from '../incidents/domain/incident.events.js';
@@ -24,7 +23,12 @@ const COUNTRIES = ['ML', 'BF', 'NE', 'SD', 'UA', 'SY', 'YE', 'CD'];
 const PARTIES = ['Wagner', 'Malian soldiers', 'civilians', 'JNIM fighters', 'CSP-PSD fighters'];
 const TAGS = ['sahel', 'ambush', 'airstrike', 'convoy', 'border', 'drone', 'siege'];
 
-export async function generateWorkload(commands: CommandBus, options: WorkloadOptions): Promise<{ events: number; incidents: string[]; sources: string[] }> {
+/** The app's CommandBus, or anything that runs these commands as its handlers do. */
+export interface WorkloadCommands {
+  execute(command: ExecuteIncidentCommand | ExecuteSourceCommand): Promise<WriteResult>;
+}
+
+export async function generateWorkload(commands: WorkloadCommands, options: WorkloadOptions): Promise<{ events: number; incidents: string[]; sources: string[] }> {
   const random = mulberry32(options.seed ?? 2024);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const request: WriteRequest = { recordedBy: 'workload', correlationId: uuidv7(), causationId: uuidv7() };

@@ -25,6 +25,12 @@ export async function projectionsCaughtUp(dataSource: DataSource): Promise<boole
   );
 }
 
+/** Whether the audit log has sealed every row of the events table (for the same reason, not through readAll). */
+export async function ledgerSealed(dataSource: DataSource): Promise<boolean> {
+  const [{ sealed }] = await dataSource.query<{ sealed: boolean }[]>('SELECT (SELECT count(*) FROM events) = (SELECT count(*) FROM audit_leaves) AS sealed');
+  return sealed;
+}
+
 /** Polls until `condition` holds, or fails naming what it waited for. */
 export async function eventually(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -7,8 +7,10 @@ import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface ProjectionHarness {
   dataSource: DataSource;
-  /** Applies each event the projection handles, each in its own transaction, as the runner would. */
+  /** Applies each event the projection handles, each in its own transaction. */
   deliver(events: readonly RecordedEvent[]): Promise<void>;
+  /** Applies the events the projection handles in batches of `size`, each batch in one transaction, as the runner does. */
+  deliverInBatches(events: readonly RecordedEvent[], size: number): Promise<void>;
   /** Every row of the projection's tables, by table, in a fixed order. */
   tables(): Promise<Record<string, unknown[]>>;
   /** Empties the projection's tables. */
@@ -19,13 +21,16 @@ export interface ProjectionHarness {
 export async function projectionHarness(projection: Projection): Promise<ProjectionHarness> {
   const database: TestDatabase = await createTestDatabase();
   const dataSource = await new DataSource({ type: 'postgres', url: database.url, logging: ['error'] }).initialize();
+  const deliverInBatches = async (events: readonly RecordedEvent[], size: number) => {
+    const handled = events.filter((candidate) => projection.eventTypes.includes(candidate.type));
+    for (let start = 0; start < handled.length; start += size) {
+      await dataSource.transaction((manager) => projection.apply(handled.slice(start, start + size), manager));
+    }
+  };
   return {
     dataSource,
-    async deliver(events) {
-      for (const event of events.filter((candidate) => projection.eventTypes.includes(candidate.type))) {
-        await dataSource.transaction((manager) => projection.apply(event, manager));
-      }
-    },
+    deliver: (events) => deliverInBatches(events, 1),
+    deliverInBatches,
     async tables() {
       const entries = await Promise.all(
         projection.tables.map(async (table) => [table, await dataSource.query(`SELECT * FROM ${table} AS row ORDER BY row::text`)] as const),

@@ -1,10 +1,13 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.js';
+import { AuditSealer } from '../../src/audit/audit-sealer.js';
+import { AuditSigningKey } from '../../src/audit/audit-signing-key.js';
 import { ApiKeys } from '../../src/auth/api-keys.js';
 import { loadConfig } from '../../src/config/config.js';
+import { EventStoreDbProtocolDouble } from '../../src/event-store/eventstoredb/protocol-double/eventstoredb-protocol-double.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
-import { eventually, projectionsCaughtUp } from './caught-up.js';
+import { eventually, ledgerSealed, projectionsCaughtUp } from './caught-up.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export const KEYS = {
@@ -24,6 +27,8 @@ export interface TestApp {
   http: (who: KeyName | 'none', method: string, path: string, options?: RequestOptions) => Promise<TestResponse>;
   /** Brings every read model up to date with the ledger (the app does not project on its own unless asked). */
   projected: () => Promise<void>;
+  /** Seals every stored event into the audit log, signing the checkpoints due (the app does not seal on its own unless asked). */
+  sealed: () => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -41,11 +46,12 @@ export interface TestResponse {
 }
 
 /** The whole service on its own fresh database, listening on a free port. */
-export async function startTestApp(configOverrides: Record<string, string> = {}, { project = false } = {}): Promise<TestApp> {
+export async function startTestApp(configOverrides: Record<string, string> = {}, { project = false, seal = false } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = loadConfig({ LOG_LEVEL: 'error', ...configOverrides });
+  const eventStore = await testEventStore();
+  const config = loadConfig({ LOG_LEVEL: 'error', ...eventStore.config, ...configOverrides });
   const apiKeys = ApiKeys.fromConfig(Object.entries(KEYS).map(([role, key]) => ({ name: `${role}-desk`, role: role as KeyName, key })));
-  const app = await createApp({ config, databaseUrl: database.url, apiKeys, project });
+  const app = await createApp({ config, databaseUrl: database.url, apiKeys, project, seal, signingKey: AuditSigningKey.generate() });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -76,9 +82,26 @@ export async function startTestApp(configOverrides: Record<string, string> = {},
         await app.get(ProjectionRunner).catchUp();
         return projectionsCaughtUp(app.get(DataSource));
       }, 'the read models to reach the last event'),
+    sealed: () =>
+      eventually(async () => {
+        await app.get(AuditSealer).catchUp();
+        return ledgerSealed(app.get(DataSource));
+      }, 'the audit log to seal the last event'),
     close: async () => {
       await app.close();
+      await eventStore.stop();
       await database.drop();
     },
   };
+}
+
+/**
+ * The event store configuration: PostgreSQL, or with TEST_EVENT_STORE=eventstoredb an
+ * EventStoreDB protocol double of the app's own (npm run test:eventstoredb).
+ */
+async function testEventStore(): Promise<{ config: Record<string, string>; stop: () => Promise<void> }> {
+  if (process.env.TEST_EVENT_STORE !== 'eventstoredb') return { config: {}, stop: async () => undefined };
+  const double = new EventStoreDbProtocolDouble();
+  await double.start();
+  return { config: { EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: double.connectionString }, stop: () => double.stop() };
 }

@@ -135,5 +135,6 @@ function change<T>(before: T, after: T): Change<T | null> {
 }
 
 function same(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
+  // An absent field (undefined) has no JSON text.
+  return a === b || (a !== undefined && b !== undefined && canonicalJson(a) === canonicalJson(b));
 }

@@ -27,8 +27,21 @@ export class ExecuteSourceCommandHandler implements ICommandHandler<ExecuteSourc
   }
 }
 
-/** Which of these ids name registered sources: the outside fact incident rules need. */
+/**
+ * Which of these ids name registered sources: the outside fact incident rules need. A
+ * source once registered stays registered (no event undoes it), so each store's answers
+ * that were yes are kept, and most writes ask the store nothing.
+ */
 export async function registeredSourcesAmong(store: EventStore, sourceIds: string[]): Promise<Set<string>> {
-  const registered = await Promise.all(sourceIds.map(async (id) => ((await store.readStream(sourceStreamId(id), { maxCount: 1 })).length ? [id] : [])));
-  return new Set(registered.flat());
+  let known = knownRegistered.get(store);
+  if (!known) knownRegistered.set(store, (known = new Set()));
+  const registered = known;
+  const found = await Promise.all(
+    sourceIds.map(async (id) => (registered.has(id) || (await store.readStream(sourceStreamId(id), { maxCount: 1 })).length > 0 ? [id] : [])),
+  );
+  for (const id of found.flat()) registered.add(id);
+  return new Set(found.flat());
 }
+
+// Per store: tests and tools may open several stores, on several databases, in one process.
+const knownRegistered = new WeakMap<EventStore, Set<string>>();

@@ -1,6 +1,6 @@
-import type { EntityManager } from 'typeorm';
 import type { Projection } from '../../../projections/projection.js';
-import { INCIDENT_EVENT_TYPES } from '../../domain/incident.events.js';
+import { writeRows } from '../../../projections/write-rows.js';
+import { INCIDENT_EVENT_TYPES, type Location, type Occurred } from '../../domain/incident.events.js';
 import { storedIncidentEvent, type StoredIncidentEvent } from '../../read-model/stored-incident-event.js';
 import { isNextRevision } from '../stream-order.js';
 import { occurredBounds } from './occurred-bounds.js';
@@ -19,93 +19,164 @@ export const SEARCH_CONFIG = 'english';
  * full-text search read. It takes every incident event, so that version and updated_at
  * match the incident view's; the claims' claimants and summaries come from
  * incident_search_claims. A retracted claim still counts: its claimant made it.
+ *
+ * A batch's incidents and claims are read once and changed in memory; the claims, then
+ * the rows (claimant_ids and the search document derived from the claims) are written once.
  */
 export const incidentSearchProjection: Projection = {
   name: 'incident-search',
   eventTypes: INCIDENT_EVENT_TYPES,
   tables: ['incident_search', 'incident_search_claims'],
-  async apply(recorded, manager) {
-    const event = storedIncidentEvent(recorded);
-    const [row] = await manager.query<{ version: number }[]>('SELECT version FROM incident_search WHERE id = $1', [event.data.incidentId]);
-    if (!isNextRevision(recorded.streamId, event.revision, row?.version)) return;
-    await applyChange(event, manager);
-    await manager.query(
-      `UPDATE incident_search SET
-         version = $2,
-         updated_at = $3,
-         claimant_ids = claims.claimant_ids,
-         search = setweight(to_tsvector($4::regconfig, title), 'A')
-               || setweight(to_tsvector($4::regconfig, coalesce(description, '')), 'B')
-               || setweight(to_tsvector($4::regconfig, claims.summaries), 'C')
-       FROM (
-         SELECT coalesce(array_agg(DISTINCT claimant_id ORDER BY claimant_id), '{}') AS claimant_ids,
-                coalesce(string_agg(summary, ' ' ORDER BY claim_id), '') AS summaries
-           FROM incident_search_claims WHERE incident_id = $1
-       ) claims
-       WHERE id = $1`,
-      [event.data.incidentId, event.revision, event.recordedAt, SEARCH_CONFIG],
+  async apply(batch, manager) {
+    const events = batch.map((recorded) => ({ streamId: recorded.streamId, event: storedIncidentEvent(recorded) }));
+    const incidentIds = [...new Set(events.map(({ event }) => event.data.incidentId))];
+    const rows = await manager.query<SearchRow[]>(
+      `SELECT id, version, title, description, location, occurred, occurred_from, occurred_to, tags, opened_at, updated_at
+         FROM incident_search WHERE id = ANY($1::uuid[])`,
+      [incidentIds],
+    );
+    const claims = await manager.query<ClaimRow[]>('SELECT incident_id, claim_id, claimant_id, summary FROM incident_search_claims WHERE incident_id = ANY($1::uuid[])', [
+      incidentIds,
+    ]);
+    const incidents = new Map(rows.map((row) => [row.id, row]));
+    const claimRows = new Map(claims.map((claim) => [claimKey(claim.incident_id, claim.claim_id), claim]));
+    const changedIncidents = new Set<string>();
+    const changedClaims = new Set<string>();
+    for (const { streamId, event } of events) {
+      const incidentId = event.data.incidentId;
+      const row = incidents.get(incidentId);
+      if (!isNextRevision(streamId, event.revision, row?.version)) continue;
+      const changed = applyChange(event, row, claimRows);
+      if (changed.claimKey) changedClaims.add(changed.claimKey);
+      incidents.set(incidentId, { ...changed.row, version: event.revision, updated_at: event.recordedAt });
+      changedIncidents.add(incidentId);
+    }
+    await writeRows(
+      manager,
+        `INSERT INTO incident_search_claims (incident_id, claim_id, claimant_id, summary)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS claim (incident_id uuid, claim_id uuid, claimant_id uuid, summary text)
+         ON CONFLICT (incident_id, claim_id) DO UPDATE SET claimant_id = EXCLUDED.claimant_id, summary = EXCLUDED.summary`,
+      [...changedClaims].flatMap((key) => claimRows.get(key) ?? []),
+    );
+    await writeRows(
+      manager,
+      `INSERT INTO incident_search (id, version, title, description, location, occurred, occurred_from, occurred_to, tags, claimant_ids, search, opened_at, updated_at)
+       SELECT row.id, row.version, row.title, row.description, row.location, row.occurred, row.occurred_from, row.occurred_to, row.tags,
+              claims.claimant_ids,
+              setweight(to_tsvector($2::regconfig, row.title), 'A')
+                || setweight(to_tsvector($2::regconfig, coalesce(row.description, '')), 'B')
+                || setweight(to_tsvector($2::regconfig, claims.summaries), 'C'),
+              row.opened_at, row.updated_at
+         FROM jsonb_to_recordset($1::jsonb) AS row (
+                id uuid, version integer, title text, description text, location jsonb, occurred jsonb,
+                occurred_from timestamptz, occurred_to timestamptz, tags text[], opened_at timestamptz, updated_at timestamptz),
+              LATERAL (
+                SELECT coalesce(array_agg(DISTINCT claimant_id ORDER BY claimant_id), '{}') AS claimant_ids,
+                       coalesce(string_agg(summary, ' ' ORDER BY claim_id), '') AS summaries
+                  FROM incident_search_claims WHERE incident_id = row.id
+              ) claims
+       ON CONFLICT (id) DO UPDATE SET
+         version = EXCLUDED.version, title = EXCLUDED.title, description = EXCLUDED.description, location = EXCLUDED.location,
+         occurred = EXCLUDED.occurred, occurred_from = EXCLUDED.occurred_from, occurred_to = EXCLUDED.occurred_to, tags = EXCLUDED.tags,
+         claimant_ids = EXCLUDED.claimant_ids, search = EXCLUDED.search, opened_at = EXCLUDED.opened_at, updated_at = EXCLUDED.updated_at`,
+      [...changedIncidents].flatMap((incidentId) => incidents.get(incidentId) ?? []),
+      SEARCH_CONFIG,
     );
   },
 };
 
-// The event's own change; the UPDATE above then derives claimant_ids and the document.
-async function applyChange(event: StoredIncidentEvent, manager: EntityManager): Promise<void> {
+/** An incident_search row as the projection reads and writes it (claimant_ids and search are derived on writing). */
+interface SearchRow {
+  id: string;
+  version: number;
+  title: string;
+  description: string | null;
+  location: Location;
+  occurred: Occurred;
+  /** Instants, as ISO strings or as read back. */
+  occurred_from: string | Date;
+  occurred_to: string | Date;
+  tags: string[];
+  opened_at: string | Date;
+  updated_at: string | Date;
+}
+
+interface ClaimRow {
+  incident_id: string;
+  claim_id: string;
+  claimant_id: string;
+  summary: string;
+}
+
+function claimKey(incidentId: string, claimId: string): string {
+  return `${incidentId}/${claimId}`;
+}
+
+/** The event's own change to its incident's row and claims; the write then derives claimant_ids and the document. */
+function applyChange(event: StoredIncidentEvent, row: SearchRow | undefined, claims: Map<string, ClaimRow>): { row: SearchRow; claimKey?: string } {
+  if (event.type === 'IncidentOpened') {
+    const { incidentId, title, description, location, occurred, tags } = event.data;
+    const bounds = occurredBounds(occurred);
+    return {
+      row: {
+        id: incidentId,
+        version: event.revision,
+        title,
+        description: description ?? null,
+        location,
+        occurred,
+        occurred_from: bounds.from,
+        occurred_to: bounds.to,
+        tags,
+        opened_at: event.recordedAt,
+        updated_at: event.recordedAt,
+      },
+    };
+  }
+  // isNextRevision lets nothing but IncidentOpened through to an incident without a row.
+  if (!row) throw new Error(`${event.type} on incident ${event.data.incidentId} before IncidentOpened`);
   switch (event.type) {
-    case 'IncidentOpened': {
-      const { incidentId, title, description, location, occurred, tags } = event.data;
-      const bounds = occurredBounds(occurred);
-      await manager.query(
-        `INSERT INTO incident_search (id, version, title, description, location, occurred, occurred_from, occurred_to, tags, claimant_ids, search, opened_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9::text[], '{}', '', $10, $10)`,
-        [incidentId, event.revision, title, description ?? null, JSON.stringify(location), JSON.stringify(occurred), bounds.from, bounds.to, tags, event.recordedAt],
-      );
-      return;
-    }
     case 'IncidentRevised': {
       // A revision carries only the fields it changed, each replacing the old value whole.
-      const { incidentId, title, description, location, occurred, tags } = event.data;
+      const { title, description, location, occurred, tags } = event.data;
       const bounds = occurred && occurredBounds(occurred);
-      await manager.query(
-        `UPDATE incident_search SET
-           title = coalesce($2, title),
-           description = coalesce($3, description),
-           location = coalesce($4::jsonb, location),
-           occurred = coalesce($5::jsonb, occurred),
-           occurred_from = coalesce($6, occurred_from),
-           occurred_to = coalesce($7, occurred_to),
-           tags = coalesce($8::text[], tags)
-         WHERE id = $1`,
-        [incidentId, title ?? null, description ?? null, jsonOrNull(location), jsonOrNull(occurred), bounds?.from ?? null, bounds?.to ?? null, tags ?? null],
-      );
-      return;
+      return {
+        row: {
+          ...row,
+          title: title ?? row.title,
+          description: description ?? row.description,
+          location: location ?? row.location,
+          occurred: occurred ?? row.occurred,
+          occurred_from: bounds?.from ?? row.occurred_from,
+          occurred_to: bounds?.to ?? row.occurred_to,
+          tags: tags ?? row.tags,
+        },
+      };
     }
     case 'ClaimReported': {
       const { incidentId, claimId, claimantId, summary } = event.data;
-      await manager.query('INSERT INTO incident_search_claims (incident_id, claim_id, claimant_id, summary) VALUES ($1, $2, $3, $4)', [incidentId, claimId, claimantId, summary]);
-      return;
+      const key = claimKey(incidentId, claimId);
+      claims.set(key, { incident_id: incidentId, claim_id: claimId, claimant_id: claimantId, summary });
+      return { row, claimKey: key };
     }
     case 'ClaimAmended':
     case 'ClaimCorrected': {
       const { incidentId, claimId, summary } = event.data;
       const claimantId = event.type === 'ClaimCorrected' ? event.data.claimantId : undefined;
-      await manager.query(
-        'UPDATE incident_search_claims SET summary = coalesce($3, summary), claimant_id = coalesce($4, claimant_id) WHERE incident_id = $1 AND claim_id = $2',
-        [incidentId, claimId, summary ?? null, claimantId ?? null],
-      );
-      return;
+      const key = claimKey(incidentId, claimId);
+      const claim = claims.get(key);
+      if (!claim) return { row };
+      claims.set(key, { ...claim, summary: summary ?? claim.summary, claimant_id: claimantId ?? claim.claimant_id });
+      return { row, claimKey: key };
     }
     case 'IncidentsLinked':
     case 'SourceStatementRecorded':
     case 'ClaimRetracted':
     case 'ClaimAssessed':
-      return;
+      return { row };
     default: {
       const unhandled: never = event;
       throw new Error(`Unhandled incident event ${JSON.stringify(unhandled)}`);
     }
   }
-}
-
-function jsonOrNull(value: object | undefined): string | null {
-  return value === undefined ? null : JSON.stringify(value);
 }

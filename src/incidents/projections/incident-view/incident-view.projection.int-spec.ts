@@ -47,6 +47,17 @@ describe('incident-view projection', () => {
     expect(await harness.tables()).toStrictEqual(once);
   });
 
+  it('leaves the same rows when the ledger arrives in batches, every event twice, as when it arrives one event at a time', async () => {
+    await harness.deliver(ledger);
+    const once = await harness.tables();
+    // Batches of 3 split the pairs and mix the streams; the largest holds the whole ledger twice.
+    for (const size of [3, ledger.length * 2]) {
+      await harness.reset();
+      await harness.deliverInBatches(ledger.flatMap((event) => [event, event]), size);
+      expect(await harness.tables()).toStrictEqual(once);
+    }
+  });
+
   it('stops at a gap in a stream rather than keep a view that lacks an event', async () => {
     await harness.deliver(ambushEvents.slice(0, 1));
     await expect(harness.deliver([ambushEvents[2]])).rejects.toThrow(`${incidentStreamId(AMBUSH)}: revision 2 arrived when 1 was due`);

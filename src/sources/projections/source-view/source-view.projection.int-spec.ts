@@ -114,6 +114,18 @@ describe('source-view projection', () => {
     expect(await harness.tables()).toStrictEqual(once);
   });
 
+  it('leaves the same rows when the ledger arrives in batches, every event twice, as when it arrives one event at a time', async () => {
+    const ledger = ledgerWithDeskWork();
+    await harness.deliver(ledger);
+    const once = await harness.tables();
+    // Batches of 3 split the pairs and mix the streams; the largest holds the whole ledger twice.
+    for (const size of [3, ledger.length * 2]) {
+      await harness.reset();
+      await harness.deliverInBatches(ledger.flatMap((event) => [event, event]), size);
+      expect(await harness.tables()).toStrictEqual(once);
+    }
+  });
+
   it('stops at a gap in a stream', async () => {
     const ledger = ledgerWithDeskWork();
     const security = ledger.filter((event) => event.streamId === sourceStreamId(SECURITY_SOURCE));

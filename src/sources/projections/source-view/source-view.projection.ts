@@ -4,6 +4,7 @@ import { INCIDENT_EVENT_TYPES } from '../../../incidents/domain/incident.events.
 import { isNextRevision } from '../../../incidents/projections/stream-order.js';
 import { storedIncidentEvent } from '../../../incidents/read-model/stored-incident-event.js';
 import type { Projection } from '../../../projections/projection.js';
+import { writeRows } from '../../../projections/write-rows.js';
 import { SOURCE_EVENT_TYPES, type SourceEvent } from '../../domain/source.events.js';
 
 /**
@@ -11,45 +12,90 @@ import { SOURCE_EVENT_TYPES, type SourceEvent } from '../../domain/source.events
  * rows its track record is counted from (claims, statements, stances), read from every
  * incident stream. Each stream's progress is kept (source_view.version,
  * source_view_incidents.version), so a redelivered event is skipped whole.
+ *
+ * A batch is read once, applied in memory and written once. Source events and incident
+ * events touch separate tables, so each kind is applied on its own, in ledger order.
  */
 export const sourceViewProjection: Projection = {
   name: 'source-view',
   eventTypes: [...SOURCE_EVENT_TYPES, ...INCIDENT_EVENT_TYPES],
   tables: ['source_view', 'source_view_incidents', 'source_view_claims', 'source_view_statements', 'source_view_stances'],
-  async apply(recorded, manager) {
-    if ((SOURCE_EVENT_TYPES as readonly string[]).includes(recorded.type)) await applySourceEvent(recorded, manager);
-    else await applyIncidentEvent(recorded, manager);
+  async apply(batch, manager) {
+    const isSourceEvent = (recorded: RecordedEvent) => (SOURCE_EVENT_TYPES as readonly string[]).includes(recorded.type);
+    await applySourceEvents(batch.filter(isSourceEvent), manager);
+    await applyIncidentEvents(
+      batch.filter((recorded) => !isSourceEvent(recorded)),
+      manager,
+    );
   },
 };
 
-async function applySourceEvent(recorded: RecordedEvent, manager: EntityManager): Promise<void> {
+interface SourceRow {
+  id: string;
+  version: number;
+  name: string;
+  kind: string;
+  aliases: string[];
+  country: string | null;
+  description: string | null;
+  confidential: boolean;
+  registered_at: string | Date;
+  updated_at: string | Date;
+}
+
+async function applySourceEvents(batch: RecordedEvent[], manager: EntityManager): Promise<void> {
+  if (batch.length === 0) return;
   // The write side checked the data against its event type before appending it.
-  const event = { type: recorded.type, data: recorded.data } as unknown as SourceEvent;
-  const [row] = await manager.query<{ version: number }[]>('SELECT version FROM source_view WHERE id = $1', [event.data.sourceId]);
-  if (!isNextRevision(recorded.streamId, recorded.revision, row?.version)) return;
-  const { recordedAt } = recorded.metadata;
-  if (typeof recordedAt !== 'string') throw new Error(`${recorded.streamId}@${recorded.revision}: ${recorded.type} lacks recordedAt`);
+  const events = batch.map((recorded) => ({ recorded, event: { type: recorded.type, data: recorded.data } as unknown as SourceEvent }));
+  const rows = await manager.query<SourceRow[]>(
+    'SELECT id, version, name, kind, aliases, country, description, confidential, registered_at, updated_at FROM source_view WHERE id = ANY($1::uuid[])',
+    [[...new Set(events.map(({ event }) => event.data.sourceId))]],
+  );
+  const sources = new Map(rows.map((row) => [row.id, row]));
+  const changed = new Set<string>();
+  for (const { recorded, event } of events) {
+    const row = sources.get(event.data.sourceId);
+    if (!isNextRevision(recorded.streamId, recorded.revision, row?.version)) continue;
+    const { recordedAt } = recorded.metadata;
+    if (typeof recordedAt !== 'string') throw new Error(`${recorded.streamId}@${recorded.revision}: ${recorded.type} lacks recordedAt`);
+    sources.set(event.data.sourceId, sourceAfter(event, row, recorded.revision, recordedAt));
+    changed.add(event.data.sourceId);
+  }
+  await writeRows(
+    manager,
+    `INSERT INTO source_view (id, version, name, kind, aliases, country, description, confidential, registered_at, updated_at)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (
+       id uuid, version integer, name text, kind text, aliases text[], country text, description text, confidential boolean,
+       registered_at timestamptz, updated_at timestamptz)
+     ON CONFLICT (id) DO UPDATE SET
+       version = EXCLUDED.version, name = EXCLUDED.name, kind = EXCLUDED.kind, aliases = EXCLUDED.aliases, country = EXCLUDED.country,
+       description = EXCLUDED.description, confidential = EXCLUDED.confidential, registered_at = EXCLUDED.registered_at, updated_at = EXCLUDED.updated_at`,
+    [...changed].flatMap((sourceId) => sources.get(sourceId) ?? []),
+  );
+}
+
+function sourceAfter(event: SourceEvent, row: SourceRow | undefined, revision: number, recordedAt: string): SourceRow {
   switch (event.type) {
     case 'SourceRegistered': {
       const { sourceId, name, kind, aliases, country, description, confidential } = event.data;
-      await manager.query(
-        `INSERT INTO source_view (id, version, name, kind, aliases, country, description, confidential, registered_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5::text[], $6, $7, $8, $9, $9)`,
-        [sourceId, recorded.revision, name, kind, aliases, country ?? null, description ?? null, confidential, recordedAt],
-      );
-      return;
+      return { id: sourceId, version: revision, name, kind, aliases, country: country ?? null, description: description ?? null, confidential, registered_at: recordedAt, updated_at: recordedAt };
     }
     case 'SourceRevised': {
+      // isNextRevision lets nothing but SourceRegistered through to a source without a row.
+      if (!row) throw new Error(`SourceRevised on source ${event.data.sourceId} before SourceRegistered`);
       // A revision carries only the fields it changed.
-      const { sourceId, name, kind, aliases, country, description, confidential } = event.data;
-      await manager.query(
-        `UPDATE source_view SET version = $2, updated_at = $3,
-           name = coalesce($4, name), kind = coalesce($5, kind), aliases = coalesce($6::text[], aliases),
-           country = coalesce($7, country), description = coalesce($8, description), confidential = coalesce($9, confidential)
-         WHERE id = $1`,
-        [sourceId, recorded.revision, recordedAt, name ?? null, kind ?? null, aliases ?? null, country ?? null, description ?? null, confidential ?? null],
-      );
-      return;
+      const { name, kind, aliases, country, description, confidential } = event.data;
+      return {
+        ...row,
+        version: revision,
+        updated_at: recordedAt,
+        name: name ?? row.name,
+        kind: kind ?? row.kind,
+        aliases: aliases ?? row.aliases,
+        country: country ?? row.country,
+        description: description ?? row.description,
+        confidential: confidential ?? row.confidential,
+      };
     }
     default: {
       const unhandled: never = event;
@@ -58,57 +104,104 @@ async function applySourceEvent(recorded: RecordedEvent, manager: EntityManager)
   }
 }
 
-async function applyIncidentEvent(recorded: RecordedEvent, manager: EntityManager): Promise<void> {
-  const event = storedIncidentEvent(recorded);
-  const incidentId = event.data.incidentId;
-  const [row] = await manager.query<{ version: number }[]>('SELECT version FROM source_view_incidents WHERE incident_id = $1', [incidentId]);
-  if (!isNextRevision(recorded.streamId, event.revision, row?.version)) return;
-  const updateClaim = (claimId: string, set: string, values: unknown[] = []) =>
-    manager.query(`UPDATE source_view_claims SET ${set} WHERE incident_id = $1 AND claim_id = $2`, [incidentId, claimId, ...values]);
-  switch (event.type) {
-    case 'SourceStatementRecorded': {
-      const { statementId, sourceId, via, stances } = event.data;
-      await manager.query('INSERT INTO source_view_statements (incident_id, statement_id, source_id, via) VALUES ($1, $2, $3, $4::uuid[])', [incidentId, statementId, sourceId, via]);
-      await manager.query(
-        `INSERT INTO source_view_stances (incident_id, statement_id, claim_id, stance)
-         SELECT $1, $2, claim_id, stance FROM unnest($3::uuid[], $4::text[]) AS taken (claim_id, stance)`,
-        [incidentId, statementId, stances.map((taken) => taken.claimId), stances.map((taken) => taken.stance)],
-      );
-      break;
-    }
-    case 'ClaimReported': {
-      const { claimId, claimantId, via } = event.data;
-      await manager.query(
-        `INSERT INTO source_view_claims (incident_id, claim_id, claimant_id, via, status, amended) VALUES ($1, $2, $3, $4::uuid[], 'active', false)`,
-        [incidentId, claimId, claimantId, via],
-      );
-      break;
-    }
-    case 'ClaimAmended':
-      await updateClaim(event.data.claimId, `status = 'amended', amended = true`);
-      break;
-    case 'ClaimRetracted':
-      await updateClaim(event.data.claimId, `status = 'retracted'`);
-      break;
-    case 'ClaimCorrected':
-      // The desk's fix of a wrong claimant or conduit moves the claim to the right record.
-      await updateClaim(event.data.claimId, 'claimant_id = coalesce($3, claimant_id), via = coalesce($4::uuid[], via)', [event.data.claimantId ?? null, event.data.via ?? null]);
-      break;
-    case 'ClaimAssessed':
-      await updateClaim(event.data.claimId, 'grade = $3', [event.data.grade]);
-      break;
-    case 'IncidentOpened':
-    case 'IncidentRevised':
-    case 'IncidentsLinked':
-      break;
-    default: {
-      const unhandled: never = event;
-      throw new Error(`Unhandled incident event ${JSON.stringify(unhandled)}`);
+interface ClaimRow {
+  incident_id: string;
+  claim_id: string;
+  claimant_id: string;
+  via: string[];
+  /** As the incident view has it; amended stays true once the claimant amended the claim. */
+  status: 'active' | 'amended' | 'retracted';
+  amended: boolean;
+  grade: string | null;
+}
+
+async function applyIncidentEvents(batch: RecordedEvent[], manager: EntityManager): Promise<void> {
+  if (batch.length === 0) return;
+  const events = batch.map((recorded) => ({ streamId: recorded.streamId, event: storedIncidentEvent(recorded) }));
+  const incidentIds = [...new Set(events.map(({ event }) => event.data.incidentId))];
+  const progress = await manager.query<{ incident_id: string; version: number }[]>('SELECT incident_id, version FROM source_view_incidents WHERE incident_id = ANY($1::uuid[])', [
+    incidentIds,
+  ]);
+  const claimRows = await manager.query<ClaimRow[]>(
+    'SELECT incident_id, claim_id, claimant_id, via, status, amended, grade FROM source_view_claims WHERE incident_id = ANY($1::uuid[])',
+    [incidentIds],
+  );
+  const versions = new Map(progress.map((row) => [row.incident_id, row.version]));
+  const claims = new Map(claimRows.map((claim) => [`${claim.incident_id}/${claim.claim_id}`, claim]));
+  const changedClaims = new Set<string>();
+  const statements: { incident_id: string; statement_id: string; source_id: string; via: string[] }[] = [];
+  const stances: { incident_id: string; statement_id: string; claim_id: string; stance: string }[] = [];
+  for (const { streamId, event } of events) {
+    const incidentId = event.data.incidentId;
+    if (!isNextRevision(streamId, event.revision, versions.get(incidentId))) continue;
+    versions.set(incidentId, event.revision);
+    const updateClaim = (claimId: string, change: (claim: ClaimRow) => Partial<ClaimRow>) => {
+      const key = `${incidentId}/${claimId}`;
+      const claim = claims.get(key);
+      if (!claim) return;
+      claims.set(key, { ...claim, ...change(claim) });
+      changedClaims.add(key);
+    };
+    switch (event.type) {
+      case 'SourceStatementRecorded': {
+        const { statementId, sourceId, via } = event.data;
+        statements.push({ incident_id: incidentId, statement_id: statementId, source_id: sourceId, via });
+        stances.push(...event.data.stances.map(({ claimId, stance }) => ({ incident_id: incidentId, statement_id: statementId, claim_id: claimId, stance })));
+        break;
+      }
+      case 'ClaimReported': {
+        const { claimId, claimantId, via } = event.data;
+        claims.set(`${incidentId}/${claimId}`, { incident_id: incidentId, claim_id: claimId, claimant_id: claimantId, via, status: 'active', amended: false, grade: null });
+        changedClaims.add(`${incidentId}/${claimId}`);
+        break;
+      }
+      case 'ClaimAmended':
+        updateClaim(event.data.claimId, () => ({ status: 'amended', amended: true }));
+        break;
+      case 'ClaimRetracted':
+        updateClaim(event.data.claimId, () => ({ status: 'retracted' }));
+        break;
+      case 'ClaimCorrected': {
+        // The desk's fix of a wrong claimant or conduit moves the claim to the right record.
+        const { claimantId, via } = event.data;
+        updateClaim(event.data.claimId, (claim) => ({ claimant_id: claimantId ?? claim.claimant_id, via: via ?? claim.via }));
+        break;
+      }
+      case 'ClaimAssessed':
+        updateClaim(event.data.claimId, () => ({ grade: event.data.grade }));
+        break;
+      case 'IncidentOpened':
+      case 'IncidentRevised':
+      case 'IncidentsLinked':
+        break;
+      default: {
+        const unhandled: never = event;
+        throw new Error(`Unhandled incident event ${JSON.stringify(unhandled)}`);
+      }
     }
   }
-  await manager.query(
-    `INSERT INTO source_view_incidents (incident_id, version) VALUES ($1, $2)
+  await writeRows(
+    manager,
+    'INSERT INTO source_view_statements (incident_id, statement_id, source_id, via) SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (incident_id uuid, statement_id uuid, source_id uuid, via uuid[])',
+    statements,
+  );
+  await writeRows(
+    manager,
+    'INSERT INTO source_view_stances (incident_id, statement_id, claim_id, stance) SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (incident_id uuid, statement_id uuid, claim_id uuid, stance text)',
+    stances,
+  );
+  await writeRows(
+    manager,
+    `INSERT INTO source_view_claims (incident_id, claim_id, claimant_id, via, status, amended, grade)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (incident_id uuid, claim_id uuid, claimant_id uuid, via uuid[], status text, amended boolean, grade text)
+     ON CONFLICT (incident_id, claim_id) DO UPDATE SET
+       claimant_id = EXCLUDED.claimant_id, via = EXCLUDED.via, status = EXCLUDED.status, amended = EXCLUDED.amended, grade = EXCLUDED.grade`,
+    [...changedClaims].flatMap((key) => claims.get(key) ?? []),
+  );
+  await writeRows(
+    manager,
+    `INSERT INTO source_view_incidents (incident_id, version) SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (incident_id uuid, version integer)
      ON CONFLICT (incident_id) DO UPDATE SET version = EXCLUDED.version`,
-    [incidentId, event.revision],
+    incidentIds.filter((incidentId) => versions.has(incidentId)).map((incidentId) => ({ incident_id: incidentId, version: versions.get(incidentId) })),
   );
 }

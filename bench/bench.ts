@@ -1,0 +1,443 @@
+import 'reflect-metadata';
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Logger } from '@nestjs/common';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
+import { freePort } from '../src/database/free-port.js';
+import { migrate } from '../src/database/migrate.js';
+import { PostgresEventStore } from '../src/event-store/postgres/postgres-event-store.js';
+import { ProjectionRunner } from '../src/projections/projection-runner.js';
+import { PROJECTIONS } from '../src/read-models.js';
+import { storeLedger, type StoredLedger } from './ledger.js';
+import { httpLoad, medianOf, percentile, type Run, sqlLoad, type Summary } from './measure.js';
+import type { ServiceReady } from './service.js';
+
+// `npm run bench [-- --events N --seconds S --repeats R]`: the ledger against the PostgreSQL
+// under it (docs/performance.md). Each figure is measured next to its baseline, in the same
+// run on the same database, and reported as a ratio: absolute numbers on a shared machine
+// move from run to run, ratios much less.
+
+const { values: args } = parseArgs({
+  options: {
+    events: { type: 'string', default: '100000' },
+    seconds: { type: 'string', default: '5' },
+    repeats: { type: 'string', default: '3' },
+  },
+});
+const LEDGER_EVENTS = Number(args.events);
+const SECONDS = Number(args.seconds);
+const REPEATS = Number(args.repeats);
+/** Claims in one run go to a fresh slice of this many incidents: every run meets streams of the same length. */
+const INCIDENTS_PER_APPEND_RUN = 500;
+const BATCH_ROWS = 500;
+const READ_CLIENTS = 32;
+const APPEND_CLIENTS = [1, 16];
+const here = dirname(fileURLToPath(import.meta.url));
+const log = (line: string) => console.error(`[bench] ${line}`);
+
+/** What one side of a figure measured: a rate (with latencies), a latency, or a size. */
+interface Measured {
+  value: number;
+  unit: string;
+  /** Milliseconds. */
+  p50?: number;
+  p99?: number;
+  runs?: Run[];
+}
+
+interface Figure {
+  name: string;
+  measured: Measured;
+  baseline: { name: string; measured: Measured };
+  /** Of the medians: measured / baseline. */
+  ratio: number;
+  target?: string;
+  met?: boolean;
+}
+
+interface Service {
+  url: string;
+  constantPath: string;
+  pid: number;
+  stop: () => Promise<void>;
+}
+
+async function main(): Promise<void> {
+  Logger.overrideLogger(['error', 'warn']);
+  const started = new Date();
+  const load = { before: loadavg() };
+  const dataDir = await mkdtemp(join(tmpdir(), 'ledger-bench-'));
+  // Real fsync on every commit: the figures are about durable writes.
+  const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), unsafeFast: false });
+  const figures: Figure[] = [];
+  let service: Service | undefined;
+  try {
+    const admin = new pg.Client({ connectionString: postgres.url('postgres') });
+    await admin.connect();
+    await admin.query('CREATE DATABASE ledger_bench');
+    await admin.end();
+    const url = postgres.url('ledger_bench');
+    await migrate(url);
+
+    const pool = new pg.Pool({ connectionString: url, max: 20 });
+    const dataSource = await new DataSource({ type: 'postgres', url, logging: ['error'] }).initialize();
+    const store = new PostgresEventStore(pool);
+    try {
+      log(`storing a ledger of ${LEDGER_EVENTS} events`);
+      const ledger = await storeLedger(store, LEDGER_EVENTS, 8);
+      log(`stored ${ledger.events} events (${ledger.incidentIds.length} incidents) in ${ledger.seconds.toFixed(1)} s`);
+      // The raw baselines write to a table identical to the ledger's: columns, defaults, constraints, indexes.
+      await pool.query('CREATE TABLE bench_events (LIKE events INCLUDING ALL)');
+
+      figures.push(await rebuildFigure(pool, new ProjectionRunner(store, dataSource, pool, PROJECTIONS)));
+
+      const keys = { editor: randomKey(), reader: randomKey() };
+      service = await startService(url, keys, dataDir);
+      const idleRss = await residentMegabytes(service.pid, 'VmRSS');
+      figures.push(...(await readFigures(service, keys.reader, ledger)));
+      figures.push(...(await appendFigures(service, keys.editor, pool, ledger)));
+      const peakRss = await residentMegabytes(service.pid, 'VmHWM');
+      figures.push(memoryFigure(peakRss, idleRss));
+    } finally {
+      await service?.stop();
+      await store.close();
+      await dataSource.destroy();
+      await pool.end();
+    }
+  } finally {
+    await postgres.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+
+  const finished = new Date();
+  const report = {
+    startedAt: started.toISOString(),
+    minutes: (finished.getTime() - started.getTime()) / 60_000,
+    machine: { cpus: cpus().length, node: process.version, loadAverage: { ...load, after: loadavg() } },
+    options: { ledgerEvents: LEDGER_EVENTS, seconds: SECONDS, repeats: REPEATS },
+    figures,
+  };
+  const resultsDir = join(here, '..', '..', 'bench', 'results');
+  await mkdir(resultsDir, { recursive: true });
+  const file = join(resultsDir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(markdown(report));
+  log(`results in ${file}`);
+}
+
+/**
+ * Rebuilding every projection from position zero, one after another as
+ * `npm run projections:rebuild` does: the ledger's events per second of the whole. Baseline:
+ * the same event rows written with multi-row INSERTs of the runner's batch size.
+ */
+async function rebuildFigure(pool: pg.Pool, runner: ProjectionRunner): Promise<Figure> {
+  const { rows } = await pool.query<{ event_id: string; stream_id: string; revision: string; type: string; data: string; metadata: string }>(
+    'SELECT event_id, stream_id, revision, type, data::text, metadata::text FROM events ORDER BY transaction_id, position',
+  );
+  const insertRows = async (): Promise<Run> => {
+    await pool.query('TRUNCATE bench_events');
+    const latencies: number[] = [];
+    const started = performance.now();
+    for (let offset = 0; offset < rows.length; offset += BATCH_ROWS) {
+      const batch = rows.slice(offset, offset + BATCH_ROWS);
+      const sent = performance.now();
+      await pool.query(
+        `INSERT INTO bench_events (event_id, stream_id, revision, type, data, metadata) VALUES ${batch.map((_, i) => `($${i * 6 + 1}, $${i * 6 + 2}, $${i * 6 + 3}, $${i * 6 + 4}, $${i * 6 + 5}, $${i * 6 + 6})`).join(', ')}`,
+        batch.flatMap((row) => [row.event_id, row.stream_id, row.revision, row.type, row.data, row.metadata]),
+      );
+      latencies.push(performance.now() - sent);
+    }
+    return throughput(rows.length, started, latencies);
+  };
+  const rebuildAll = async (): Promise<Run> => {
+    const latencies: number[] = [];
+    const started = performance.now();
+    for (const projection of PROJECTIONS) {
+      const began = performance.now();
+      await runner.rebuild(projection.name);
+      latencies.push(performance.now() - began);
+    }
+    return throughput(rows.length, started, latencies);
+  };
+  log(`rebuild: ${rows.length} events, ${REPEATS} rounds`);
+  const measured = await rounds({ insert: insertRows, rebuild: rebuildAll });
+  return rateFigure(`Rebuild every projection (${rows.length} events)`, rate(measured.rebuild, 'events/s'), 'raw multi-row INSERT', rate(measured.insert, 'rows/s'), 0.4);
+}
+
+/** GET /incidents/{id} and search, each beside the constant route, at READ_CLIENTS connections. */
+async function readFigures(service: Service, readerKey: string, ledger: StoredLedger): Promise<Figure[]> {
+  const headers = { authorization: `Bearer ${readerKey}` };
+  const get = (path: () => string) => () => httpLoad({ url: service.url, connections: READ_CLIENTS, seconds: SECONDS, request: () => ({ method: 'GET', path: path(), headers }) });
+  const searches = searchPaths(ledger);
+  log(`reads: ${READ_CLIENTS} clients, ${REPEATS} rounds`);
+  const measured = await rounds({
+    constant: get(() => service.constantPath),
+    view: get(() => `/incidents/${pick(ledger.incidentIds)}`),
+    search: get(() => pick(searches)),
+  });
+  const constant = rate(measured.constant, 'requests/s');
+  return [
+    rateFigure(`GET /incidents/{id}, ${READ_CLIENTS} clients`, rate(measured.view, 'requests/s'), 'constant route', constant, 0.5),
+    rateFigure(`Search over ${ledger.incidentIds.length} incidents, ${READ_CLIENTS} clients`, rate(measured.search, 'requests/s'), 'constant route', constant),
+  ];
+}
+
+/** Filters, sorts and full text as a desk uses them. */
+function searchPaths(ledger: StoredLedger): string[] {
+  return [
+    '/incidents',
+    '/incidents?country=ML',
+    '/incidents?tag=ambush&sort=-occurredFrom',
+    `/incidents?claimant=${ledger.sourceIds[0]}`,
+    '/incidents?from=2024-03-01&to=2024-03-31&sort=occurredFrom',
+    '/incidents?q=Wagner%20killed&sort=relevance',
+    '/incidents?region=Region%203&q=clashes',
+  ];
+}
+
+/**
+ * Claims over HTTP beside single-row INSERT transactions, at each of APPEND_CLIENTS, and
+ * the incident view's lag behind the claims while 16 clients write.
+ */
+async function appendFigures(service: Service, editorKey: string, pool: pg.Pool, ledger: StoredLedger): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const claim = claimBody(ledger.sourceIds);
+  let slice = 0;
+  for (const connections of APPEND_CLIENTS) {
+    const lag = connections === APPEND_CLIENTS.at(-1) ? new ViewLag(pool) : undefined;
+    log(`append: ${connections} client(s), ${REPEATS} rounds`);
+    const measured = await rounds({
+      insert: (round) => {
+        const streams = `bench-${connections}-${round}`;
+        return sqlLoad(pool, connections, SECONDS, (client, sequence) => [
+          'INSERT INTO bench_events (event_id, stream_id, revision, type, data, metadata) VALUES ($1, $2, $3, $4, $5, $6)',
+          [randomUUID(), `${streams}-${client}`, sequence, 'ClaimReported', claim.data, claim.metadata],
+        ]);
+      },
+      append: async (round) => {
+        const incidents = Array.from({ length: INCIDENTS_PER_APPEND_RUN }, (_, i) => ledger.incidentIds[(slice + i) % ledger.incidentIds.length]);
+        slice += INCIDENTS_PER_APPEND_RUN;
+        let next = 0;
+        const following = round > 0 ? lag?.follow() : undefined;
+        const run = await httpLoad({
+          url: service.url,
+          connections,
+          seconds: SECONDS,
+          request: () => ({
+            method: 'POST',
+            path: `/incidents/${incidents[next++ % incidents.length]}/claims`,
+            headers: { authorization: `Bearer ${editorKey}`, 'content-type': 'application/json' },
+            body: claim.request(),
+          }),
+          onAnswer: following && ((body) => lag?.acknowledged(body)),
+        });
+        await following?.stop();
+        return run;
+      },
+    });
+    const append = rate(measured.append, 'claims/s');
+    figures.push(
+      rateFigure(`Append, ${connections} client${connections > 1 ? 's' : ''}`, append, 'raw single-row INSERT', rate(measured.insert, 'rows/s'), connections > 1 ? 0.5 : undefined),
+    );
+    if (lag) {
+      const lagged = lag.measured();
+      // Judged on its p99; the writes' own latency gives it scale.
+      figures.push({
+        name: `Live lag to the incident view, ${connections} clients writing`,
+        measured: lagged,
+        baseline: { name: 'the appends’ own latency', measured: { value: append.p99 ?? Number.NaN, unit: 'ms', p50: append.p50, p99: append.p99 } },
+        ratio: lagged.value / (append.p99 ?? Number.NaN),
+        target: 'p99 ≤ 100 ms',
+        met: lagged.value <= 100,
+      });
+    }
+  }
+  return figures;
+}
+
+/** A realistic claim: one casualty figure from one of the ledger's registered sources. */
+function claimBody(sourceIds: string[]) {
+  const fields = {
+    kind: 'casualties',
+    figures: [{ party: 'civilians', outcome: 'killed', qualifier: 'at_least', value: 12, originalText: 'at least 12 civilians' }],
+    statedAt: '2024-07-28T09:00:00.000Z',
+  };
+  const claimantId = sourceIds[0];
+  return {
+    request: () => JSON.stringify({ claimantId: pick(sourceIds), summary: `Benchmark claim ${randomUUID()}`, ...fields }),
+    // What the ledger stores for such a claim, for the raw INSERTs.
+    data: JSON.stringify({ incidentId: randomUUID(), claimId: randomUUID(), claimantId, via: [], summary: `Benchmark claim ${randomUUID()}`, ...fields }),
+    metadata: JSON.stringify({ recordedBy: 'bench-editor', recordedAt: new Date().toISOString(), correlationId: randomUUID(), causationId: randomUUID(), schemaVersion: 1 }),
+  };
+}
+
+/**
+ * From a claim's acknowledgement to the first poll of incident_views that shows its
+ * version: an upper bound, by at most one poll (a few milliseconds).
+ */
+class ViewLag {
+  private readonly lags: number[] = [];
+  private pending = new Map<string, { version: number; at: number }[]>();
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  acknowledged(body: string): void {
+    const at = performance.now();
+    const { id, version } = JSON.parse(body) as { id: string; version: number };
+    this.pending.set(id, [...(this.pending.get(id) ?? []), { version, at }]);
+  }
+
+  /** Polls until stop(), then until every acknowledged claim is seen (or 30 s pass). */
+  follow(): { stop: () => Promise<void> } {
+    let stopping = false;
+    const polling = (async () => {
+      let deadline = Number.POSITIVE_INFINITY;
+      while (!stopping || (this.pending.size > 0 && performance.now() < deadline)) {
+        if (stopping && deadline === Number.POSITIVE_INFINITY) deadline = performance.now() + 30_000;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        if (this.pending.size > 0) await this.poll();
+      }
+      const now = performance.now();
+      for (const waiting of this.pending.values()) this.lags.push(...waiting.map(({ at }) => now - at));
+      this.pending.clear();
+    })();
+    return {
+      stop: async () => {
+        stopping = true;
+        await polling;
+      },
+    };
+  }
+
+  /** Over every acknowledged claim of the measured runs. */
+  measured(): Measured {
+    const sorted = [...this.lags].sort((a, b) => a - b);
+    return { value: percentile(sorted, 0.99), unit: 'ms', p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+  }
+
+  private async poll(): Promise<void> {
+    const { rows } = await this.pool.query<{ incident_id: string; version: number }>('SELECT incident_id, version FROM incident_views WHERE incident_id = ANY($1::uuid[])', [
+      [...this.pending.keys()],
+    ]);
+    const seen = performance.now();
+    for (const { incident_id: id, version } of rows) {
+      const waiting = this.pending.get(id) ?? [];
+      const still = waiting.filter((ack) => ack.version > version);
+      this.lags.push(...waiting.filter((ack) => ack.version <= version).map(({ at }) => seen - at));
+      if (still.length) this.pending.set(id, still);
+      else this.pending.delete(id);
+    }
+  }
+}
+
+function memoryFigure(peak: number, idle: number): Figure {
+  return {
+    name: 'Peak RSS of the service',
+    measured: { value: peak, unit: 'MB' },
+    baseline: { name: 'RSS once listening', measured: { value: idle, unit: 'MB' } },
+    ratio: peak / idle,
+    target: '≤ 300 MB',
+    met: peak <= 300,
+  };
+}
+
+/**
+ * A warm-up of each measurement, then REPEATS rounds of all of them back to back, so that a
+ * spell of load from elsewhere on the machine falls on every one rather than on one.
+ */
+async function rounds<Name extends string>(measurements: Record<Name, (round: number) => Promise<Run>>): Promise<Record<Name, Summary>> {
+  const names = Object.keys(measurements) as Name[];
+  const runs = Object.fromEntries(names.map((name) => [name, [] as Run[]])) as Record<Name, Run[]>;
+  for (let round = 0; round <= REPEATS; round++) {
+    for (const name of names) {
+      const run = await measurements[name](round);
+      if (round > 0) runs[name].push(run);
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, medianOf(runs[name])])) as Record<Name, Summary>;
+}
+
+function rate(summary: Summary, unit: string): Measured {
+  return { value: summary.perSecond, unit, p50: summary.p50, p99: summary.p99, runs: summary.runs };
+}
+
+/** A rate against its baseline's; `min` is the target ratio. */
+function rateFigure(name: string, measured: Measured, baselineName: string, baseline: Measured, min?: number): Figure {
+  const ratio = measured.value / baseline.value;
+  return { name, measured, baseline: { name: baselineName, measured: baseline }, ratio, ...(min !== undefined && { target: `≥ ${min}`, met: ratio >= min }) };
+}
+
+function throughput(count: number, started: number, latencies: number[]): Run {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { perSecond: count / ((performance.now() - started) / 1000), p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), count };
+}
+
+/** The service in a process of its own; what it keeps on disk goes to `dataDir`, with the database. */
+async function startService(databaseUrl: string, keys: { editor: string; reader: string }, dataDir: string): Promise<Service> {
+  const child: ChildProcess = fork(join(here, 'service.js'), {
+    env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dataDir, API_KEYS: `bench-editor:editor:${keys.editor},bench-reader:reader:${keys.reader}`, LOG_LEVEL: 'warn' },
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = await new Promise<ServiceReady>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as ServiceReady));
+    child.once('exit', (code) => reject(new Error(`The service exited (${code}) before it listened`)));
+  });
+  if (child.pid === undefined) throw new Error('The service has no pid');
+  return {
+    url: `http://127.0.0.1:${ready.port}`,
+    constantPath: ready.constantPath,
+    pid: child.pid,
+    stop: async () => {
+      child.send('stop');
+      await exited;
+    },
+  };
+}
+
+/** A process's resident memory now (VmRSS) or at its peak so far (VmHWM), from /proc. */
+async function residentMegabytes(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kilobytes = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
+  if (kilobytes === undefined) throw new Error(`/proc/${pid}/status has no ${field}`);
+  return Number(kilobytes) / 1024;
+}
+
+function randomKey(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+function pick<T>(items: readonly T[]): T {
+  return items[Math.floor(Math.random() * items.length)];
+}
+
+function markdown(report: { startedAt: string; minutes: number; machine: { cpus: number; loadAverage: { before: number[]; after: number[] } }; figures: Figure[] }): string {
+  const number = (value: number) => (value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3));
+  const describe = ({ value, unit, p50, p99 }: Measured) => {
+    const latencies = p50 !== undefined && p99 !== undefined && Number.isFinite(p50) ? `p50 ${number(p50)} ms, p99 ${number(p99)} ms` : '';
+    if (unit === 'ms') return latencies;
+    return [`${number(value)} ${unit}`, latencies].filter(Boolean).join(', ');
+  };
+  const { before, after } = report.machine.loadAverage;
+  return [
+    `Run of ${report.startedAt}: ${report.minutes.toFixed(1)} min on ${report.machine.cpus} cores, load average ${before[0].toFixed(1)} before and ${after[0].toFixed(1)} after; medians of ${REPEATS} runs.`,
+    '',
+    '| Figure | Ledger | Baseline | Ratio | Target | Met |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...report.figures.map(
+      (figure) =>
+        `| ${figure.name} | ${describe(figure.measured)} | ${figure.baseline.name}: ${describe(figure.baseline.measured)} | ${figure.ratio.toFixed(2)} | ${figure.target ?? '—'} | ${figure.met === undefined ? '—' : figure.met ? 'yes' : '**no**'} |`,
+    ),
+  ].join('\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+import {
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type Position,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  WrongExpectedRevisionError,
+} from '../src/event-store/event-store.js';
+import { ExecuteIncidentCommand, ExecuteIncidentCommandHandler } from '../src/incidents/commands/execute-incident-command.js';
+import { ExecuteSourceCommandHandler } from '../src/sources/commands/execute-source-command.js';
+import { generateWorkload, type WorkloadCommands } from '../src/workload/generate-workload.js';
+
+export interface StoredLedger {
+  events: number;
+  incidentIds: string[];
+  sourceIds: string[];
+  seconds: number;
+}
+
+/**
+ * Stores the synthetic newsroom workload (src/workload/) of at least `events` events. The
+ * real command handlers decide every command against a draft held in memory, so the
+ * events obey every rule; each stream is then appended in one round trip, which takes
+ * seconds where a command at a time would take minutes.
+ */
+export async function storeLedger(store: EventStore, events: number, concurrency: number): Promise<StoredLedger> {
+  const draft = new DraftStore();
+  const incidents = new ExecuteIncidentCommandHandler(draft);
+  const sources = new ExecuteSourceCommandHandler(draft);
+  const commands: WorkloadCommands = {
+    execute: (command) => (command instanceof ExecuteIncidentCommand ? incidents.execute(command) : sources.execute(command)),
+  };
+  const workload = await generateWorkload(commands, { events });
+
+  const started = performance.now();
+  const streams = [...draft.streams];
+  // Sources first: the timeline names a source as the ledger had it when a claim was recorded.
+  const bySources = (prefix: string) => streams.filter(([streamId]) => streamId.startsWith(prefix));
+  for (const batch of [bySources('source-'), bySources('incident-')]) {
+    await inParallel(batch, concurrency, ([streamId, recorded]) =>
+      store.appendToStream(
+        streamId,
+        recorded.map(({ id, type, data, metadata }) => ({ id, type, data, metadata })),
+        { expectedRevision: 'no_stream' },
+      ),
+    );
+  }
+  return { events: workload.events, incidentIds: workload.incidents, sourceIds: workload.sources, seconds: (performance.now() - started) / 1000 };
+}
+
+async function inParallel<T>(items: T[], concurrency: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  const queue = items.values();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (const item of queue) await work(item);
+    }),
+  );
+}
+
+/** Streams in memory, in the order they were first appended to. Only what the command handlers use. */
+class DraftStore implements EventStore {
+  readonly streams = new Map<string, RecordedEvent[]>();
+  private appended = 0;
+
+  async appendToStream(streamId: string, events: EventToAppend[], { expectedRevision }: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    const stream = this.streams.get(streamId) ?? [];
+    const actual = stream.length - 1;
+    const expected = expectedRevision === 'any' || (expectedRevision === 'no_stream' ? actual === -1 : expectedRevision === 'stream_exists' ? actual >= 0 : expectedRevision === actual);
+    if (!expected) throw new WrongExpectedRevisionError(streamId, expectedRevision, actual);
+    for (const event of events) {
+      stream.push({ ...event, streamId, revision: stream.length, position: String(++this.appended) as Position });
+    }
+    this.streams.set(streamId, stream);
+    return { nextExpectedRevision: stream.length - 1, position: String(this.appended) as Position };
+  }
+
+  async readStream(streamId: string, { direction = 'forwards', fromRevision, maxCount }: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const stream = this.streams.get(streamId) ?? [];
+    const ordered = direction === 'forwards' ? stream.slice(fromRevision ?? 0) : stream.slice(0, (fromRevision ?? stream.length) + 1).reverse();
+    return ordered.slice(0, maxCount);
+  }
+
+  readAll(): Promise<RecordedEvent[]> {
+    throw new Error('A draft is read a stream at a time');
+  }
+
+  headPosition(): Promise<Position | undefined> {
+    throw new Error('A draft is read a stream at a time');
+  }
+
+  subscribeToAll(): AsyncIterable<RecordedEvent> {
+    throw new Error('A draft is read a stream at a time');
+  }
+
+  async close(): Promise<void> {}
+}

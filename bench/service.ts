@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { createApp } from '../src/app.js';
+import { ApiKeys } from '../src/auth/api-keys.js';
+import { loadConfig } from '../src/config/config.js';
+
+// The service as bench.ts runs it: a process of its own, so that its memory is its own and
+// the load generator does not share its event loop; configured like the real one (the
+// environment: DATABASE_URL, API_KEYS), projecting in the background, plus one route that
+// answers a constant. That route is the reads' baseline: the same server, process and
+// HTTP stack, without the work of a query.
+
+/** What the service tells bench.ts once it listens. */
+export interface ServiceReady {
+  port: number;
+  constantPath: string;
+}
+
+const CONSTANT_PATH = '/bench/constant';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.DATABASE_URL || !config.API_KEYS) throw new Error('bench/service needs DATABASE_URL and API_KEYS');
+  const app = await createApp({ config, databaseUrl: config.DATABASE_URL, apiKeys: ApiKeys.fromConfig(config.API_KEYS) });
+  app.getHttpAdapter().getInstance().get(CONSTANT_PATH, async () => ({ ok: true }));
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  if (typeof address !== 'object' || !address) throw new Error('The service has no TCP address');
+  process.send?.({ port: address.port, constantPath: CONSTANT_PATH } satisfies ServiceReady);
+  // Asked rather than signalled: process.exit() lets --cpu-prof write the profile.
+  process.once('message', () => void app.close().then(() => process.exit(0)));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,141 @@
+import { Logger } from '@nestjs/common';
+import pg from 'pg';
+import { whileLeader } from '../database/leadership.js';
+import type { EventStore, RecordedEvent } from '../event-store/event-store.js';
+import { checkpointMessage, eventLeaf } from './audit-format.js';
+import { AuditLog } from './audit-log.js';
+import type { AuditSigningKey } from './audit-signing-key.js';
+import { appendLeaves, foldSubtrees, type HashedSubtree, leafHash } from './merkle.js';
+
+export interface SealerOptions {
+  /** Sign a checkpoint once this many leaves were sealed since the last one… */
+  checkpointEveryEvents: number;
+  /** …or once a sealed leaf has waited this long for one. */
+  checkpointEverySeconds: number;
+  batchSize?: number;
+  /** Idle wait between attempts at the sealer lock while another process holds it. */
+  lockRetryMs?: number;
+}
+
+// Idle, the sealer looks again this often even without a new event: a checkpoint may fall due by time.
+const IDLE_WAKE_MS = 1000;
+
+/**
+ * Seals the ledger into the audit log: each event becomes the next leaf, in ledger order
+ * and only once readAll hands it out (below the commit horizon, so no late commit can
+ * land before a sealed leaf); the subtrees it completes are stored with it, and a
+ * checkpoint is signed every N leaves, or when a leaf has waited T seconds for one.
+ * One process seals in the background at a time (an advisory lock, as for the projection
+ * runner); every batch also holds a transaction lock, so that a catch-up run by a tool or
+ * a test beside it can never hand out a leaf index twice.
+ */
+export class AuditSealer {
+  private readonly logger = new Logger('AuditSealer');
+  private readonly log: AuditLog;
+  private readonly batchSize: number;
+  private readonly stopping = new AbortController();
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly pool: pg.Pool,
+    private readonly key: AuditSigningKey,
+    private readonly options: SealerOptions,
+  ) {
+    this.log = new AuditLog(pool);
+    this.batchSize = options.batchSize ?? 500;
+  }
+
+  /** Seals in the background until stop(), whenever this process holds the sealer lock. */
+  start(): void {
+    const leadership = { lockName: 'incident-ledger:audit-sealer', role: 'audit sealer', retryMs: this.options.lockRetryMs ?? 2000, logger: this.logger, signal: this.stopping.signal };
+    this.running ??= whileLeader(this.pool, leadership, async (active) => {
+      while (!active.aborted) {
+        await this.catchUp();
+        await this.waitForEvents(active);
+      }
+    }).catch((error: unknown) => this.logger.error(`Audit sealer stopped: ${String(error)}`));
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.running;
+  }
+
+  /** Seals everything readAll hands out now, signing the checkpoints that fall due. */
+  async catchUp(): Promise<void> {
+    while (await this.sealBatch()) {
+      // until a batch finds nothing new
+    }
+  }
+
+  /** Resolves on the first event after the last sealed leaf, after a second, or on abort. */
+  private async waitForEvents(signal: AbortSignal): Promise<void> {
+    const { lastPosition } = await this.log.head();
+    const waiting = AbortSignal.any([signal, AbortSignal.timeout(IDLE_WAKE_MS)]);
+    for await (const _event of this.store.subscribeToAll({ after: lastPosition, signal: waiting })) break;
+  }
+
+  /** One batch of leaves and, when due, a checkpoint, in one transaction; true if it sealed any. */
+  private async sealBatch(): Promise<boolean> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['incident-ledger:audit-sealing']);
+      const { size, lastPosition } = await this.log.head(client);
+      const signed = (await this.log.latestCheckpoint(client))?.treeSize ?? 0;
+      // A batch ends where a checkpoint falls due by count, so that they land every N leaves.
+      const room = Math.max(1, this.options.checkpointEveryEvents - (size - signed));
+      const events = await this.store.readAll({ after: lastPosition, maxCount: Math.min(this.batchSize, room) });
+      const newSize = size + events.length;
+      const due = newSize > signed && (newSize - signed >= this.options.checkpointEveryEvents || (size > signed && (await this.unsignedFor(client, signed)) >= this.options.checkpointEverySeconds));
+      if (events.length > 0 || due) {
+        let frontier = await this.log.frontier(size, client);
+        if (events.length > 0) frontier = await this.append(client, size, frontier, events);
+        if (due) await this.signCheckpoint(client, newSize, foldSubtrees(frontier.map(({ hash }) => hash)));
+      }
+      await client.query('COMMIT');
+      return events.length > 0;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Stores the events' leaves from index `size` on and the subtrees they complete; returns the new frontier. */
+  private async append(client: pg.PoolClient, size: number, frontier: HashedSubtree[], events: RecordedEvent[]): Promise<HashedSubtree[]> {
+    const hashes = events.map((event) => leafHash(eventLeaf(event)));
+    const appended = appendLeaves(frontier, hashes);
+    await client.query('INSERT INTO audit_leaves (leaf_index, position, event_id, leaf_hash) SELECT * FROM unnest($1::bigint[], $2::text[], $3::uuid[], $4::bytea[])', [
+      events.map((_, offset) => size + offset),
+      events.map(({ position }) => position),
+      events.map(({ id }) => id),
+      hashes,
+    ]);
+    await client.query('INSERT INTO audit_nodes (level, node_index, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])', [
+      appended.completed.map(({ level }) => level),
+      appended.completed.map(({ index }) => index),
+      appended.completed.map(({ hash }) => hash),
+    ]);
+    return appended.frontier;
+  }
+
+  /** Seconds since the first leaf no checkpoint covers was sealed. */
+  private async unsignedFor(client: pg.PoolClient, firstUnsigned: number): Promise<number> {
+    const { rows } = await client.query<{ seconds: number }>('SELECT extract(epoch FROM now() - sealed_at)::float8 AS seconds FROM audit_leaves WHERE leaf_index = $1', [firstUnsigned]);
+    return rows[0].seconds;
+  }
+
+  private async signCheckpoint(client: pg.PoolClient, treeSize: number, rootHash: Buffer): Promise<void> {
+    const body = { treeSize, rootHash, timestamp: new Date().toISOString() };
+    await client.query('INSERT INTO audit_checkpoints (tree_size, root_hash, signed_at, key_id, signature) VALUES ($1, $2, $3, $4, $5)', [
+      treeSize,
+      rootHash,
+      body.timestamp,
+      this.key.keyId,
+      this.key.sign(checkpointMessage(body)),
+    ]);
+  }
+}

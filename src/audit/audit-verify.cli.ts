@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import pg from 'pg';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { databaseUrlFor } from '../database/database-url.js';
+import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
+import { AuditLog } from './audit-log.js';
+import { auditSigningKeyFor } from './audit-signing-key.js';
+import { AuditVerifier, type VerifyProgress, type VerifyReport } from './audit-verifier.js';
+
+// `npm run audit:verify [-- --json]`: what GET /audit/verify does, straight against the
+// database (the service need not run), with a progress line on stderr. Exits 0 when the
+// ledger verifies, 1 when it does not. Reads only: it neither migrates nor makes a key.
+
+const PROGRESS_EVERY_MS = 1000;
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const databaseUrl = await databaseUrlFor(config, (line) => console.error(line));
+  const key = await auditSigningKeyFor(config, { create: false });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const store = new PostgresEventStore(pool);
+  try {
+    const started = performance.now();
+    const report = await new AuditVerifier(store, new AuditLog(pool), key).verify({ onProgress: progressLine(started) });
+    process.stderr.write(`Read ${report.eventsRead} events in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    console.log(process.argv.includes('--json') ? JSON.stringify(report, null, 2) : summary(report));
+    process.exitCode = report.ok ? 0 : 1;
+  } finally {
+    await store.close();
+    await pool.end();
+  }
+}
+
+function progressLine(started: number): (progress: VerifyProgress) => void {
+  let shown = started;
+  return ({ eventsRead, treeSize }) => {
+    if (performance.now() - shown < PROGRESS_EVERY_MS) return;
+    shown = performance.now();
+    const share = treeSize > 0 ? ` (${Math.min(100, Math.floor((eventsRead / treeSize) * 100))}% of the ${treeSize} sealed)` : '';
+    process.stderr.write(`Verifying: ${eventsRead} events read${share}\n`);
+  };
+}
+
+function summary(report: VerifyReport): string {
+  const { firstMismatch: mismatch, checkpoints } = report;
+  const lines = [
+    report.ok ? 'The ledger verifies.' : 'The ledger does NOT verify.',
+    `Events read: ${report.eventsRead}; sealed leaves: ${report.treeSize}` + (report.unsealedEvents === null ? '' : `; not yet sealed: ${report.unsealedEvents}`),
+    `Checkpoints: ${checkpoints.valid} of ${checkpoints.total} verify`,
+  ];
+  if (mismatch) lines.push(`First mismatch: ${mismatch.kind} at leaf ${mismatch.leafIndex}, position ${mismatch.position ?? '(none)'}: ${mismatch.detail}`);
+  if (checkpoints.firstInvalid) lines.push(`First bad checkpoint: tree of ${checkpoints.firstInvalid.treeSize}, ${checkpoints.firstInvalid.problem}: ${checkpoints.firstInvalid.detail}`);
+  return lines.join('\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error instanceof Error ? error.message : error);
+  process.exit(2);
+});

@@ -1,0 +1,66 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '@nestjs/common';
+import pg from 'pg';
+
+export interface LeadershipOptions {
+  /** Names the PostgreSQL advisory lock: one holder among every process on the database. */
+  lockName: string;
+  /** For the log: "This process is the <role>". */
+  role: string;
+  /** Wait between attempts while another process holds the lock, and after `lead` failed. */
+  retryMs: number;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+/**
+ * Runs `lead` whenever this process holds the lock, until `signal` aborts: background work
+ * that one process at a time must do. The lock is held on a connection of its own: when its
+ * holder dies, the connection closes and another process takes over. `lead` gets a signal
+ * that also aborts when that connection is lost, and should return then. When it throws,
+ * the lock is given up and sought again after `retryMs`.
+ */
+export async function whileLeader(pool: pg.Pool, options: LeadershipOptions, lead: (active: AbortSignal) => Promise<void>): Promise<void> {
+  const { signal, logger } = options;
+  while (!signal.aborted) {
+    const lock = await tryLock(pool, options.lockName);
+    if (!lock) {
+      await pause(options.retryMs, signal);
+      continue;
+    }
+    const lost = new AbortController();
+    const loseLock = () => lost.abort();
+    lock.on('error', loseLock);
+    lock.on('end', loseLock);
+    logger.log(`This process is the ${options.role}`);
+    try {
+      await lead(AbortSignal.any([signal, lost.signal]));
+    } catch (error) {
+      logger.error(`The ${options.role} paused: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      lock.off('error', loseLock);
+      lock.off('end', loseLock);
+      // Closed, not returned to the pool: a pooled connection would keep the lock.
+      lock.release(true);
+    }
+    await pause(options.retryMs, signal);
+  }
+}
+
+async function tryLock(pool: pg.Pool, name: string): Promise<pg.PoolClient | undefined> {
+  const client = await pool.connect().catch(() => undefined);
+  if (!client) return undefined;
+  try {
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [name]);
+    if (rows[0].locked) return client;
+    client.release();
+  } catch {
+    client.release(true);
+  }
+  return undefined;
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return sleep(ms, undefined, { signal }).catch(() => undefined);
+}

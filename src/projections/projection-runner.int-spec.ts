@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { DataSource, type EntityManager } from 'typeorm';
+import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
+import type { RecordedEvent } from '../event-store/event-store.js';
+import { eventually } from '../../test/support/caught-up.js';
+import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
+import type { Projection } from './projection.js';
+import { ProjectionRunner } from './projection-runner.js';
+
+// The runner's own promises, with projections that know no incident: a projection that
+// cannot handle an event stops alone and visibly; one process projects at a time, and
+// another takes over when it goes.
+
+let database: TestDatabase;
+let pool: pg.Pool;
+let dataSource: DataSource;
+let store: PostgresEventStore;
+
+/** Counts the events of each type it sees, in a table of its own; refuses `Poison`. */
+function counting(name: string, table: string): Projection {
+  return {
+    name,
+    eventTypes: ['Counted', 'Poison'],
+    tables: [table],
+    async apply(events: readonly RecordedEvent[], manager: EntityManager) {
+      for (const event of events) {
+        if (event.type === 'Poison') throw new Error(`${name} cannot read ${event.type}`);
+        await manager.query(`INSERT INTO ${table} (event_id) VALUES ($1) ON CONFLICT DO NOTHING`, [event.id]);
+      }
+    },
+  };
+}
+
+async function append(type: string): Promise<void> {
+  await store.appendToStream(`runner-${randomUUID()}`, [{ id: randomUUID(), type, data: {}, metadata: { recordedAt: new Date().toISOString() } }], { expectedRevision: 'no_stream' });
+}
+
+async function count(table: string): Promise<number> {
+  return Number((await dataSource.query<{ n: string }[]>(`SELECT count(*) AS n FROM ${table}`))[0].n);
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  pool = new pg.Pool({ connectionString: database.url });
+  dataSource = await new DataSource({ type: 'postgres', url: database.url, logging: ['error'] }).initialize();
+  store = new PostgresEventStore(pool);
+  for (const table of ['runner_a', 'runner_b', 'runner_c']) await dataSource.query(`CREATE TABLE ${table} (event_id uuid PRIMARY KEY)`);
+});
+
+afterAll(async () => {
+  await store.close();
+  await dataSource.destroy();
+  await pool.end();
+  await database.drop();
+});
+
+it('stops only the projection that cannot handle an event, with its error on record', async () => {
+  const healthy: Projection = { ...counting('runner-healthy', 'runner_a'), eventTypes: ['Counted'] };
+  const fragile = counting('runner-fragile', 'runner_b');
+  const runner = new ProjectionRunner(store, dataSource, pool, [healthy, fragile]);
+  await append('Counted');
+  await append('Poison');
+  await append('Counted');
+  await eventually(async () => {
+    await runner.catchUp();
+    return (await count('runner_a')) === 2;
+  }, 'the healthy projection to apply both events', 5000);
+
+  const statuses = Object.fromEntries((await runner.status()).map((status) => [status.name, status]));
+  expect(statuses['runner-healthy']).toMatchObject({ status: 'running', error: null });
+  expect(statuses['runner-fragile']).toMatchObject({ status: 'failed', error: 'runner-fragile cannot read Poison' });
+  // Its batch is rolled back whole: it stays at its last good checkpoint until rebuilt.
+  expect(await count('runner_b')).toBe(0);
+});
+
+it('projects in one process at a time; when it stops, another takes over', async () => {
+  // Its own event type: the events of the test above are in the same log.
+  const projection: Projection = { ...counting('runner-leader', 'runner_c'), eventTypes: ['Led'] };
+  const first = new ProjectionRunner(store, dataSource, pool, [projection], { lockRetryMs: 50 });
+  const second = new ProjectionRunner(store, dataSource, pool, [projection], { lockRetryMs: 50 });
+  first.start();
+  await append('Led');
+  await eventually(async () => (await count('runner_c')) === 1, 'the first runner to project', 5000);
+  second.start();
+  await new Promise((resolve) => setTimeout(resolve, 200)); // several of the second runner's tries
+  const [{ holders }] = await dataSource.query<{ holders: string }[]>(
+    `SELECT count(*) AS holders FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+  );
+  expect(Number(holders)).toBe(1);
+  await first.stop();
+  await append('Led');
+  await eventually(async () => (await count('runner_c')) === 2, 'the second runner to take over', 5000);
+  await second.stop();
+});

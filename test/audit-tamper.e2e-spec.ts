@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { EVENT_STORE, type EventStore } from '../src/event-store/event-store.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+// A database superuser edits history behind the service's back, with the append-only
+// triggers out of the way: GET /audit/verify names the first place the ledger no longer
+// matches what was sealed, and what is wrong there. Each case gets a ledger of its own.
+
+const EVENTS = 30;
+
+let api: TestApp | undefined;
+
+afterEach(async () => {
+  await api?.close();
+  api = undefined;
+});
+
+/** A fresh service whose ledger holds 30 events, one append (one transaction) each, all sealed, with a checkpoint every 10. */
+async function sealedLedger(): Promise<{ api: TestApp; positions: string[] }> {
+  api = await startTestApp({ AUDIT_CHECKPOINT_EVERY_EVENTS: '10' });
+  const store = api.app.get<EventStore>(EVENT_STORE);
+  for (let n = 0; n < EVENTS; n++) {
+    await store.appendToStream(`probe-${randomUUID()}`, [{ id: randomUUID(), type: 'AuditProbe', data: { n, note: `event number ${n}` }, metadata: { recordedBy: 'audit-test' } }], {
+      expectedRevision: 'no_stream',
+    });
+  }
+  await api.sealed();
+  const { body } = await api.http('auditor', 'GET', '/ledger?limit=100');
+  return { api, positions: body.events.map(({ position }: { position: string }) => position) };
+}
+
+/** Runs SQL as the superuser, in the test's own database, with every trigger off for the session. */
+async function asSuperuser(app: TestApp, sql: string, values: unknown[] = []): Promise<void> {
+  const client = new pg.Client({ connectionString: app.database.url });
+  await client.connect();
+  try {
+    await client.query('SET session_replication_role = replica');
+    await client.query(sql, values);
+  } finally {
+    await client.end();
+  }
+}
+
+/** "<transaction id>:<position>": the PostgreSQL store's position, split. */
+const parts = (position: string) => position.split(':');
+
+async function verify(app: TestApp) {
+  const answer = await app.http('auditor', 'GET', '/audit/verify');
+  expect(answer.status).toBe(200);
+  return answer.body;
+}
+
+it('verifies an untouched ledger clean, counting the events not sealed yet', async () => {
+  const { api, positions } = await sealedLedger();
+  await api.app.get<EventStore>(EVENT_STORE).appendToStream(`probe-${randomUUID()}`, [{ id: randomUUID(), type: 'AuditProbe', data: {}, metadata: {} }], { expectedRevision: 'no_stream' });
+  expect(await verify(api)).toEqual({
+    ok: true,
+    treeSize: positions.length,
+    eventsRead: positions.length + 1,
+    unsealedEvents: 1,
+    firstMismatch: null,
+    checkpoints: { total: 3, valid: 3, firstInvalid: null },
+  });
+});
+
+it('names a changed byte of an event’s data: changed, at that event', async () => {
+  const { api, positions } = await sealedLedger();
+  const [, position] = parts(positions[12]);
+  await asSuperuser(api, `UPDATE events SET data = replace(data::text, 'number 12', 'number 13')::jsonb WHERE position = $1`, [position]);
+  const report = await verify(api);
+  expect(report.ok).toBe(false);
+  expect(report.firstMismatch).toMatchObject({ kind: 'changed', leafIndex: 12, position: positions[12] });
+  // The first signed tree that holds the event no longer has its signed root.
+  expect(report.checkpoints).toMatchObject({ valid: 1, firstInvalid: { treeSize: 20, problem: 'root' } });
+});
+
+it('names a deleted event: missing, at its position', async () => {
+  const { api, positions } = await sealedLedger();
+  await asSuperuser(api, 'DELETE FROM events WHERE position = $1', [parts(positions[7])[1]]);
+  const report = await verify(api);
+  expect(report.firstMismatch).toMatchObject({ kind: 'missing', leafIndex: 7, position: positions[7], found: { position: positions[8] } });
+  expect(report.checkpoints.firstInvalid).toMatchObject({ treeSize: 10, problem: 'root' });
+});
+
+it('names two swapped events: reordered, at the first of them', async () => {
+  const { api, positions } = await sealedLedger();
+  // The global order is (transaction id, position): trading transaction ids swaps the events.
+  const [first, second] = [parts(positions[5]), parts(positions[9])];
+  await asSuperuser(api, 'UPDATE events SET transaction_id = CASE position WHEN $1 THEN $4::xid8 ELSE $2::xid8 END WHERE position IN ($1, $3)', [first[1], first[0], second[1], second[0]]);
+  const report = await verify(api);
+  expect(report.firstMismatch).toMatchObject({ kind: 'reordered', leafIndex: 5, position: positions[5], found: { position: `${first[0]}:${second[1]}` } });
+});
+
+it('names a row slipped into the sealed past: extra, at that row', async () => {
+  const { api, positions } = await sealedLedger();
+  // Recorded "in" the transaction of the event at leaf 14: it sorts right after it.
+  const [transactionId] = parts(positions[14]);
+  await asSuperuser(
+    api,
+    `INSERT INTO events (position, transaction_id, event_id, stream_id, revision, type, data, metadata) OVERRIDING SYSTEM VALUE
+     VALUES (nextval(pg_get_serial_sequence('events', 'position')), $1, $2, $3, 0, 'AuditProbe', '{"n": 99}', '{"recordedBy": "audit-test"}')`,
+    [transactionId, randomUUID(), `probe-${randomUUID()}`],
+  );
+  const report = await verify(api);
+  expect(report.firstMismatch).toMatchObject({ kind: 'extra', leafIndex: 15, sealed: { position: positions[15] } });
+  expect(report.firstMismatch.position).toMatch(new RegExp(`^${transactionId}:`));
+  expect(report.firstMismatch.position).not.toBe(positions[15]);
+});
+
+it('names a checkpoint whose signed fields were edited', async () => {
+  const { api } = await sealedLedger();
+  await asSuperuser(api, "UPDATE audit_checkpoints SET signed_at = signed_at - interval '1 day' WHERE tree_size = 20");
+  const report = await verify(api);
+  expect(report.firstMismatch).toBeNull();
+  expect(report.checkpoints).toMatchObject({ valid: 2, firstInvalid: { treeSize: 20, problem: 'signature' } });
+});
+
+it('keeps the audit tables append-only for everyone else', async () => {
+  const { api } = await sealedLedger();
+  const client = new pg.Client({ connectionString: api.database.url });
+  await client.connect();
+  try {
+    for (const sql of ['UPDATE audit_leaves SET leaf_hash = leaf_hash', 'DELETE FROM audit_nodes', 'TRUNCATE audit_checkpoints']) {
+      await expect(client.query(sql)).rejects.toThrow(/append-only/);
+    }
+  } finally {
+    await client.end();
+  }
+});
