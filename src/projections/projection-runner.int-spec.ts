@@ -9,8 +9,8 @@ import type { Projection } from './projection.js';
 import { ProjectionRunner } from './projection-runner.js';
 
 // The runner's own promises, with projections that know no incident: a projection that
-// cannot handle an event stops alone and visibly; one process projects at a time, and
-// another takes over when it goes.
+// cannot handle an event stops alone and visibly. (Another process taking over after the
+// projector dies is test/projection-crash.e2e-spec.ts.)
 
 let database: TestDatabase;
 let pool: pg.Pool;
@@ -72,24 +72,4 @@ it('stops only the projection that cannot handle an event, with its error on rec
   expect(statuses['runner-fragile']).toMatchObject({ status: 'failed', error: 'runner-fragile cannot read Poison' });
   // Its batch is rolled back whole: it stays at its last good checkpoint until rebuilt.
   expect(await count('runner_b')).toBe(0);
-});
-
-it('projects in one process at a time; when it stops, another takes over', async () => {
-  // Its own event type: the events of the test above are in the same log.
-  const projection: Projection = { ...counting('runner-leader', 'runner_c'), eventTypes: ['Led'] };
-  const first = new ProjectionRunner(store, dataSource, pool, [projection], { lockRetryMs: 50 });
-  const second = new ProjectionRunner(store, dataSource, pool, [projection], { lockRetryMs: 50 });
-  first.start();
-  await append('Led');
-  await eventually(async () => (await count('runner_c')) === 1, 'the first runner to project', 5000);
-  second.start();
-  await new Promise((resolve) => setTimeout(resolve, 200)); // several of the second runner's tries
-  const [{ holders }] = await dataSource.query<{ holders: string }[]>(
-    `SELECT count(*) AS holders FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-  );
-  expect(Number(holders)).toBe(1);
-  await first.stop();
-  await append('Led');
-  await eventually(async () => (await count('runner_c')) === 2, 'the second runner to take over', 5000);
-  await second.stop();
 });
