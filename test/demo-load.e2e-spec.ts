@@ -1,4 +1,5 @@
 import { loadDemo, readDemo, type DemoStep, type LoadDemoResult } from '../src/demo/load-demo.js';
+import { eventually } from './support/caught-up.js';
 import { KEYS, startTestApp, type TestApp } from './support/test-app.js';
 
 // The demo data set goes in through the HTTP API and comes back out of the audit reads
@@ -67,6 +68,9 @@ async function readIncidentEvents(incidentId: string) {
 beforeAll(async () => {
   api = await startTestApp();
   firstLoad = await loadDemo({ baseUrl: api.baseUrl, apiKey: KEYS.editor });
+  // The ledger reads below the oldest running transaction of the whole server, which
+  // another test file's work can hold back for a moment (test/support/caught-up.ts).
+  await eventually(async () => (await readLedger(1000)).length >= demo.steps.length, 'the demo to come within the ledger read horizon');
 });
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
-import { startTestApp, type TestApp, type TestResponse } from './support/test-app.js';
+import { ledgerLength } from './support/caught-up.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
 
 // The write API as desk editors and their tools meet it: every route refuses bad input
 // with a problem+json naming the field and the rule, appends nothing when it refuses,
@@ -22,18 +23,6 @@ const claim = (overrides: Record<string, unknown> = {}) => ({
   statedAt: '2024-07-28T00:00:00Z',
   ...overrides,
 });
-
-async function ledgerCount(): Promise<number> {
-  let count = 0;
-  let after: string | null = null;
-  do {
-    const page: TestResponse = await api.http('auditor', 'GET', `/ledger?limit=1000${after ? `&after=${encodeURIComponent(after)}` : ''}`);
-    expect(page.status).toBe(200);
-    count += page.body.events.length;
-    after = page.body.next;
-  } while (after);
-  return count;
-}
 
 async function registerSource(name: string, kind: string): Promise<string> {
   const response = await api.http('editor', 'POST', '/sources', { body: { name, kind } });
@@ -119,7 +108,7 @@ describe('bad input is refused with problem+json and appends nothing', () => {
 
   // A rest parameter: Jest reads a function with more parameters than the row as one that takes `done`.
   it.each(cases)('%s', async (...[, build, status, code, field]: Case) => {
-    const before = await ledgerCount();
+    const before = await ledgerLength(api.app);
     const { method, path, body, rawBody, who = 'editor', headers } = build();
     const response = await api.http(who, method, path, { body, rawBody, headers });
 
@@ -127,7 +116,7 @@ describe('bad input is refused with problem+json and appends nothing', () => {
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(response.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
     if (field) expect(response.body.errors.map((error: { field: string }) => error.field)).toContain(field);
-    expect(await ledgerCount()).toBe(before);
+    expect(await ledgerLength(api.app)).toBe(before);
   });
 
   it('reports every invalid field of a request at once', async () => {
@@ -200,7 +189,7 @@ describe('concurrent and retried writes', () => {
   });
 
   it('the same Idempotency-Key 20 times at once: one event, twenty identical answers', async () => {
-    const before = await ledgerCount();
+    const before = await ledgerLength(api.app);
     const key = `claim-${uuidv7()}`;
     const body = claim({ summary: 'sent by a flaky newsroom app' });
     const responses = await Promise.all(
@@ -209,12 +198,12 @@ describe('concurrent and retried writes', () => {
     expect(responses.map((response) => response.status)).toEqual(Array(20).fill(201));
     expect(new Set(responses.map((response) => JSON.stringify(response.body))).size).toBe(1);
     expect(new Set(responses.map((response) => response.headers.get('etag'))).size).toBe(1);
-    expect(await ledgerCount()).toBe(before + 1);
+    expect(await ledgerLength(api.app)).toBe(before + 1);
 
     const otherBody = await api.http('editor', 'POST', `/incidents/${incidentId}/claims`, { body: { ...body, summary: 'changed' }, headers: { 'idempotency-key': key } });
     expect(otherBody.status).toBe(422);
     expect(otherBody.body.code).toBe('idempotency_key_reused');
-    expect(await ledgerCount()).toBe(before + 1);
+    expect(await ledgerLength(api.app)).toBe(before + 1);
   });
 
   it('a failed request frees its Idempotency-Key for the corrected retry', async () => {
