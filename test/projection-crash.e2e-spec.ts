@@ -28,7 +28,7 @@ afterAll(async () => {
 
 function startService(): ChildProcess {
   return spawn(process.execPath, [SERVICE], {
-    env: { ...process.env, DATABASE_URL: api.database.url, API_KEYS: `admin:admin:${KEYS.admin}`, PORT: '0', LOG_LEVEL: 'error', NODE_OPTIONS: '' },
+    env: { ...process.env, ...api.eventStoreConfig, DATABASE_URL: api.database.url, API_KEYS: `admin:admin:${KEYS.admin}`, PORT: '0', LOG_LEVEL: 'error', NODE_OPTIONS: '' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
@@ -48,11 +48,11 @@ it('read models converge after the projector is killed mid-batch and restarted',
   await eventually(async () => (await eventsApplied()) > 0, 'the projector to commit a first batch', 60_000);
   first.kill('SIGKILL');
   await exited(first);
-  expect(await projectionsCaughtUp(api.app.get(DataSource))).toBe(false); // killed before it was done
+  expect(await projectionsCaughtUp(api.app)).toBe(false); // killed before it was done
 
   const second = startService();
   try {
-    await eventually(() => projectionsCaughtUp(api.app.get(DataSource)), 'the restarted projector to catch up', 120_000);
+    await eventually(() => projectionsCaughtUp(api.app), 'the restarted projector to catch up', 120_000);
   } finally {
     second.kill('SIGTERM');
     await exited(second);

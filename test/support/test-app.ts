@@ -1,5 +1,4 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.js';
 import { AuditSealer } from '../../src/audit/audit-sealer.js';
 import { AuditSigningKey } from '../../src/audit/audit-signing-key.js';
@@ -22,6 +21,8 @@ export type KeyName = keyof typeof KEYS;
 export interface TestApp {
   app: NestFastifyApplication;
   database: TestDatabase;
+  /** The event store settings the app runs with, for a child process that shares its store. */
+  eventStoreConfig: Record<string, string>;
   baseUrl: string;
   /** A request as `who` (a role's key, or `none`), JSON in and out. */
   http: (who: KeyName | 'none', method: string, path: string, options?: RequestOptions) => Promise<TestResponse>;
@@ -75,17 +76,18 @@ export async function startTestApp(configOverrides: Record<string, string> = {},
   return {
     app,
     database,
+    eventStoreConfig: eventStore.config,
     baseUrl,
     http,
     projected: () =>
       eventually(async () => {
         await app.get(ProjectionRunner).catchUp();
-        return projectionsCaughtUp(app.get(DataSource));
+        return projectionsCaughtUp(app);
       }, 'the read models to reach the last event'),
     sealed: () =>
       eventually(async () => {
         await app.get(AuditSealer).catchUp();
-        return ledgerSealed(app.get(DataSource));
+        return ledgerSealed(app);
       }, 'the audit log to seal the last event'),
     close: async () => {
       await app.close();
