@@ -7,7 +7,7 @@ import { consistencyProof, foldSubtrees, type HashedSubtree, inclusionPath, type
 // The audit log as stored (migrations/1732500005000-audit-log.ts): sealed leaves, the hashes
 // of complete subtrees, signed checkpoints; and the roots and proofs they give.
 
-export type Queryable = pg.Pool | pg.PoolClient;
+type Queryable = pg.Pool | pg.PoolClient;
 
 export interface Checkpoint {
   treeSize: number;

