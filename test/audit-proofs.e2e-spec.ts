@@ -266,3 +266,11 @@ it('lets auditors and admins read the log, and nobody else but for the public ke
   expect((await api.http('editor', 'GET', '/audit/verify')).status).toBe(403);
   expect((await api.http('admin', 'GET', '/audit/checkpoints')).status).toBe(200);
 });
+
+it('documents its routes and their parameters in the OpenAPI document', async () => {
+  const { body } = await api.http('none', 'GET', '/openapi.json');
+  const parameters = (path: string) => body.paths[path].get.parameters.map(({ name, required }: { name: string; required: boolean }) => ({ name, required }));
+  expect(parameters('/audit/proofs/inclusion')).toEqual([{ name: 'position', required: true }, { name: 'treeSize', required: false }]);
+  expect(parameters('/audit/proofs/consistency')).toEqual([{ name: 'from', required: true }, { name: 'to', required: false }]);
+  expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/audit/public-key', '/audit/checkpoints', '/audit/verify', '/audit/replay-check']));
+});
