@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@nestjs/common';
 import pg from 'pg';
+import { pause } from '../common/pause.js';
 
 export interface LeadershipOptions {
   /** Names the PostgreSQL advisory lock: one holder among every process on the database. */
@@ -58,9 +58,4 @@ async function tryLock(pool: pg.Pool, name: string): Promise<pg.PoolClient | und
     client.release(true);
   }
   return undefined;
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return sleep(ms, undefined, { signal }).catch(() => undefined);
 }

@@ -23,6 +23,7 @@ import {
   UnavailableError,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
+import { pause } from '../../common/pause.js';
 import { Logger } from '@nestjs/common';
 import {
   type AppendResult,
@@ -155,7 +156,7 @@ export class EventStoreDbEventStore implements EventStore {
       } finally {
         await subscription?.unsubscribe();
       }
-      await sleep(Math.min(FIRST_RESUBSCRIBE_DELAY_MS * 2 ** failures, MAX_RESUBSCRIBE_DELAY_MS), stop);
+      await pause(Math.min(FIRST_RESUBSCRIBE_DELAY_MS * 2 ** failures, MAX_RESUBSCRIBE_DELAY_MS), stop);
     }
   }
 
@@ -357,16 +358,4 @@ function isUnavailable(error: unknown): boolean {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }
