@@ -32,8 +32,10 @@ function counting(name: string, table: string): Projection {
   };
 }
 
-async function append(type: string): Promise<void> {
-  await store.appendToStream(`runner-${randomUUID()}`, [{ id: randomUUID(), type, data: {}, metadata: { recordedAt: new Date().toISOString() } }], { expectedRevision: 'no_stream' });
+/** One append (one transaction, so one batch sees all of it or none), of events of these types. */
+async function append(...types: string[]): Promise<void> {
+  const events = types.map((type) => ({ id: randomUUID(), type, data: {}, metadata: { recordedAt: new Date().toISOString() } }));
+  await store.appendToStream(`runner-${randomUUID()}`, events, { expectedRevision: 'no_stream' });
 }
 
 async function count(table: string): Promise<number> {
@@ -59,9 +61,7 @@ it('stops only the projection that cannot handle an event, with its error on rec
   const healthy: Projection = { ...counting('runner-healthy', 'runner_a'), eventTypes: ['Counted'] };
   const fragile = counting('runner-fragile', 'runner_b');
   const runner = new ProjectionRunner(store, dataSource, pool, [healthy, fragile]);
-  await append('Counted');
-  await append('Poison');
-  await append('Counted');
+  await append('Counted', 'Poison', 'Counted');
   await eventually(async () => {
     await runner.catchUp();
     return (await count('runner_a')) === 2;
