@@ -105,6 +105,18 @@ describe('PostgresEventStore on PostgreSQL', () => {
     },
   );
 
+  it('puts the head after an event committed before the call, even while an older transaction is still open', async () => {
+    const held = await holdAppendOpen(pool, newStream(), [anEvent()]); // holds the read horizon back
+    const before = anEvent();
+    const { position } = await store.appendToStream(newStream(), [before], { expectedRevision: 'no_stream' });
+
+    const head = store.headPosition();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await held.commit();
+
+    expect(await head).toBe(position);
+  });
+
   it('wakes a subscription through NOTIFY when another process appends', async () => {
     // A poll interval far beyond the test's timeout: only the notification can deliver.
     const subscriber = new PostgresEventStore(pool, { pollIntervalMs: 600_000 });

@@ -13,6 +13,7 @@ import {
   type SubscribeOptions,
   WrongExpectedRevisionError,
 } from '../event-store.js';
+import { pause } from '../../common/pause.js';
 import { decodePosition, encodePosition, LOG_START, type LogPosition } from './log-position.js';
 import { LedgerNotifications } from './ledger-notifications.js';
 
@@ -42,6 +43,8 @@ interface AppendRow {
 const COLUMNS = 'transaction_id, position, event_id, stream_id, revision, type, data, metadata';
 const SUBSCRIPTION_PAGE = 500;
 const FIRST_RETRY_MS = 10;
+/** How long headPosition waits for the transactions running at the call to end. */
+const HEAD_WAIT_MS = 1_000;
 
 /**
  * The event store on PostgreSQL: schema and append function in
@@ -108,15 +111,28 @@ export class PostgresEventStore implements EventStore {
     return (await this.readPage(after, options.maxCount)).events;
   }
 
+  /**
+   * Waits (briefly) for the transactions running at the call to end: until they have, the
+   * read horizon also hides events committed before the call, and a subscription "from now
+   * on" would start before them and deliver them. A transaction that outlasts the wait (a
+   * long one anywhere on the server) leaves the head where the horizon is.
+   */
   async headPosition(): Promise<Position | undefined> {
-    const [last] = await this.query<Pick<EventRow, 'transaction_id' | 'position'>>(
-      `SELECT transaction_id, position FROM events
-        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY transaction_id DESC, position DESC
-        LIMIT 1`,
-      [],
-    );
-    return last && encodePosition({ transactionId: last.transaction_id, position: last.position });
+    const [{ xmax }] = await this.query<{ xmax: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot()) AS xmax', []);
+    for (const deadline = Date.now() + HEAD_WAIT_MS; ; await pause(FIRST_RETRY_MS, this.closing.signal)) {
+      const [head] = await this.query<{ passed: boolean; transaction_id: string | null; position: string | null }>(
+        `SELECT pg_snapshot_xmin(pg_current_snapshot()) >= $1::xid8 AS passed, last.transaction_id, last.position
+           FROM (SELECT 1) AS one
+           LEFT JOIN LATERAL (SELECT transaction_id, position FROM events
+                               WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                               ORDER BY transaction_id DESC, position DESC
+                               LIMIT 1) AS last ON true`,
+        [xmax],
+      );
+      if (head.passed || Date.now() > deadline || this.closing.signal.aborted) {
+        return head.transaction_id === null || head.position === null ? undefined : encodePosition({ transactionId: head.transaction_id, position: head.position });
+      }
+    }
   }
 
   async *subscribeToAll(options: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
