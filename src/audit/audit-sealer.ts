@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
+import { pause } from '../common/pause.js';
 import { whileLeader } from '../database/leadership.js';
 import type { EventStore, RecordedEvent } from '../event-store/event-store.js';
 import { checkpointMessage, eventLeaf } from './audit-format.js';
@@ -19,6 +20,9 @@ export interface SealerOptions {
 
 // Idle, the sealer looks again this often even without a new event: a checkpoint may fall due by time.
 const IDLE_WAKE_MS = 1000;
+// Woken by an event, it lets others gather this long first: no reader waits on a leaf, and
+// one batch for a burst of writes costs its round trips once (docs/performance.md).
+const GATHER_MS = 100;
 
 /**
  * Seals the ledger into the audit log: each event becomes the next leaf, in ledger order
@@ -74,6 +78,7 @@ export class AuditSealer {
     const { lastPosition } = await this.log.head();
     const waiting = AbortSignal.any([signal, AbortSignal.timeout(IDLE_WAKE_MS)]);
     for await (const _event of this.store.subscribeToAll({ after: lastPosition, signal: waiting })) break;
+    await pause(GATHER_MS, signal);
   }
 
   /** One batch of leaves and, when due, a checkpoint, in one transaction; true if it sealed any. */

@@ -124,7 +124,7 @@ class RememberedStates {
 }
 
 /** Enough for the incidents a newsroom works on at once; each state is a few kilobytes. */
-const REMEMBERED_STREAMS = 2000;
+const REMEMBERED_STREAMS = 1000;
 // Per store: tests and tools may open several stores, on several databases, in one process.
 const rememberedStates = new WeakMap<EventStore, RememberedStates>();
 

@@ -48,6 +48,8 @@ export class LedgerNotifications {
   /** Tells subscribers, in every process, that events were appended. Call after the commit. */
   announce(): void {
     if (this.closed) return;
+    // This process's subscribers need not wait for the NOTIFY's round trip (nor its spacing).
+    this.doorbells.forEach((doorbell) => doorbell.ring());
     this.announceAgain = true;
     this.announcing ??= this.sendAnnouncements();
   }
