@@ -14,6 +14,7 @@ import { IdempotencyStore, recordIdempotentResponses } from './http/idempotency.
 import { PROBLEM_SCHEMA } from './http/problem.js';
 import { requestIdFactory } from './http/write-request.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
+import { ReadModelChanges } from './projections/read-model-changes.js';
 import { PROJECTIONS } from './read-models.js';
 
 export interface AppOptions {
@@ -34,7 +35,8 @@ export async function createApp({ config, databaseUrl, apiKeys, project = true, 
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
   const dataSource = await new DataSource({ type: 'postgres', url: databaseUrl, extra: { max: 10 }, logging: ['error'] }).initialize();
   const eventStore = createEventStore(config, pool);
-  const projections = new ProjectionRunner(eventStore, dataSource, pool, PROJECTIONS);
+  const readModelChanges = new ReadModelChanges(pool);
+  const projections = new ProjectionRunner(eventStore, dataSource, pool, PROJECTIONS, { changes: readModelChanges });
   const auditSealer = new AuditSealer(eventStore, pool, auditSigningKey, {
     checkpointEveryEvents: config.AUDIT_CHECKPOINT_EVERY_EVENTS,
     checkpointEverySeconds: config.AUDIT_CHECKPOINT_EVERY_SECONDS,
@@ -43,7 +45,7 @@ export async function createApp({ config, databaseUrl, apiKeys, project = true, 
   // JSON only: Fastify's own JSON parser (honouring bodyLimit), not Nest's, which would add
   // url-encoded forms; and no text/plain, so anything else is a 415.
   adapter.getInstance().removeContentTypeParser('text/plain');
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ pool, dataSource, eventStore, projections, apiKeys, auditSealer, auditSigningKey }), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ pool, dataSource, eventStore, projections, readModelChanges, apiKeys, auditSealer, auditSigningKey }), adapter, {
     logger: loggerLevels(config.LOG_LEVEL),
     bodyParser: false,
   });
@@ -52,12 +54,14 @@ export async function createApp({ config, databaseUrl, apiKeys, project = true, 
   serveDesk(app);
   useOpenApi(app);
   adapter.getInstance().addHook('onReady', async () => {
+    await readModelChanges.start();
     if (project) projections.start();
     if (seal) auditSealer.start();
   });
   adapter.getInstance().addHook('onClose', async () => {
     await projections.stop();
     await auditSealer.stop();
+    await readModelChanges.close();
     await eventStore.close();
     await dataSource.destroy();
     await pool.end();

@@ -6,27 +6,30 @@ import { AuditSigningKey } from './audit/audit-signing-key.js';
 import { ApiKeys } from './auth/api-keys.js';
 import { EVENT_STORE, type EventStore } from './event-store/event-store.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
+import { ReadModelChanges } from './projections/read-model-changes.js';
 
 export interface Infrastructure {
   pool: pg.Pool;
   dataSource: DataSource;
   eventStore: EventStore;
   projections: ProjectionRunner;
+  readModelChanges: ReadModelChanges;
   apiKeys: ApiKeys;
   auditSealer: AuditSealer;
   auditSigningKey: AuditSigningKey;
 }
 
-/** What every slice may inject: database access, the event store, the projections, the API keys, the audit log's sealer and key. */
+/** What every slice may inject: database access, the event store, the projections and their changes, the API keys, the audit log's sealer and key. */
 @Global()
 @Module({})
 export class InfrastructureModule {
-  static register({ pool, dataSource, eventStore, projections, apiKeys, auditSealer, auditSigningKey }: Infrastructure): DynamicModule {
+  static register({ pool, dataSource, eventStore, projections, readModelChanges, apiKeys, auditSealer, auditSigningKey }: Infrastructure): DynamicModule {
     const providers = [
       { provide: pg.Pool, useValue: pool },
       { provide: DataSource, useValue: dataSource },
       { provide: EVENT_STORE, useValue: eventStore },
       { provide: ProjectionRunner, useValue: projections },
+      { provide: ReadModelChanges, useValue: readModelChanges },
       { provide: ApiKeys, useValue: apiKeys },
       { provide: AuditSealer, useValue: auditSealer },
       { provide: AuditSigningKey, useValue: auditSigningKey },

@@ -4,9 +4,10 @@ import { IncidentsController } from './http/incidents.controller.js';
 import { DiffIncidentVersionsHandler } from './queries/diff-incident-versions/diff-incident-versions.handler.js';
 import { GetIncidentTimelineHandler } from './queries/get-incident-timeline/get-incident-timeline.handler.js';
 import { GetIncidentHandler } from './queries/get-incident/get-incident.handler.js';
+import { IncidentViewCache } from './queries/get-incident/incident-view-cache.js';
 
 @Module({
   controllers: [IncidentsController],
-  providers: [ExecuteIncidentCommandHandler, GetIncidentHandler, GetIncidentTimelineHandler, DiffIncidentVersionsHandler],
+  providers: [ExecuteIncidentCommandHandler, GetIncidentHandler, IncidentViewCache, GetIncidentTimelineHandler, DiffIncidentVersionsHandler],
 })
 export class IncidentsModule {}

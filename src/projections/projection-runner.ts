@@ -1,9 +1,11 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+import { pause } from '../common/pause.js';
 import { whileLeader } from '../database/leadership.js';
 import type { EventStore, Position, RecordedEvent } from '../event-store/event-store.js';
 import type { Projection } from './projection.js';
+import type { ReadModelChanges } from './read-model-changes.js';
 
 export interface ProjectionStatus {
   name: string;
@@ -19,7 +21,12 @@ export interface RunnerOptions {
   batchSize?: number;
   /** Idle wait between polls for the projector lock when another process holds it. */
   lockRetryMs?: number;
+  /** Told of every committed batch and rebuild, for the caches of read-model rows. */
+  changes?: ReadModelChanges;
 }
+
+/** How long the live projector lets new events gather before it reads them (docs/performance.md). */
+const LIVE_GATHER_MS = 10;
 
 /** Lag is counted up to here: enough to tell "behind" from "far behind" without reading the backlog. */
 const LAG_COUNT_CAP = 1_000;
@@ -36,6 +43,7 @@ export class ProjectionRunner {
   private readonly logger = new Logger('Projections');
   private readonly batchSize: number;
   private readonly lockRetryMs: number;
+  private readonly changes?: ReadModelChanges;
   private readonly stopping = new AbortController();
   private running?: Promise<void>;
 
@@ -48,6 +56,7 @@ export class ProjectionRunner {
   ) {
     this.batchSize = options.batchSize ?? 500;
     this.lockRetryMs = options.lockRetryMs ?? 2000;
+    this.changes = options.changes;
   }
 
   /** Projects in the background until stop(), whenever this process holds the lock. */
@@ -129,6 +138,7 @@ export class ProjectionRunner {
       await this.dataSource.query(`DROP SCHEMA IF EXISTS ${scratch} CASCADE`);
       throw error;
     }
+    void this.changes?.announce({ projection: projection.name, streams: 'all' });
     this.logger.log(`Rebuilt ${projection.name}: ${applied} events applied`);
     return { name: projection.name, eventsApplied: applied, checkpoint: position ?? null };
   }
@@ -207,11 +217,14 @@ export class ProjectionRunner {
         if (until !== undefined) throw new Error(`The ledger ends before ${until}, where ${projection.name} says it is`);
         break;
       }
-      const apply = async (transaction: EntityManager) => {
-        await transaction.query(`SET LOCAL search_path TO ${scratch}, public`);
+      const apply = async (transaction: EntityManager, durable: boolean) => {
+        // Scratch batches need not wait for the disk: a crash loses the scratch tables, and
+        // a rebuild starts over. The caller's transaction (the swap) keeps its durability.
+        const settings = durable ? '' : ", set_config('synchronous_commit', 'off', true)";
+        await transaction.query(`SELECT set_config('search_path', $1, true)${settings}`, [`${scratch}, public`]);
         applied += await applyBatch(projection, events, transaction);
       };
-      await (manager ? apply(manager) : this.dataSource.transaction(apply));
+      await (manager ? apply(manager, true) : this.dataSource.transaction((transaction) => apply(transaction, false)));
       position = events[events.length - 1].position;
     }
     return { position, applied };
@@ -227,32 +240,54 @@ export class ProjectionRunner {
     });
   }
 
-  /** One batch for each running projection; true while any of them found events. */
+  /**
+   * One batch for each running projection; true while any of them found events.
+   * Projections at the same checkpoint (usually all of them) share one read of the ledger.
+   */
   private async applyNextBatches(): Promise<boolean> {
-    const results = await Promise.all(this.projections.map((projection) => this.applyNextBatch(projection)));
+    const checkpoints = await this.dataSource.query<{ name: string; position: string | null; status: string }[]>(
+      'SELECT name, position, status FROM projection_checkpoints WHERE name = ANY($1)',
+      [this.projections.map((projection) => projection.name)],
+    );
+    const reads = new Map<string | null, Promise<RecordedEvent[]>>();
+    const read = (position: string | null) => {
+      if (!reads.has(position)) reads.set(position, this.store.readAll({ after: (position ?? undefined) as Position | undefined, maxCount: this.batchSize }));
+      return reads.get(position)!;
+    };
+    const results = await Promise.all(
+      this.projections.map(async (projection) => {
+        const checkpoint = checkpoints.find((row) => row.name === projection.name);
+        if (checkpoint?.status !== 'running') return false;
+        return this.applyNextBatch(projection, checkpoint.position, await read(checkpoint.position));
+      }),
+    );
     return results.some(Boolean);
   }
 
-  private async applyNextBatch(projection: Projection): Promise<boolean> {
-    const [checkpoint] = await this.dataSource.query<{ position: string | null; status: string }[]>(
-      'SELECT position, status FROM projection_checkpoints WHERE name = $1',
-      [projection.name],
-    );
-    if (checkpoint.status !== 'running') return false;
-    const events = await this.store.readAll({ after: (checkpoint.position ?? undefined) as Position | undefined, maxCount: this.batchSize });
+  private async applyNextBatch(projection: Projection, checkpoint: string | null, events: RecordedEvent[]): Promise<boolean> {
     if (events.length === 0) return false;
     try {
-      await this.dataSource.transaction(async (manager) => {
+      const committed = await this.dataSource.transaction(async (manager) => {
         // The row lock orders this batch with a rebuild's swap; if either moved the
-        // checkpoint since it was read, this batch is stale and is read again.
-        const [locked] = await manager.query<{ position: string | null }[]>('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [projection.name]);
-        if (locked.position !== checkpoint.position) return;
+        // checkpoint since it was read, this batch is stale and is read again. The commit
+        // need not wait for the disk: a crash can only lose a batch together with its
+        // checkpoint, and the batch is then applied again.
+        const [locked] = await manager.query<{ position: string | null }[]>(
+          "SELECT position, set_config('synchronous_commit', 'off', true) FROM projection_checkpoints WHERE name = $1 FOR UPDATE",
+          [projection.name],
+        );
+        if (locked.position !== checkpoint) return false;
         const applied = await applyBatch(projection, events, manager);
         await manager.query(
           `UPDATE projection_checkpoints SET position = $2, events_applied = events_applied + $3, last_recorded_at = $4, updated_at = now() WHERE name = $1`,
           [projection.name, events[events.length - 1].position, applied, events[events.length - 1].metadata.recordedAt ?? null],
         );
+        return applied > 0;
       });
+      if (committed) {
+        const streams = new Set(events.filter((event) => projection.eventTypes.includes(event.type)).map((event) => event.streamId));
+        void this.changes?.announce({ projection: projection.name, streams: [...streams] });
+      }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.logger.error(`Projection ${projection.name} failed and stopped: ${message}`);
@@ -268,7 +303,7 @@ export class ProjectionRunner {
       "SELECT position FROM projection_checkpoints WHERE name = ANY($1) AND status = 'running' ORDER BY updated_at DESC LIMIT 1",
       [this.projections.map((projection) => projection.name)],
     );
-    if (!head) return sleep(this.lockRetryMs, signal);
+    if (!head) return pause(this.lockRetryMs, signal);
     const listening = new AbortController();
     const stop = () => listening.abort();
     signal.addEventListener('abort', stop);
@@ -278,6 +313,9 @@ export class ProjectionRunner {
       signal.removeEventListener('abort', stop);
       listening.abort();
     }
+    // Writes come in bursts (a desk logs a statement and its claims): a moment's wait lets one
+    // batch take them all, instead of a batch, with its round trips, for each.
+    await pause(LIVE_GATHER_MS, signal);
   }
 
   private async ensureCheckpoints(): Promise<void> {
@@ -349,16 +387,4 @@ async function applyBatch(projection: Projection, events: RecordedEvent[], manag
   const handled = events.filter((event) => projection.eventTypes.includes(event.type));
   if (handled.length > 0) await projection.apply(handled, manager);
   return handled.length;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

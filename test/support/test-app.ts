@@ -46,10 +46,14 @@ export interface TestResponse {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read what the API answered
 }
 
-/** The whole service on its own fresh database, listening on a free port. */
-export async function startTestApp(configOverrides: Record<string, string> = {}, { project = false, seal = false } = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
-  const eventStore = await testEventStore();
+/** The whole service on its own fresh database (or another app's), listening on a free port. */
+export async function startTestApp(
+  configOverrides: Record<string, string> = {},
+  { project = false, seal = false, sharing }: { project?: boolean; seal?: boolean; sharing?: TestApp } = {},
+): Promise<TestApp> {
+  // A second process of the same service: another app on the first one's database and store.
+  const database = sharing ? { url: sharing.database.url, drop: async () => undefined } : await createTestDatabase();
+  const eventStore = sharing ? { config: sharing.eventStoreConfig, stop: async () => undefined } : await testEventStore();
   const config = loadConfig({ LOG_LEVEL: 'error', ...eventStore.config, ...configOverrides });
   const apiKeys = ApiKeys.fromConfig(Object.entries(KEYS).map(([role, key]) => ({ name: `${role}-desk`, role: role as KeyName, key })));
   const app = await createApp({ config, databaseUrl: database.url, apiKeys, project, seal, signingKey: AuditSigningKey.generate() });

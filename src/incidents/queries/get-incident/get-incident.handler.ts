@@ -8,6 +8,7 @@ import { incidentStreamId } from '../../commands/execute-incident-command.js';
 import { foldView, type IncidentView } from '../../read-model/incident-view.js';
 import { storedIncidentEvent } from '../../read-model/stored-incident-event.js';
 import { PUBLIC_SOURCE_NAME } from '../../projections/incident-timeline/incident-timeline.projection.js';
+import { IncidentViewCache } from './incident-view-cache.js';
 
 /** The moment to look from; all absent means now. */
 export interface TimeTravel {
@@ -43,11 +44,12 @@ export class GetIncidentHandler implements IQueryHandler<GetIncidentQuery> {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly cache: IncidentViewCache,
   ) {}
 
   async execute({ incidentId, then }: GetIncidentQuery): Promise<IncidentViewResponse> {
     const isNow = then.asOf === undefined && then.version === undefined && then.statedBefore === undefined;
-    const view = isNow ? await this.current(incidentId) : await this.historical(incidentId, then);
+    const view = isNow ? await this.cache.read(incidentId, () => this.current(incidentId)) : await this.historical(incidentId, then);
     if (view === null) throw new DomainError('not_found', 'incident_not_found', `No incident ${incidentId} was on record${isNow ? '' : ' at the time asked for'}.`);
     return view;
   }

@@ -1,0 +1,70 @@
+import { eventually } from './support/caught-up.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+// GET /incidents/{id} answers the most read incidents from memory. Two processes of the
+// service share one database; `writer` projects, `replica` only reads. Each must show a
+// change as soon as it is projected: at once in the projecting process, within moments in
+// the other (well inside the cache's 10-second lifetime, so only the announcement of the
+// change can explain it).
+
+const SOON_MS = 3_000;
+
+let writer: TestApp;
+let replica: TestApp;
+let incidentId: string;
+let sourceId: string;
+
+async function created(path: string, body: unknown): Promise<string> {
+  const response = await writer.http('editor', 'POST', path, { body });
+  expect(response.status).toBe(201);
+  return response.body.id;
+}
+
+const title = async (app: TestApp) => (await app.http('reader', 'GET', `/incidents/${incidentId}`)).body.title;
+const sourceName = async (app: TestApp) => (await app.http('reader', 'GET', `/incidents/${incidentId}`)).body.sources[0]?.name;
+
+beforeAll(async () => {
+  writer = await startTestApp();
+  replica = await startTestApp({}, { sharing: writer });
+  sourceId = await created('/sources', { name: 'JNIM', kind: 'armed_group' });
+  incidentId = await created('/incidents', {
+    title: 'Convoy ambush',
+    location: { country: 'ML', place: 'Tinzaouaten', precision: 'near' },
+    occurred: { from: '2024-07-27', precision: 'day' },
+  });
+  await created(`/incidents/${incidentId}/claims`, {
+    claimantId: sourceId,
+    summary: 'JNIM claims the ambush',
+    kind: 'casualties',
+    figures: [{ party: 'Wagner', outcome: 'killed', qualifier: 'exact', value: 50, originalText: '50 Wagner mercenaries' }],
+    statedAt: '2024-07-28T00:00:00Z',
+  });
+  await writer.projected();
+});
+
+afterAll(async () => {
+  await replica?.close();
+  await writer?.close();
+});
+
+it('shows a revision at once in the projecting process, and soon in another', async () => {
+  expect([await title(writer), await title(replica)]).toEqual(['Convoy ambush', 'Convoy ambush']); // both now hold it in memory
+
+  const revised = await writer.http('editor', 'PATCH', `/incidents/${incidentId}`, { body: { title: 'Convoy ambush south of Tinzaouaten', reason: 'place named' } });
+  expect(revised.status).toBe(201);
+  await writer.projected();
+
+  expect(await title(writer)).toBe('Convoy ambush south of Tinzaouaten');
+  await eventually(async () => (await title(replica)) === 'Convoy ambush south of Tinzaouaten', 'the replica to show the revision', SOON_MS);
+});
+
+it('shows a renamed source in every incident that names it', async () => {
+  expect([await sourceName(writer), await sourceName(replica)]).toEqual(['JNIM', 'JNIM']);
+
+  const renamed = await writer.http('editor', 'PATCH', `/sources/${sourceId}`, { body: { name: 'Jama’at Nusrat al-Islam wal-Muslimin', reason: 'full name' } });
+  expect(renamed.status).toBe(201);
+  await writer.projected();
+
+  expect(await sourceName(writer)).toBe('Jama’at Nusrat al-Islam wal-Muslimin');
+  await eventually(async () => (await sourceName(replica)) === 'Jama’at Nusrat al-Islam wal-Muslimin', 'the replica to show the new name', SOON_MS);
+});
