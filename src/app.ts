@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -33,6 +34,9 @@ export interface AppOptions {
 export async function createApp({ config, databaseUrl, apiKeys, project = true, seal = true, signingKey }: AppOptions): Promise<NestFastifyApplication> {
   const auditSigningKey = signingKey ?? (await auditSigningKeyFor(config));
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
+  // An idle connection the server ends (a restart, a shutdown, a network cut) is dropped by
+  // the pool and replaced on demand; unheard, its error would end the process.
+  pool.on('error', (error) => new Logger('PostgreSQL').warn(`An idle connection was closed: ${error.message}`));
   const dataSource = await new DataSource({ type: 'postgres', url: databaseUrl, extra: { max: 10 }, logging: ['error'] }).initialize();
   const eventStore = createEventStore(config, pool);
   const readModelChanges = new ReadModelChanges(pool);

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { pause } from '../common/pause.js';
 import { whileLeader } from '../database/leadership.js';
+import { withConnection } from '../database/with-connection.js';
 import type { EventStore, RecordedEvent } from '../event-store/event-store.js';
 import { checkpointMessage, eventLeaf } from './audit-format.js';
 import { AuditLog } from './audit-log.js';
@@ -83,31 +84,31 @@ export class AuditSealer {
 
   /** One batch of leaves and, when due, a checkpoint, in one transaction; true if it sealed any. */
   private async sealBatch(): Promise<boolean> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['incident-ledger:audit-sealing']);
-      const { size, lastPosition } = await this.log.head(client);
-      const signed = (await this.log.latestCheckpoint(client))?.treeSize ?? 0;
-      // A batch ends where a checkpoint falls due by count, so that they land every N leaves.
-      const room = Math.max(1, this.options.checkpointEveryEvents - (size - signed));
-      const events = await this.store.readAll({ after: lastPosition, maxCount: Math.min(this.batchSize, room) });
-      const newSize = size + events.length;
-      const due = newSize > signed && (newSize - signed >= this.options.checkpointEveryEvents || (size > signed && (await this.unsignedFor(client, signed)) >= this.options.checkpointEverySeconds));
-      if (events.length > 0 || due) {
-        let frontier = await this.log.frontier(size, client);
-        if (events.length > 0) frontier = await this.append(client, size, frontier, events);
-        if (due) await this.signCheckpoint(client, newSize, foldSubtrees(frontier.map(({ hash }) => hash)));
+    return withConnection(this.pool, async (client) => {
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['incident-ledger:audit-sealing']);
+        const { size, lastPosition } = await this.log.head(client);
+        const signed = (await this.log.latestCheckpoint(client))?.treeSize ?? 0;
+        // A batch ends where a checkpoint falls due by count, so that they land every N leaves.
+        const room = Math.max(1, this.options.checkpointEveryEvents - (size - signed));
+        const events = await this.store.readAll({ after: lastPosition, maxCount: Math.min(this.batchSize, room) });
+        const newSize = size + events.length;
+        const due = newSize > signed && (newSize - signed >= this.options.checkpointEveryEvents || (size > signed && (await this.unsignedFor(client, signed)) >= this.options.checkpointEverySeconds));
+        if (events.length > 0 || due) {
+          let frontier = await this.log.frontier(size, client);
+          if (events.length > 0) frontier = await this.append(client, size, frontier, events);
+          if (due) await this.signCheckpoint(client, newSize, foldSubtrees(frontier.map(({ hash }) => hash)));
+        }
+        await client.query('COMMIT');
+        return events.length > 0;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
       }
-      await client.query('COMMIT');
-      return events.length > 0;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
+
 
   /** Stores the events' leaves from index `size` on and the subtrees they complete; returns the new frontier. */
   private async append(client: pg.PoolClient, size: number, frontier: HashedSubtree[], events: RecordedEvent[]): Promise<HashedSubtree[]> {

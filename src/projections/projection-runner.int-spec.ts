@@ -73,3 +73,27 @@ it('stops only the projection that cannot handle an event, with its error on rec
   // Its batch is rolled back whole: it stays at its last good checkpoint until rebuilt.
   expect(await count('runner_b')).toBe(0);
 });
+
+it('keeps a projection running when the database goes away under it, and applies the batch once it is back', async () => {
+  let databaseDown = true;
+  const steady = counting('runner-steady', 'runner_c');
+  const interrupted: Projection = {
+    ...steady,
+    eventTypes: ['Counted'], // the ledger also holds the other test's Poison
+    async apply(events, manager) {
+      if (databaseDown) throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+      await steady.apply(events, manager);
+    },
+  };
+  const runner = new ProjectionRunner(store, dataSource, pool, [interrupted]);
+  await append('Counted');
+
+  await expect(runner.catchUp()).rejects.toThrow('terminating connection');
+  expect((await runner.status())[0]).toMatchObject({ status: 'running', error: null });
+
+  databaseDown = false;
+  await eventually(async () => {
+    await runner.catchUp();
+    return (await count('runner_c')) > 0;
+  }, 'the batch to be applied once the database is back', 5000);
+});

@@ -3,6 +3,8 @@ import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { pause } from '../common/pause.js';
 import { whileLeader } from '../database/leadership.js';
+import { isPostgresUnavailable } from '../database/unavailable.js';
+import { withConnection } from '../database/with-connection.js';
 import type { EventStore, Position, RecordedEvent } from '../event-store/event-store.js';
 import type { Projection } from './projection.js';
 import type { ReadModelChanges } from './read-model-changes.js';
@@ -156,29 +158,33 @@ export class ProjectionRunner {
     const scratch = scratchSchema('replay', projection);
     // Checks of one projection share the scratch schema's name: one at a time. The lock
     // lives as long as this connection, which is closed at the end.
-    const lock = await this.pool.connect();
-    try {
-      await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`incident-ledger:${scratch}`]);
-      await this.createScratchTables(projection, scratch);
-      const [{ position: liveNow }] = await this.dataSource.query<{ position: Position | null }[]>('SELECT position FROM projection_checkpoints WHERE name = $1', [name]);
-      const caughtUp = liveNow === null ? { position: undefined, applied: 0 } : await this.replay(projection, scratch, { after: undefined, until: liveNow });
-      return await this.dataSource.transaction(async (manager) => {
-        const [{ position: live }] = await manager.query<{ position: Position | null }[]>('SELECT position FROM projection_checkpoints WHERE name = $1 FOR SHARE', [name]);
-        const rest = live === null || live === caughtUp.position ? { applied: 0 } : await this.replay(projection, scratch, { after: caughtUp.position, until: live, manager });
-        const tables: TableComparison[] = [];
-        for (const table of projection.tables) tables.push(await compareTables(manager, table, scratch, rowsShown));
-        return {
-          name: projection.name,
-          checkpoint: live,
-          eventsApplied: caughtUp.applied + rest.applied,
-          differences: tables.reduce((sum, table) => sum + table.onlyLive.count + table.onlyReplayed.count, 0),
-          tables,
-        };
-      });
-    } finally {
-      await this.dataSource.query(`DROP SCHEMA IF EXISTS ${scratch} CASCADE`);
-      lock.release(true);
-    }
+    return withConnection(
+      this.pool,
+      async (lock) => {
+        try {
+          await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`incident-ledger:${scratch}`]);
+          await this.createScratchTables(projection, scratch);
+          const [{ position: liveNow }] = await this.dataSource.query<{ position: Position | null }[]>('SELECT position FROM projection_checkpoints WHERE name = $1', [name]);
+          const caughtUp = liveNow === null ? { position: undefined, applied: 0 } : await this.replay(projection, scratch, { after: undefined, until: liveNow });
+          return await this.dataSource.transaction(async (manager) => {
+            const [{ position: live }] = await manager.query<{ position: Position | null }[]>('SELECT position FROM projection_checkpoints WHERE name = $1 FOR SHARE', [name]);
+            const rest = live === null || live === caughtUp.position ? { applied: 0 } : await this.replay(projection, scratch, { after: caughtUp.position, until: live, manager });
+            const tables: TableComparison[] = [];
+            for (const table of projection.tables) tables.push(await compareTables(manager, table, scratch, rowsShown));
+            return {
+              name: projection.name,
+              checkpoint: live,
+              eventsApplied: caughtUp.applied + rest.applied,
+              differences: tables.reduce((sum, table) => sum + table.onlyLive.count + table.onlyReplayed.count, 0),
+              tables,
+            };
+          });
+        } finally {
+          await this.dataSource.query(`DROP SCHEMA IF EXISTS ${scratch} CASCADE`);
+        }
+      },
+      { close: true },
+    );
   }
 
   private projection(name: string): Projection {
@@ -289,6 +295,8 @@ export class ProjectionRunner {
         void this.changes?.announce({ projection: projection.name, streams: [...streams] });
       }
     } catch (error) {
+      // Losing the database is no fault of the projection's: the runner pauses and tries again.
+      if (isPostgresUnavailable(error)) throw error;
       const message = error instanceof Error ? error.message : String(error);
       this.logger.error(`Projection ${projection.name} failed and stopped: ${message}`);
       await this.dataSource.query(`UPDATE projection_checkpoints SET status = 'failed', error = $2, updated_at = now() WHERE name = $1`, [projection.name, message]);

@@ -14,6 +14,7 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store.js';
 import { pause } from '../../common/pause.js';
+import { isPostgresUnavailable } from '../../database/unavailable.js';
 import { decodePosition, encodePosition, LOG_START, type LogPosition } from './log-position.js';
 import { LedgerNotifications } from './ledger-notifications.js';
 
@@ -206,7 +207,7 @@ export class PostgresEventStore implements EventStore {
     try {
       return (await this.pool.query<Row>(text, values)).rows;
     } catch (error) {
-      throw isUnavailable(error) ? new EventStoreUnavailableError(`PostgreSQL event store unavailable: ${String(error)}`, { cause: error }) : error;
+      throw isPostgresUnavailable(error) ? new EventStoreUnavailableError(`PostgreSQL event store unavailable: ${String(error)}`, { cause: error }) : error;
     }
   }
 }
@@ -226,15 +227,4 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
 function isUniqueViolation(error: unknown, constraint: string): boolean {
   const { code, constraint: violated } = error as Partial<pg.DatabaseError>;
   return code === '23505' && violated === constraint;
-}
-
-// Network errors, SQLSTATE class 08 (connection exception), server shutting down or full,
-// statement_timeout; and node-postgres's own errors for lost connections and timeouts.
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', '57P01', '57P02', '57P03', '53300', '57014']);
-const UNAVAILABLE_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|timeout expired|Query read timeout|Client has encountered a connection error)/;
-
-function isUnavailable(error: unknown): boolean {
-  // Duck-typed: socket errors come from Node's own realm, where `instanceof Error` can fail.
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  return (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) || (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message));
 }
