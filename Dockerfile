@@ -14,4 +14,5 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/demo ./demo
 USER node
 EXPOSE 3000
-CMD ["node", "dist/src/main.js"]
+# The heap limit of `npm start` (docs/performance.md, Memory).
+CMD ["node", "--max-old-space-size=256", "dist/src/main.js"]

@@ -417,7 +417,7 @@ function throughput(count: number, started: number, latencies: number[]): Run {
 /** The service in a process of its own; what it keeps on disk goes to `dataDir`, with the database. */
 async function startService(databaseUrl: string, keys: { editor: string; reader: string }, dataDir: string): Promise<Service> {
   const child: ChildProcess = fork(join(here, 'service.js'), {
-    execArgv: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${RESULTS_DIR}`] : [],
+    execArgv: [...(await startFlags()), ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${RESULTS_DIR}`] : [])],
     env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dataDir, API_KEYS: `bench-editor:editor:${keys.editor},bench-reader:reader:${keys.reader}`, LOG_LEVEL: 'warn' },
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -455,6 +455,12 @@ async function settled(pid: number): Promise<number> {
     before = now;
   }
   return (performance.now() - started) / 1000;
+}
+
+/** The Node flags `npm start` runs the service with (its heap limit): measured as deployed. */
+async function startFlags(): Promise<string[]> {
+  const { scripts } = JSON.parse(await readFile(join(here, '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
 }
 
 /** A process's resident memory now (VmRSS) or at its peak so far (VmHWM), from /proc. */
