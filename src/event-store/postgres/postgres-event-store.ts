@@ -120,12 +120,14 @@ export class PostgresEventStore implements EventStore {
    */
   async headPosition(): Promise<Position | undefined> {
     const [{ xmax }] = await this.query<{ xmax: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot()) AS xmax', []);
-    for (const deadline = Date.now() + HEAD_WAIT_MS; ; await pause(FIRST_RETRY_MS, this.closing.signal)) {
+    const deadline = Date.now() + HEAD_WAIT_MS;
+    for (let retryMs = FIRST_RETRY_MS; ; retryMs = Math.min(retryMs * 2, 100)) {
+      // Transactions begun after the call (ids from xmax on) are after "now", whenever they commit.
       const [head] = await this.query<{ passed: boolean; transaction_id: string | null; position: string | null }>(
         `SELECT pg_snapshot_xmin(pg_current_snapshot()) >= $1::xid8 AS passed, last.transaction_id, last.position
            FROM (SELECT 1) AS one
            LEFT JOIN LATERAL (SELECT transaction_id, position FROM events
-                               WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                               WHERE transaction_id < LEAST(pg_snapshot_xmin(pg_current_snapshot()), $1::xid8)
                                ORDER BY transaction_id DESC, position DESC
                                LIMIT 1) AS last ON true`,
         [xmax],
@@ -133,6 +135,7 @@ export class PostgresEventStore implements EventStore {
       if (head.passed || Date.now() > deadline || this.closing.signal.aborted) {
         return head.transaction_id === null || head.position === null ? undefined : encodePosition({ transactionId: head.transaction_id, position: head.position });
       }
+      await pause(retryMs, this.closing.signal);
     }
   }
 
