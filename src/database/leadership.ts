@@ -50,11 +50,16 @@ export async function whileLeader(pool: pg.Pool, options: LeadershipOptions, lea
 async function tryLock(pool: pg.Pool, name: string): Promise<pg.PoolClient | undefined> {
   const client = await pool.connect().catch(() => undefined);
   if (!client) return undefined;
+  // A checked-out connection has no 'error' listener of the pool's; an unheard one ends the process.
+  const ignore = () => undefined;
+  client.on('error', ignore);
   try {
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [name]);
-    if (rows[0].locked) return client;
+    if (rows[0].locked) return client; // closed, not pooled, when given up: `ignore` goes with it
+    client.off('error', ignore);
     client.release();
   } catch {
+    client.off('error', ignore);
     client.release(true);
   }
   return undefined;

@@ -8,7 +8,7 @@ const RELEASED_CONNECTION = /^QueryRunner(Provider)?AlreadyReleasedError$/;
 /** Whether an error says PostgreSQL could not be reached or went away, rather than refused the work. */
 export function isPostgresUnavailable(error: unknown): boolean {
   // Duck-typed: socket errors come from Node's own realm, where `instanceof Error` can fail.
-  const { code, message, name } = error as { code?: unknown; message?: unknown; name?: unknown };
+  const { code, message, name } = (error ?? {}) as { code?: unknown; message?: unknown; name?: unknown };
   return (
     (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) ||
     (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) ||

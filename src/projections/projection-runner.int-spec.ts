@@ -97,3 +97,20 @@ it('keeps a projection running when the database goes away under it, and applies
     return (await count('runner_c')) > 0;
   }, 'the batch to be applied once the database is back', 5000);
 });
+
+it('stops a projection whose batch keeps failing the same way, even with an error that looks like the database’s', async () => {
+  const timingOut: Projection = {
+    ...counting('runner-timing-out', 'runner_c'),
+    eventTypes: ['Counted'],
+    async apply() {
+      throw Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
+    },
+  };
+  const runner = new ProjectionRunner(store, dataSource, pool, [timingOut]);
+  await append('Counted');
+
+  await expect(runner.catchUp()).rejects.toThrow('statement timeout');
+  await expect(runner.catchUp()).rejects.toThrow('statement timeout');
+  await runner.catchUp(); // the third time, it is the projection's
+  expect((await runner.status())[0]).toMatchObject({ status: 'failed', error: 'canceling statement due to statement timeout' });
+});

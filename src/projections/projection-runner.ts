@@ -27,6 +27,9 @@ export interface RunnerOptions {
   changes?: ReadModelChanges;
 }
 
+/** A batch cut off from the database this many times in a row stops its projection. */
+const MAX_INTERRUPTIONS = 3;
+
 /** How long the live projector lets new events gather before it reads them (docs/performance.md). */
 const LIVE_GATHER_MS = 10;
 
@@ -46,6 +49,7 @@ export class ProjectionRunner {
   private readonly batchSize: number;
   private readonly lockRetryMs: number;
   private readonly changes?: ReadModelChanges;
+  private readonly interruptions = new Map<string, { checkpoint: string | null; times: number }>();
   private readonly stopping = new AbortController();
   private running?: Promise<void>;
 
@@ -290,19 +294,29 @@ export class ProjectionRunner {
         );
         return applied > 0;
       });
+      this.interruptions.delete(projection.name);
       if (committed) {
         const streams = new Set(events.filter((event) => projection.eventTypes.includes(event.type)).map((event) => event.streamId));
         void this.changes?.announce({ projection: projection.name, streams: [...streams] });
       }
     } catch (error) {
-      // Losing the database is no fault of the projection's: the runner pauses and tries again.
-      if (isPostgresUnavailable(error)) throw error;
+      // Losing the database is no fault of the projection's: the runner pauses and tries
+      // again. The same batch lost that way time after time (a statement timeout, say) is.
+      if (isPostgresUnavailable(error) && this.interruptedAgain(projection.name, checkpoint) < MAX_INTERRUPTIONS) throw error;
       const message = error instanceof Error ? error.message : String(error);
       this.logger.error(`Projection ${projection.name} failed and stopped: ${message}`);
       await this.dataSource.query(`UPDATE projection_checkpoints SET status = 'failed', error = $2, updated_at = now() WHERE name = $1`, [projection.name, message]);
       return false;
     }
     return true;
+  }
+
+  /** How many times in a row this projection's batch at `checkpoint` was cut off from the database. */
+  private interruptedAgain(name: string, checkpoint: string | null): number {
+    const last = this.interruptions.get(name);
+    const times = last?.checkpoint === checkpoint ? last.times + 1 : 1;
+    this.interruptions.set(name, { checkpoint, times });
+    return times;
   }
 
   /** Resolves when the ledger has something after the furthest checkpoint (or on abort). */
