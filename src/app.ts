@@ -63,12 +63,9 @@ export async function createApp({ config, databaseUrl, apiKeys, project = true, 
     if (seal) auditSealer.start();
   });
   adapter.getInstance().addHook('onClose', async () => {
-    await projections.stop();
-    await auditSealer.stop();
-    await readModelChanges.close();
-    await eventStore.close();
-    await dataSource.destroy();
-    await pool.end();
+    // Every step, even after one failed: whatever is left open keeps the process alive.
+    const steps = [() => projections.stop(), () => auditSealer.stop(), () => readModelChanges.close(), () => eventStore.close(), () => dataSource.destroy(), () => pool.end()];
+    for (const step of steps) await step().catch((error: unknown) => new Logger('Shutdown').error(String(error)));
   });
   return app;
 }

@@ -4,8 +4,9 @@ import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig } from './config/config.js';
 import { databaseUrlFor } from './database/database-url.js';
 import { migrate } from './database/migrate.js';
-import { PostgresEventStore } from './event-store/postgres/postgres-event-store.js';
+import { createEventStore } from './event-store/create-event-store.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
+import { ReadModelChanges } from './projections/read-model-changes.js';
 import { PROJECTIONS } from './read-models.js';
 
 // `npm run projections:rebuild [-- name …]`: rebuilds the named projections (all without
@@ -17,8 +18,10 @@ async function main(): Promise<void> {
   await migrate(databaseUrl);
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 8 });
   const dataSource = await new DataSource({ type: 'postgres', url: databaseUrl, logging: ['error'] }).initialize();
-  const store = new PostgresEventStore(pool);
-  const runner = new ProjectionRunner(store, dataSource, pool, PROJECTIONS);
+  // The ledger wherever the service keeps it (EVENT_STORE): the PostgreSQL events table is empty on EventStoreDB.
+  const store = createEventStore(config, pool);
+  // Announced, so that running services forget the views they hold in memory.
+  const runner = new ProjectionRunner(store, dataSource, pool, PROJECTIONS, { changes: new ReadModelChanges(pool) });
   try {
     const names = process.argv.slice(2);
     // Side by side: while one projection waits on PostgreSQL, another folds its batch (docs/performance.md).

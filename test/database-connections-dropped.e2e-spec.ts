@@ -4,7 +4,8 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 
 // PostgreSQL ends the service's connections behind its back (a restart, a failover, an
 // administrator): the service stays up, answers the next requests on new connections, and
-// its projector resumes where it was.
+// its projector resumes where it was. (A projection cut off mid-batch is the runner's
+// int-spec.)
 
 let api: TestApp;
 
@@ -37,9 +38,6 @@ it('keeps serving after the server ends the service’s idle connections', async
 
   const again = await api.http('editor', 'POST', '/sources', { body: { name: 'SITE Intelligence Group', kind: 'monitoring_group' } });
   expect(again.status).toBe(201);
-  // The background projector lost its connections too: it resumes, and no projection is
-  // marked failed for the database's doing.
+  // The background projector lost its lock's connection too: it takes the lock again and goes on.
   await eventually(async () => (await api.http('reader', 'GET', `/sources/${again.body.id}`)).status === 200, 'the projector to resume');
-  const { body: projections } = await api.http('admin', 'GET', '/admin/projections');
-  expect(projections.projections.map(({ status }: { status: string }) => status)).toEqual(projections.projections.map(() => 'running'));
 });

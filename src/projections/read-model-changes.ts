@@ -51,13 +51,16 @@ export class ReadModelChanges {
     client.on('error', lost);
     client.on('end', lost);
     client.on('notification', ({ payload }) => {
-      const { from, ...change } = JSON.parse(payload ?? '{}') as ReadModelChange & { from: string };
+      const { from, ...change } = parseChange(payload);
       if (from !== this.id) this.emit(change);
     });
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
-      if (this.client === client) this.connected = true;
+      if (this.client !== client) return;
+      this.connected = true;
+      // A read begun while nobody listened may hold what a change then replaced: not to be kept.
+      this.emit({ projection: '*', streams: 'all' });
     } catch (error) {
       this.logger.warn(`Not listening for read-model changes (${String(error)}); caches stay off until it does`);
       lost();
@@ -94,4 +97,15 @@ export class ReadModelChanges {
   private emit(change: ReadModelChange): void {
     for (const listener of this.listeners) listener(change);
   }
+}
+
+/** A NOTIFY payload as announce() writes it; anything else (another sender's) is taken as "all changed". */
+function parseChange(payload: string | undefined): ReadModelChange & { from?: string } {
+  try {
+    const { projection, streams, from } = JSON.parse(payload ?? '') as Partial<ReadModelChange> & { from?: string };
+    if (typeof projection === 'string' && (streams === 'all' || Array.isArray(streams))) return { projection, streams, from };
+  } catch {
+    // not JSON
+  }
+  return { projection: '*', streams: 'all' };
 }

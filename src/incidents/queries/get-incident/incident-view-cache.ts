@@ -37,12 +37,12 @@ export class IncidentViewCache implements OnModuleDestroy {
 
   async read(incidentId: string, load: () => Promise<IncidentViewResponse | null>): Promise<IncidentViewResponse | null> {
     const cached = this.entries.get(incidentId);
-    if (cached && cached.until > Date.now() && this.changes.connected) return cached.view;
+    if (cached && cached.until > performance.now() && this.changes.connected) return cached.view;
     const heard = this.changesHeard;
     const view = await load();
     if (view && heard === this.changesHeard && this.changes.connected) {
       this.entries.delete(incidentId); // re-inserted last: Map order makes the first key the oldest
-      this.entries.set(incidentId, { view, until: Date.now() + TTL_MS });
+      this.entries.set(incidentId, { view, until: performance.now() + TTL_MS });
       if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     }
     return view;
