@@ -22,16 +22,17 @@ export interface AppOptions {
   config: AppConfig;
   databaseUrl: string;
   apiKeys: ApiKeys;
-  /** Keep the read models up to date in this process (default); tests may drive them by hand. */
+  /** Keep the read models up to date in this process (default: BACKGROUND_WORK); tests may drive them by hand. */
   project?: boolean;
-  /** Seal the ledger into the audit log in this process (default); tests may drive it by hand. */
+  /** Seal the ledger into the audit log in this process (default: BACKGROUND_WORK); tests may drive it by hand. */
   seal?: boolean;
   /** Signs the audit log's checkpoints; by default AUDIT_SIGNING_KEY, or the key kept in DATA_DIR. */
   signingKey?: AuditSigningKey;
 }
 
 /** The service, wired and ready to listen: used by main.ts and by the e2e tests alike. */
-export async function createApp({ config, databaseUrl, apiKeys, project = true, seal = true, signingKey }: AppOptions): Promise<NestFastifyApplication> {
+export async function createApp({ config, databaseUrl, apiKeys, signingKey, ...background }: AppOptions): Promise<NestFastifyApplication> {
+  const { project = config.BACKGROUND_WORK === 'on', seal = config.BACKGROUND_WORK === 'on' } = background;
   const auditSigningKey = signingKey ?? (await auditSigningKeyFor(config));
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
   // An idle connection the server ends (a restart, a shutdown, a network cut) is dropped by

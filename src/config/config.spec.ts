@@ -34,6 +34,7 @@ describe('configuration', () => {
     [{ AUDIT_SIGNING_KEY: 'not a key' }, 'AUDIT_SIGNING_KEY'],
     [{ AUDIT_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }, 'AUDIT_SIGNING_KEY'],
     [{ AUDIT_CHECKPOINT_EVERY_EVENTS: '0' }, 'AUDIT_CHECKPOINT_EVERY_EVENTS'],
+    [{ BACKGROUND_WORK: 'sometimes' }, 'BACKGROUND_WORK'],
   ])('stops on %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);

@@ -65,6 +65,9 @@ const schema = z
     EVENTSTORE_CONNECTION_STRING: z.string().regex(/^(esdb|kurrentdb)(\+discover)?:\/\//, 'must start with esdb:// or kurrentdb://').optional(),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+    // Whether this process takes its turn at projecting and sealing (one process at a time
+    // does, by lock): `off` for API processes beside a process that does (docs/deployment.md).
+    BACKGROUND_WORK: z.enum(['on', 'off']).default('on'),
     // The audit log signs a checkpoint once this many events were sealed since the last
     // one, or once this many seconds passed with some sealed and not yet signed.
     AUDIT_CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
