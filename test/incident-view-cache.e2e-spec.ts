@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { eventually } from './support/caught-up.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -67,4 +68,18 @@ it('shows a renamed source in every incident that names it', async () => {
 
   expect(await sourceName(writer)).toBe('Jama’at Nusrat al-Islam wal-Muslimin');
   await eventually(async () => (await sourceName(replica)) === 'Jama’at Nusrat al-Islam wal-Muslimin', 'the replica to show the new name', SOON_MS);
+});
+
+it('answers from memory: a row changed behind the projector is not seen until a change is announced', async () => {
+  expect(await title(replica)).toBe('Convoy ambush south of Tinzaouaten');
+  await writer.app
+    .get(DataSource)
+    .query(`UPDATE incident_views SET view = jsonb_set(view, '{title}', '"Edited behind the projector"') WHERE incident_id = $1`, [incidentId]);
+
+  expect(await title(replica)).toBe('Convoy ambush south of Tinzaouaten');
+
+  const revised = await writer.http('editor', 'PATCH', `/incidents/${incidentId}`, { body: { title: 'Ambush near Tinzaouaten', reason: 'shorter' } });
+  expect(revised.status).toBe(201);
+  await writer.projected();
+  await eventually(async () => (await title(replica)) === 'Ambush near Tinzaouaten', 'the replica to show the revision', SOON_MS);
 });
