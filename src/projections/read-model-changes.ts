@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import pg from 'pg';
+import type pg from 'pg';
+import { type Listening, listen } from '../database/listen.js';
 
 /** What a projection's committed batch touched: the streams whose events it applied, or all of it (a rebuild). */
 export interface ReadModelChange {
@@ -8,7 +9,7 @@ export interface ReadModelChange {
   streams: readonly string[] | 'all';
 }
 
-type Listener = (change: ReadModelChange) => void;
+type Subscriber = (change: ReadModelChange) => void;
 
 const CHANNEL = 'read_model_changes';
 // NOTIFY payloads must stay under 8000 bytes; a bigger batch is announced as "all".
@@ -18,7 +19,7 @@ const RECONNECT_MS = 1_000;
 /**
  * Tells every process of the service which read-model rows a projection just committed, so
  * that caches of them (IncidentViewCache) forget those rows. In the projecting process the
- * listeners hear it at once, before the batch's commit is reported anywhere; other
+ * subscribers hear it at once, before the batch's commit is reported anywhere; other
  * processes hear it through NOTIFY, a moment later. While this process is not listening
  * (not yet, or the connection dropped) `connected` is false, and caches must not answer
  * from memory: changes made elsewhere meanwhile would go unheard.
@@ -26,8 +27,9 @@ const RECONNECT_MS = 1_000;
 export class ReadModelChanges {
   private readonly logger = new Logger('ReadModelChanges');
   private readonly id = randomUUID();
-  private readonly listeners = new Set<Listener>();
-  private client?: pg.Client;
+  private readonly subscribers = new Set<Subscriber>();
+  private listener?: Listening;
+  private starting?: Promise<void>;
   private retry?: NodeJS.Timeout;
   private closed = false;
   connected = false;
@@ -35,53 +37,27 @@ export class ReadModelChanges {
   constructor(private readonly pool: pg.Pool) {}
 
   /** Starts listening for other processes' changes, and keeps at it until close(). */
-  async start(): Promise<void> {
-    if (this.closed || this.client) return;
-    const client = new pg.Client(this.pool.options);
-    this.client = client;
-    const lost = () => {
-      if (this.client !== client) return;
-      this.client = undefined;
-      this.connected = false;
-      // Whatever was announced while the connection was down went unheard: forget it all.
-      this.emit({ projection: '*', streams: 'all' });
-      client.end().catch(() => undefined);
-      if (!this.closed) this.retry = setTimeout(() => void this.start(), RECONNECT_MS);
-    };
-    client.on('error', lost);
-    client.on('end', lost);
-    client.on('notification', ({ payload }) => {
-      const { from, ...change } = parseChange(payload);
-      if (from !== this.id) this.emit(change);
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
-      if (this.client !== client) return;
-      this.connected = true;
-      // A read begun while nobody listened may hold what a change then replaced: not to be kept.
-      this.emit({ projection: '*', streams: 'all' });
-    } catch (error) {
-      this.logger.warn(`Not listening for read-model changes (${String(error)}); caches stay off until it does`);
-      lost();
-    }
+  start(): Promise<void> {
+    if (this.closed || this.listener) return Promise.resolve();
+    this.starting ??= this.listen().finally(() => (this.starting = undefined));
+    return this.starting;
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retry);
-    const client = this.client;
-    this.client = undefined;
+    const listener = this.listener;
+    this.listener = undefined;
     this.connected = false;
-    await client?.end().catch(() => undefined);
+    await listener?.stop();
   }
 
-  subscribe(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  subscribe(subscriber: Subscriber): () => void {
+    this.subscribers.add(subscriber);
+    return () => this.subscribers.delete(subscriber);
   }
 
-  /** After a batch commits: this process's listeners now, the other processes' through NOTIFY. */
+  /** After a batch commits: this process's subscribers now, the other processes' through NOTIFY. */
   async announce(change: ReadModelChange): Promise<void> {
     this.emit(change);
     let payload = JSON.stringify({ ...change, from: this.id });
@@ -94,8 +70,32 @@ export class ReadModelChanges {
     }
   }
 
+  private async listen(): Promise<void> {
+    const heard = (payload: string | undefined) => {
+      const { from, ...change } = parseChange(payload);
+      if (from !== this.id) this.emit(change);
+    };
+    const lost = () => {
+      this.listener = undefined;
+      this.connected = false;
+      // Whatever was announced while the connection was down went unheard: forget it all.
+      this.emit({ projection: '*', streams: 'all' });
+      if (!this.closed) this.retry = setTimeout(() => void this.start(), RECONNECT_MS);
+    };
+    try {
+      const listener = await listen(this.pool, CHANNEL, heard, lost);
+      if (this.closed) return await listener.stop();
+      this.listener = listener;
+      this.connected = true;
+      // A read begun while nobody listened may hold what a change then replaced: not to be kept.
+      this.emit({ projection: '*', streams: 'all' });
+    } catch (error) {
+      this.logger.warn(`Not listening for read-model changes (${String(error)}); caches stay off until it does`);
+    }
+  }
+
   private emit(change: ReadModelChange): void {
-    for (const listener of this.listeners) listener(change);
+    for (const subscriber of this.subscribers) subscriber(change);
   }
 }
 

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import type pg from 'pg';
+import { type Listening, listen } from '../../database/listen.js';
 
 const CHANNEL = 'ledger_events';
 const ANNOUNCE_INTERVAL_MS = 10;
@@ -15,8 +16,7 @@ const ANNOUNCE_INTERVAL_MS = 10;
  */
 export class LedgerNotifications {
   private readonly doorbells = new Set<Doorbell>();
-  /** Outside the pool: it is held for as long as the store subscribes. */
-  private listener?: pg.Client;
+  private listener?: Listening;
   private listening?: Promise<void>;
   private announcing?: Promise<void>;
   private announceAgain = false;
@@ -60,26 +60,21 @@ export class LedgerNotifications {
     const listener = this.listener;
     this.listener = undefined;
     this.listening = undefined;
-    await Promise.all([listener?.end().catch(() => undefined), this.announcing]);
+    await Promise.all([listener?.stop(), this.announcing]);
   }
 
   private async startListening(): Promise<void> {
-    const client = new pg.Client(this.pool.options);
-    this.listener = client;
-    const drop = () => {
-      if (this.listener !== client) return;
+    const ring = () => this.doorbells.forEach((doorbell) => doorbell.ring());
+    const lost = () => {
       this.listener = undefined;
       this.listening = undefined;
-      client.end().catch(() => undefined);
     };
-    client.on('error', drop);
-    client.on('end', drop);
-    client.on('notification', () => this.doorbells.forEach((doorbell) => doorbell.ring()));
     try {
-      await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
+      const listener = await listen(this.pool, CHANNEL, ring, lost);
+      if (this.closed) await listener.stop();
+      else this.listener = listener;
     } catch {
-      drop();
+      // lost() has made the next listen() try again
     }
   }
 
