@@ -1,41 +1,39 @@
+import type { ClaimGrade, ClaimKind, Figure, FigureOutcome, FigureQualifier, LinkRelation, Location, Occurred, Stance } from '../../src/incidents/domain/incident.events.js';
+import type { SourceKind } from '../../src/sources/domain/source.events.js';
+
 // The shapes of the API's answers that the desk reads (PRODUCT.md §4, §5). The service's
 // OpenAPI document at /openapi.json is the full contract; these name only what is used.
 
 export const ROLES = ['reader', 'editor', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const SOURCE_KINDS = [
-  'armed_group',
-  'state_military',
-  'government',
-  'private_military_company',
-  'monitoring_group',
-  'news_agency',
-  'news_outlet',
-  'social_media',
-  'anonymous',
-  'ngo',
-  'other',
-] as const;
-export const LOCATION_PRECISIONS = ['exact', 'near', 'region', 'country'] as const;
-export const OCCURRED_PRECISIONS = ['time', 'day', 'month', 'year'] as const;
-export const LINK_RELATIONS = ['related', 'part_of', 'follows'] as const;
-export const STATEMENT_MEDIUMS = ['communique', 'social_post', 'interview', 'press_release', 'article', 'report', 'other'] as const;
-export const STANCES = ['supports', 'disputes', 'denies'] as const;
-export const CLAIM_KINDS = ['casualties', 'responsibility', 'characterization', 'event', 'other'] as const;
-export const FIGURE_OUTCOMES = ['killed', 'injured', 'captured', 'missing'] as const;
-export const FIGURE_QUALIFIERS = ['exact', 'at_least', 'at_most', 'approximately', 'unspecified'] as const;
-export const RETRACTED_BY = ['claimant', 'conduit'] as const;
-export const CLAIM_GRADES = ['unverified', 'corroborated', 'contested', 'confirmed', 'discounted'] as const;
+// The domain's own value lists and event shapes: those files import nothing, so the desk's
+// bundle takes them as they are and the forms offer exactly what the API accepts.
+export { SOURCE_KINDS, type SourceKind } from '../../src/sources/domain/source.events.js';
+export {
+  CLAIM_GRADES,
+  CLAIM_KINDS,
+  FIGURE_OUTCOMES,
+  FIGURE_QUALIFIERS,
+  LINK_RELATIONS,
+  LOCATION_PRECISIONS,
+  OCCURRED_PRECISIONS,
+  RETRACTED_BY,
+  STANCES,
+  STATEMENT_MEDIUMS,
+  type ClaimGrade,
+  type ClaimKind,
+  type Figure,
+  type FigureOutcome,
+  type FigureQualifier,
+  type LinkRelation,
+  type Location,
+  type Occurred,
+  type Stance,
+} from '../../src/incidents/domain/incident.events.js';
+
 export const INCIDENT_SORTS = ['-updatedAt', 'updatedAt', '-occurredFrom', 'occurredFrom', 'relevance'] as const;
 
-export type SourceKind = (typeof SOURCE_KINDS)[number];
-export type LinkRelation = (typeof LINK_RELATIONS)[number];
-export type Stance = (typeof STANCES)[number];
-export type ClaimKind = (typeof CLAIM_KINDS)[number];
-export type FigureOutcome = (typeof FIGURE_OUTCOMES)[number];
-export type FigureQualifier = (typeof FIGURE_QUALIFIERS)[number];
-export type ClaimGrade = (typeof CLAIM_GRADES)[number];
 export type IncidentSort = (typeof INCIDENT_SORTS)[number];
 
 export interface Me {
@@ -49,29 +47,6 @@ export interface WriteAnswer {
   version: number;
   claimId?: string;
   statementId?: string;
-}
-
-export interface Location {
-  place: string;
-  region?: string;
-  country: string;
-  lat?: number;
-  lon?: number;
-  precision: (typeof LOCATION_PRECISIONS)[number];
-}
-
-export interface Occurred {
-  from: string;
-  to?: string;
-  precision: (typeof OCCURRED_PRECISIONS)[number];
-}
-
-export interface Figure {
-  party: string;
-  outcome: FigureOutcome;
-  qualifier: FigureQualifier;
-  value?: number;
-  originalText: string;
 }
 
 export interface Source {
