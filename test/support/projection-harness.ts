@@ -69,3 +69,33 @@ export class LedgerBuilder {
     return this;
   }
 }
+
+/**
+ * What every projection promises (src/projections/projection.ts), as two tests: a
+ * redelivered event changes nothing, and batches leave what one event at a time leaves.
+ */
+export function itLeavesTheSameRowsHoweverTheLedgerArrives(harnessOf: () => ProjectionHarness, ledgerOf: () => readonly RecordedEvent[]): void {
+  it('leaves the same rows when every event arrives twice, and when the whole ledger arrives again', async () => {
+    const [harness, ledger] = [harnessOf(), ledgerOf()];
+    await harness.deliver(ledger);
+    const once = await harness.tables();
+    await harness.reset();
+
+    await harness.deliver(ledger.flatMap((event) => [event, event]));
+    expect(await harness.tables()).toStrictEqual(once);
+    await harness.deliver(ledger);
+    expect(await harness.tables()).toStrictEqual(once);
+  });
+
+  it('leaves the same rows when the ledger arrives in batches, every event twice, as when it arrives one event at a time', async () => {
+    const [harness, ledger] = [harnessOf(), ledgerOf()];
+    await harness.deliver(ledger);
+    const once = await harness.tables();
+    // Batches of 3 split the pairs and mix the streams; the largest holds the whole ledger twice.
+    for (const size of [3, ledger.length * 2]) {
+      await harness.reset();
+      await harness.deliverInBatches(ledger.flatMap((event) => [event, event]), size);
+      expect(await harness.tables()).toStrictEqual(once);
+    }
+  });
+}

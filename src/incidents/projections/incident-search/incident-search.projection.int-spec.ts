@@ -1,7 +1,7 @@
 // The incident-search projection against a real PostgreSQL: one row per incident with
 // the filters' columns and a full-text document that follows amendments and corrections;
 // a redelivered event changes nothing.
-import { LedgerBuilder, projectionHarness, type ProjectionHarness } from '../../../../test/support/projection-harness.js';
+import { LedgerBuilder, itLeavesTheSameRowsHoweverTheLedgerArrives, projectionHarness, type ProjectionHarness } from '../../../../test/support/projection-harness.js';
 import { AMBUSH_STREAM, tinzaouatenLedger } from '../../../../test/support/tinzaouaten-ledger.js';
 import type { RecordedEvent } from '../../../event-store/event-store.js';
 import { incidentStreamId } from '../../commands/execute-incident-command.js';
@@ -116,29 +116,7 @@ describe('incident-search projection', () => {
     expect(await matches('"at least 20 Wagner deaths"')).toEqual([]);
   });
 
-  it('leaves the same rows when every event arrives twice, and when the whole ledger arrives again', async () => {
-    const ledger = ledgerWithRevisions();
-    await harness.deliver(ledger);
-    const once = await harness.tables();
-    await harness.reset();
-
-    await harness.deliver(ledger.flatMap((event) => [event, event]));
-    expect(await harness.tables()).toStrictEqual(once);
-    await harness.deliver(ledger);
-    expect(await harness.tables()).toStrictEqual(once);
-  });
-
-  it('leaves the same rows when the ledger arrives in batches, every event twice, as when it arrives one event at a time', async () => {
-    const ledger = ledgerWithRevisions();
-    await harness.deliver(ledger);
-    const once = await harness.tables();
-    // Batches of 3 split the pairs and mix the streams; the largest holds the whole ledger twice.
-    for (const size of [3, ledger.length * 2]) {
-      await harness.reset();
-      await harness.deliverInBatches(ledger.flatMap((event) => [event, event]), size);
-      expect(await harness.tables()).toStrictEqual(once);
-    }
-  });
+  itLeavesTheSameRowsHoweverTheLedgerArrives(() => harness, ledgerWithRevisions);
 
   it('stops at a gap in a stream', async () => {
     const ambush = tinzaouatenLedger().filter((event) => event.streamId === incidentStreamId(AMBUSH));

@@ -1,6 +1,6 @@
 // The incident-timeline projection against a real PostgreSQL: given the ambush's ledger,
 // one entry per event, named from its own tables, and a redelivered event changes nothing.
-import { projectionHarness, type ProjectionHarness } from '../../../../test/support/projection-harness.js';
+import { itLeavesTheSameRowsHoweverTheLedgerArrives, projectionHarness, type ProjectionHarness } from '../../../../test/support/projection-harness.js';
 import { AMBUSH_STREAM, BLOGS_RENAMED, tinzaouatenLedger } from '../../../../test/support/tinzaouaten-ledger.js';
 import { timelineEntry, type Names } from '../../read-model/headline.js';
 import { emptyView, evolveView } from '../../read-model/incident-view.js';
@@ -56,25 +56,5 @@ describe('incident-timeline projection', () => {
     ]);
   });
 
-  it('leaves the same rows when every event arrives twice, and when the whole ledger arrives again', async () => {
-    await harness.deliver(ledger);
-    const once = await harness.tables();
-    await harness.reset();
-
-    await harness.deliver(ledger.flatMap((event) => [event, event]));
-    expect(await harness.tables()).toStrictEqual(once);
-    await harness.deliver(ledger);
-    expect(await harness.tables()).toStrictEqual(once);
-  });
-
-  it('leaves the same rows when the ledger arrives in batches, every event twice, as when it arrives one event at a time', async () => {
-    await harness.deliver(ledger);
-    const once = await harness.tables();
-    // Batches of 3 split the pairs and mix the streams; the largest holds the whole ledger twice.
-    for (const size of [3, ledger.length * 2]) {
-      await harness.reset();
-      await harness.deliverInBatches(ledger.flatMap((event) => [event, event]), size);
-      expect(await harness.tables()).toStrictEqual(once);
-    }
-  });
+  itLeavesTheSameRowsHoweverTheLedgerArrives(() => harness, () => ledger);
 });

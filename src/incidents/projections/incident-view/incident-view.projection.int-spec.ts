@@ -1,6 +1,6 @@
 // The incident-view projection against a real PostgreSQL: given the ambush's ledger, it
 // stores what the pure fold computes, and a redelivered event changes nothing.
-import { projectionHarness, type ProjectionHarness } from '../../../../test/support/projection-harness.js';
+import { itLeavesTheSameRowsHoweverTheLedgerArrives, projectionHarness, type ProjectionHarness } from '../../../../test/support/projection-harness.js';
 import { AMBUSH_STREAM, tinzaouatenLedger } from '../../../../test/support/tinzaouaten-ledger.js';
 import { incidentStreamId } from '../../commands/execute-incident-command.js';
 import { foldView } from '../../read-model/incident-view.js';
@@ -36,27 +36,7 @@ describe('incident-view projection', () => {
     expect(rows[1].view.casualties.find((entry: { party: string }) => entry.party === 'Wagner')).toMatchObject({ lowestClaimed: 1, highestClaimed: 20 });
   });
 
-  it('leaves the same rows when every event arrives twice, and when the whole ledger arrives again', async () => {
-    await harness.deliver(ledger);
-    const once = await harness.tables();
-    await harness.reset();
-
-    await harness.deliver(ledger.flatMap((event) => [event, event]));
-    expect(await harness.tables()).toStrictEqual(once);
-    await harness.deliver(ledger);
-    expect(await harness.tables()).toStrictEqual(once);
-  });
-
-  it('leaves the same rows when the ledger arrives in batches, every event twice, as when it arrives one event at a time', async () => {
-    await harness.deliver(ledger);
-    const once = await harness.tables();
-    // Batches of 3 split the pairs and mix the streams; the largest holds the whole ledger twice.
-    for (const size of [3, ledger.length * 2]) {
-      await harness.reset();
-      await harness.deliverInBatches(ledger.flatMap((event) => [event, event]), size);
-      expect(await harness.tables()).toStrictEqual(once);
-    }
-  });
+  itLeavesTheSameRowsHoweverTheLedgerArrives(() => harness, () => ledger);
 
   it('stops at a gap in a stream rather than keep a view that lacks an event', async () => {
     await harness.deliver(ambushEvents.slice(0, 1));

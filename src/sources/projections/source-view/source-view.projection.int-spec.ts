@@ -1,7 +1,7 @@
 // The source-view projection against a real PostgreSQL: sources as their streams
 // describe them, and the rows their track records are counted from; a redelivered event
 // changes nothing.
-import { LedgerBuilder, projectionHarness, type ProjectionHarness } from '../../../../test/support/projection-harness.js';
+import { LedgerBuilder, itLeavesTheSameRowsHoweverTheLedgerArrives, projectionHarness, type ProjectionHarness } from '../../../../test/support/projection-harness.js';
 import { BLOGS_RENAMED, tinzaouatenLedger } from '../../../../test/support/tinzaouaten-ledger.js';
 import type { RecordedEvent } from '../../../event-store/event-store.js';
 import { incidentStreamId } from '../../../incidents/commands/execute-incident-command.js';
@@ -102,29 +102,7 @@ describe('source-view projection', () => {
     expect(stances).toEqual([{ incident_id: AMBUSH, statement_id: AUTHORITIES_STATEMENT, claim_id: JNIM_CLAIM, stance: 'disputes' }]);
   });
 
-  it('leaves the same rows when every event arrives twice, and when the whole ledger arrives again', async () => {
-    const ledger = ledgerWithDeskWork();
-    await harness.deliver(ledger);
-    const once = await harness.tables();
-    await harness.reset();
-
-    await harness.deliver(ledger.flatMap((event) => [event, event]));
-    expect(await harness.tables()).toStrictEqual(once);
-    await harness.deliver(ledger);
-    expect(await harness.tables()).toStrictEqual(once);
-  });
-
-  it('leaves the same rows when the ledger arrives in batches, every event twice, as when it arrives one event at a time', async () => {
-    const ledger = ledgerWithDeskWork();
-    await harness.deliver(ledger);
-    const once = await harness.tables();
-    // Batches of 3 split the pairs and mix the streams; the largest holds the whole ledger twice.
-    for (const size of [3, ledger.length * 2]) {
-      await harness.reset();
-      await harness.deliverInBatches(ledger.flatMap((event) => [event, event]), size);
-      expect(await harness.tables()).toStrictEqual(once);
-    }
-  });
+  itLeavesTheSameRowsHoweverTheLedgerArrives(() => harness, ledgerWithDeskWork);
 
   it('stops at a gap in a stream', async () => {
     const ledger = ledgerWithDeskWork();
