@@ -1,26 +1,10 @@
 import { HttpException, Logger } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
 import { EventStoreUnavailableError, InvalidPositionError, WrongExpectedRevisionError } from '../event-store/event-store.js';
+import type { FieldError, Problem } from './problem-document.js';
 
 // Every error the API answers is an RFC 9457 problem: this file is the one map from what
 // went wrong to its status, code and fields.
-
-export interface FieldError {
-  /** Path into the request, e.g. `figures[0].value`, `query.limit`, `header.if-match`. */
-  field: string;
-  /** The rule that failed, machine-readable (e.g. `too_big`, `figure_value_required`). */
-  code: string;
-  message: string;
-}
-
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  errors?: FieldError[];
-}
 
 export interface ProblemResponse {
   problem: Problem;

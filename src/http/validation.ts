@@ -1,6 +1,7 @@
 import { type PipeTransform } from '@nestjs/common';
 import { z } from 'zod';
-import { type FieldError, RequestValidationError } from './problem.js';
+import type { FieldError } from './problem-document.js';
+import { RequestValidationError } from './problem.js';
 
 type Location = 'body' | 'query' | 'path' | 'header';
 

@@ -1,23 +1,10 @@
+import type { FieldError, Problem } from '../../src/http/problem-document.js';
 import type { Me, WriteAnswer } from './api-types';
+
+export type { FieldError, Problem };
 
 // The desk's one way to the service: same origin, the session's API key as a Bearer token,
 // problem+json answers turned into ApiError.
-
-export interface FieldError {
-  /** Path into the request, as the API names it: `figures[0].value`, `header.if-match`. */
-  field: string;
-  code: string;
-  message: string;
-}
-
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  errors?: FieldError[];
-}
 
 /** The service answered with a problem. */
 export class ApiError extends Error {
