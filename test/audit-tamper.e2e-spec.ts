@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { EVENT_STORE, type EventStore } from '../src/event-store/event-store.js';
+import { eventually } from './support/caught-up.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 // A database superuser edits history behind the service's back, with the append-only
@@ -53,7 +54,11 @@ async function verify(app: TestApp) {
 
 it('verifies an untouched ledger clean, counting the events not sealed yet', async () => {
   const { api, positions } = await sealedLedger();
-  await api.app.get<EventStore>(EVENT_STORE).appendToStream(`probe-${randomUUID()}`, [{ id: randomUUID(), type: 'AuditProbe', data: {}, metadata: {} }], { expectedRevision: 'no_stream' });
+  const store = api.app.get<EventStore>(EVENT_STORE);
+  await store.appendToStream(`probe-${randomUUID()}`, [{ id: randomUUID(), type: 'AuditProbe', data: {}, metadata: {} }], { expectedRevision: 'no_stream' });
+  // Verify reads the ledger below the server-wide read horizon, which another test file's
+  // transaction can hold back for a moment (test/support/caught-up.ts).
+  await eventually(async () => (await store.readAll({ maxCount: 1000 })).length === positions.length + 1, 'the new event within the read horizon');
   expect(await verify(api)).toEqual({
     ok: true,
     treeSize: positions.length,
