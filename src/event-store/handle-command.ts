@@ -1,7 +1,7 @@
-import { v7 as uuidv7 } from 'uuid';
+import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import type { DecisionContext, Decider } from '../common/decider.js';
 import { DomainError } from '../common/domain-error.js';
-import { type EventStore, type ExpectedRevision, WrongExpectedRevisionError } from './event-store.js';
+import { type EventStore, type ExpectedRevision, type RecordedEvent, WrongExpectedRevisionError } from './event-store.js';
 
 /** Who asked for a write, and why; becomes every appended event's metadata. */
 export interface WriteRequest {
@@ -10,6 +10,11 @@ export interface WriteRequest {
   recordedBy: string;
   correlationId: string;
   causationId: string;
+  /**
+   * Names this write across its retries (the principal and its Idempotency-Key): the ids
+   * the write makes are derived from it, see newId.
+   */
+  retryKey?: string;
 }
 
 export interface WriteResult {
@@ -21,6 +26,20 @@ export interface WriteResult {
 }
 
 export const SCHEMA_VERSION = 1;
+
+/** Fixed for good: ids derived from a retry key must come out the same in every release. */
+const RETRY_KEY_NAMESPACE = 'a5ac7181-e1a9-4cd0-9e01-9b4465b495f6';
+
+/**
+ * A new id for what this write makes (`purpose`: an event, a claim, an incident). A write
+ * whose answer was lost (a 5xx after the commit, a dropped connection) may be retried with
+ * its Idempotency-Key and run again: derived from that key, the ids come out the same, so
+ * the store keeps one copy of its events and the domain sees the same claim again.
+ */
+export function newId(request: WriteRequest, purpose: string): string {
+  return request.retryKey === undefined ? uuidv7() : uuidv5(`${request.retryKey}\n${purpose}`, RETRY_KEY_NAMESPACE);
+}
+
 const MAX_ATTEMPTS = 20;
 
 /**
@@ -45,8 +64,11 @@ export async function handleCommand<State, Command, Event extends { type: string
   return serialisedPerStream(target.streamId, async () => {
     for (let attempt = 1; ; attempt++) {
       const now = new Date();
-      const known = remembered.take<State>(target.streamId);
-      const { state, revision } = known ?? (await readState(store, target.streamId, decider));
+      // A write that may be a retry is checked against the stream as stored, not as remembered.
+      const known = request.retryKey === undefined ? remembered.take<State>(target.streamId) : undefined;
+      const { state, revision, events } = known ? { ...known, events: [] } : await readState(store, target.streamId, decider);
+      const earlier = earlierRun(events, request);
+      if (earlier !== undefined) return { id: target.entityId, version: earlier, appended: false };
       if (request.expectedVersion !== undefined && request.expectedVersion !== revision) {
         if (known) continue; // the remembered state may be behind: look before refusing
         throw new WrongExpectedRevisionError(target.streamId, request.expectedVersion, revision);
@@ -74,10 +96,14 @@ export async function handleCommand<State, Command, Event extends { type: string
       try {
         const result = await store.appendToStream(
           target.streamId,
-          decided.map((event) => ({ id: uuidv7(), type: event.type, data: event.data as Record<string, unknown>, metadata })),
+          decided.map((event, index) => ({ id: newId(request, `event ${index}`), type: event.type, data: event.data as Record<string, unknown>, metadata })),
           { expectedRevision },
         );
-        remembered.keep(target.streamId, { state: decided.reduce((folded, event) => decider.evolve(folded, event), state), revision: result.nextExpectedRevision });
+        // Events with these ids already stored (a retry whose first run was appended): the
+        // store answers with that append, and the state it left is not this decision's.
+        if (result.nextExpectedRevision === revision + decided.length) {
+          remembered.keep(target.streamId, { state: decided.reduce((folded, event) => decider.evolve(folded, event), state), revision: result.nextExpectedRevision });
+        }
         return { id: target.entityId, version: result.nextExpectedRevision, appended: true };
       } catch (error) {
         const raced = error instanceof WrongExpectedRevisionError;
@@ -92,12 +118,31 @@ export async function handleCommand<State, Command, Event extends { type: string
   });
 }
 
-async function readState<State, Event>(store: EventStore, streamId: string, decider: Decider<State, unknown, Event>): Promise<{ state: State; revision: number }> {
+async function readState<State, Event>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<State, unknown, Event>,
+): Promise<{ state: State; revision: number; events: RecordedEvent[] }> {
   const events = await store.readStream(streamId);
   return {
     state: events.reduce((folded, event) => decider.evolve(folded, { type: event.type, data: event.data } as Event), decider.initialState()),
     revision: events.length ? events[events.length - 1].revision : -1,
+    events,
   };
+}
+
+/**
+ * The version an earlier run of this very write left the stream at, when its events are
+ * stored (its answer was lost, and the client retried with the same Idempotency-Key). The
+ * store alone would not always tell: EventStoreDB takes ids it already holds at the
+ * stream's current revision as new events.
+ */
+function earlierRun(events: RecordedEvent[], request: WriteRequest): number | undefined {
+  if (request.retryKey === undefined) return undefined;
+  const revisions = new Map(events.map((event) => [event.id.toLowerCase(), event.revision]));
+  let last: number | undefined;
+  for (let index = 0; revisions.has(newId(request, `event ${index}`)); index++) last = revisions.get(newId(request, `event ${index}`));
+  return last;
 }
 
 /**

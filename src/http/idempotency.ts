@@ -7,22 +7,26 @@ import type { AuthenticatedRequest } from '../auth/api-key.guard.js';
 import { canonicalJson } from '../common/canonical-json.js';
 import { HttpProblem, RequestValidationError } from './problem.js';
 
-// Idempotency-Key on a POST: the first request with a key runs; every later request with
-// the same key and body gets the first one's response; the same key with another body is
-// a 422. Keys are scoped to the API key's principal.
+// Idempotency-Key on a write (POST or PATCH): the first request with a key runs; every
+// later request with the same key and body gets the first one's response; the same key with
+// another body is a 422. Keys are scoped to the API key's principal. A request that failed
+// frees its key: a refused one (4xx) appended nothing, and one whose outcome is unknown
+// (5xx: the database went away mid-write) runs again under the ids derived from its key
+// (newId), so what it may have appended is not appended twice.
 
 interface Claim {
   principal: string;
   key: string;
 }
 
-type IdempotentRequest = AuthenticatedRequest & { idempotency?: Claim };
+export type IdempotentRequest = AuthenticatedRequest & { idempotency?: Claim };
 
 type Begun = { kind: 'run' } | { kind: 'replay'; status: number; headers: Record<string, string>; body: string };
 
 /** A pending key older than this belonged to a process that died mid-request: take it over. */
 const ABANDONED_AFTER_SECONDS = 60;
 const WAIT_FOR_FIRST_MS = 10_000;
+const WRITE_METHODS = new Set(['POST', 'PATCH']);
 const POLL_MS = 25;
 
 @Injectable()
@@ -70,7 +74,7 @@ export class IdempotencyStore {
     ]);
   }
 
-  /** A request that failed appended nothing: its key is free for a corrected retry. */
+  /** A request that failed: its key is free for the retry (see the top of this file). */
   async release(claim: Claim): Promise<void> {
     await this.pool.query('DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2 AND status IS NULL', [claim.principal, claim.key]);
   }
@@ -78,7 +82,7 @@ export class IdempotencyStore {
 
 /**
  * Claims the key before the route runs (after the API key guard, so the principal is known)
- * or replays the stored response. POST routes send their reply themselves (sendWrite), so a
+ * or replays the stored response. Write routes send their reply themselves (sendWrite), so a
  * replay sent here is not sent twice.
  */
 @Injectable()
@@ -88,7 +92,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const request = context.switchToHttp().getRequest<IdempotentRequest>();
     const header = request.headers['idempotency-key'];
-    if (request.method !== 'POST' || header === undefined) return next.handle();
+    if (!WRITE_METHODS.has(request.method) || header === undefined) return next.handle();
 
     const key = Array.isArray(header) ? header[0] : header;
     if (!/^[\x21-\x7e]{1,255}$/.test(key)) {

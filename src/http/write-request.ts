@@ -1,22 +1,24 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
-import type { AuthenticatedRequest } from '../auth/api-key.guard.js';
 import type { WriteRequest, WriteResult } from '../event-store/handle-command.js';
+import type { IdempotentRequest } from './idempotency.js';
 import { RequestValidationError } from './problem.js';
 
 /**
  * `@Write() request: WriteRequest` — who writes (the API key's principal), the expected
- * version from If-Match, and the ids that tie the appended events to this request.
+ * version from If-Match, the ids that tie the appended events to this request, and the
+ * Idempotency-Key it was claimed under (which fixes the ids the write makes).
  */
 export const Write = createParamDecorator((_: unknown, context: ExecutionContext): WriteRequest => {
-  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  const request = context.switchToHttp().getRequest<IdempotentRequest>();
   const requestId = String(request.id);
   return {
     expectedVersion: expectedVersion(request.headers['if-match']),
     recordedBy: request.principal.name,
     correlationId: singleHeader(request.headers['x-correlation-id']) ?? requestId,
     causationId: requestId,
+    retryKey: request.idempotency && `${request.idempotency.principal}\n${request.idempotency.key}`,
   };
 });
 

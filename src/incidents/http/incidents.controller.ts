@@ -2,11 +2,10 @@ import { Body, Controller, Get, Inject, NotFoundException, Param, Patch, Post, Q
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { v7 as uuidv7 } from 'uuid';
 import type { z } from 'zod';
 import { RequiresRole } from '../../auth/access.decorators.js';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.js';
-import type { WriteRequest } from '../../event-store/handle-command.js';
+import { newId, type WriteRequest } from '../../event-store/handle-command.js';
 import { EntityId } from '../../http/entity-id.pipe.js';
 import { Valid } from '../../http/validation.js';
 import { etag, sendWrite, Write } from '../../http/write-request.js';
@@ -49,7 +48,7 @@ export class IncidentsController {
   @Post()
   @WriteRoute('Open an incident: begin tracking it.', OpenIncidentRequest)
   async open(@Body(new Valid(OpenIncidentRequest)) body: Body<typeof OpenIncidentRequest>, @Write() request: WriteRequest, @Res() reply: FastifyReply) {
-    const { id = uuidv7(), ...data } = body;
+    const { id = newId(request, 'incident'), ...data } = body;
     await this.execute(reply, { type: 'OpenIncident', data: { incidentId: id, ...data } }, request);
   }
 
@@ -83,7 +82,7 @@ export class IncidentsController {
     @Write() request: WriteRequest,
     @Res() reply: FastifyReply,
   ) {
-    const { statementId = uuidv7(), ...data } = body;
+    const { statementId = newId(request, 'statement'), ...data } = body;
     await this.execute(reply, { type: 'RecordStatement', data: { incidentId, statementId, ...data } }, request, { statementId });
   }
 
@@ -95,7 +94,7 @@ export class IncidentsController {
     @Write() request: WriteRequest,
     @Res() reply: FastifyReply,
   ) {
-    const { claimId = uuidv7(), ...data } = body;
+    const { claimId = newId(request, 'claim'), ...data } = body;
     await this.execute(reply, { type: 'ReportClaim', data: { incidentId, claimId, ...data } }, request, { claimId });
   }
 

@@ -2,11 +2,10 @@ import { Body, Controller, Get, Param, Patch, Post, Query, Req, Res } from '@nes
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { v7 as uuidv7 } from 'uuid';
 import type { z } from 'zod';
 import { RequiresRole } from '../../auth/access.decorators.js';
 import type { AuthenticatedRequest } from '../../auth/api-key.guard.js';
-import type { WriteRequest } from '../../event-store/handle-command.js';
+import { newId, type WriteRequest } from '../../event-store/handle-command.js';
 import { ApiQueryParams } from '../../http/api-query-params.decorator.js';
 import { EntityId } from '../../http/entity-id.pipe.js';
 import { Valid } from '../../http/validation.js';
@@ -28,7 +27,7 @@ export class SourcesController {
   @Post()
   @WriteRoute('Register a source: a claimant or a conduit of claims.', RegisterSourceRequest)
   async register(@Body(new Valid(RegisterSourceRequest)) body: z.output<typeof RegisterSourceRequest>, @Write() request: WriteRequest, @Res() reply: FastifyReply) {
-    const { id = uuidv7(), ...data } = body;
+    const { id = newId(request, 'source'), ...data } = body;
     sendWrite(reply, await this.commands.execute(new ExecuteSourceCommand({ type: 'RegisterSource', data: { sourceId: id, ...data } }, request)));
   }
 

@@ -1,0 +1,120 @@
+import pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+import { ledgerLength } from './support/caught-up.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+// A desk's retry must never log twice: not when the first answer is replayed, and not when
+// the first answer was lost after the write was stored (a 5xx after the commit frees the
+// Idempotency-Key, and the retry runs again).
+
+let api: TestApp;
+let admin: pg.Client;
+let jnim: string;
+let incidentId: string;
+
+const statedAt = '2024-07-28T00:00:00Z';
+
+beforeAll(async () => {
+  api = await startTestApp();
+  admin = new pg.Client({ connectionString: api.database.url });
+  await admin.connect();
+  jnim = (await api.http('editor', 'POST', '/sources', { body: { name: 'JNIM', kind: 'armed_group' } })).body.id;
+  incidentId = (
+    await api.http('editor', 'POST', '/incidents', {
+      body: {
+        title: 'Ambush of a Malian army and Wagner convoy south of Tinzaouaten',
+        location: { place: 'south of Tinzaouaten', region: 'Kidal', country: 'ML', precision: 'near' },
+        occurred: { from: '2024-07-27', precision: 'day' },
+      },
+    })
+  ).body.id;
+});
+
+afterAll(async () => {
+  await admin.end();
+  await api.close();
+});
+
+async function eventsOf(stream: string): Promise<{ type: string; revision: number }[]> {
+  const response = await api.http('auditor', 'GET', `${stream}/events?limit=1000`);
+  expect(response.status).toBe(200);
+  return response.body.events;
+}
+
+/** What a 5xx after the commit leaves: the write stored, its Idempotency-Key free again. */
+async function loseTheAnswer(key: string): Promise<void> {
+  const { rowCount } = await admin.query("DELETE FROM idempotency_keys WHERE principal = 'editor-desk' AND key = $1", [key]);
+  expect(rowCount).toBe(1);
+}
+
+describe('a revision (PATCH) retried with its Idempotency-Key', () => {
+  it('gets the first answer again: not a 412 for its own write, not a second revision', async () => {
+    const version = (await eventsOf(`/incidents/${incidentId}`)).at(-1)?.revision;
+    const key = `revise-${uuidv7()}`;
+    const send = () =>
+      api.http('editor', 'PATCH', `/incidents/${incidentId}`, {
+        body: { tags: ['mali', 'wagner', 'jnim'], reason: 'tagged for the desk' },
+        headers: { 'idempotency-key': key, 'if-match': `"${version}"` },
+      });
+    const first = await send();
+    const retry = await send();
+
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body).toEqual(first.body);
+    expect((await eventsOf(`/incidents/${incidentId}`)).filter((event) => event.type === 'IncidentRevised')).toHaveLength(1);
+  });
+});
+
+describe('a write whose answer was lost after it was stored, retried with its Idempotency-Key', () => {
+  const claim = { claimantId: '', summary: 'JNIM claims 50 Wagner fighters killed', kind: 'casualties', statedAt };
+
+  it.each([
+    ['opening an incident', () => ({ path: '/incidents', body: { title: 'Battle of Tinzaouaten', location: { place: 'Tinzaouaten', country: 'ML', precision: 'near' }, occurred: { from: '2024-07-22', precision: 'day' } } }), 'id', (id: string) => `/incidents/${id}`],
+    ['registering a source', () => ({ path: '/sources', body: { name: 'SITE Intelligence Group', kind: 'monitoring_group' } }), 'id', undefined],
+    ['reporting a claim', () => ({ path: `/incidents/${incidentId}/claims`, body: { ...claim, claimantId: jnim } }), 'claimId', () => `/incidents/${incidentId}`],
+    ['recording a statement', () => ({ path: `/incidents/${incidentId}/statements`, body: { sourceId: jnim, medium: 'communique', quote: 'We ambushed the convoy.', language: 'en', statedAt } }), 'statementId', () => `/incidents/${incidentId}`],
+  ])('%s: the retry names what the first run made, and it is stored once', async (_, request, idField, stream) => {
+    const { path, body } = request();
+    const key = `lost-${uuidv7()}`;
+    const first = await api.http('editor', 'POST', path, { body, headers: { 'idempotency-key': key } });
+    expect(first.status).toBe(201);
+    const before = await ledgerLength(api.app);
+    await loseTheAnswer(key);
+
+    const retry = await api.http('editor', 'POST', path, { body, headers: { 'idempotency-key': key } });
+
+    expect(retry.status).toBe(200);
+    expect(retry.body[idField]).toBe(first.body[idField]);
+    expect(retry.body.version).toBe(first.body.version);
+    expect(await ledgerLength(api.app)).toBe(before);
+    if (stream) expect((await eventsOf(stream(first.body.id))).at(-1)?.revision).toBe(first.body.version);
+  });
+
+  it('amending a claim: the amendment is stored once, and the retry answers its version', async () => {
+    const claimId = (await api.http('editor', 'POST', `/incidents/${incidentId}/claims`, { body: { ...claim, claimantId: jnim } })).body.claimId;
+    const amendment = { figures: [{ party: 'Wagner', outcome: 'killed', qualifier: 'exact', value: 50, originalText: '50 Wagner mercenaries' }], statedAt, reason: 'JNIM gave a figure' };
+    const key = `lost-${uuidv7()}`;
+    const first = await api.http('editor', 'POST', `/incidents/${incidentId}/claims/${claimId}/amendments`, { body: amendment, headers: { 'idempotency-key': key } });
+    expect(first.status).toBe(201);
+    await loseTheAnswer(key);
+
+    const retry = await api.http('editor', 'POST', `/incidents/${incidentId}/claims/${claimId}/amendments`, { body: amendment, headers: { 'idempotency-key': key } });
+
+    expect(retry.status).toBe(200);
+    expect(retry.body.version).toBe(first.body.version);
+    const events = await eventsOf(`/incidents/${incidentId}`);
+    expect(events.filter((event) => event.type === 'ClaimAmended')).toHaveLength(1);
+    expect(events.at(-1)?.revision).toBe(first.body.version);
+  });
+
+  it('the same key from another editor is another write', async () => {
+    const body = { name: 'Russian military blogs', kind: 'social_media' };
+    const key = `shared-${uuidv7()}`;
+    const mine = await api.http('editor', 'POST', '/sources', { body, headers: { 'idempotency-key': key } });
+    const theirs = await api.http('admin', 'POST', '/sources', { body, headers: { 'idempotency-key': key } });
+    expect([mine.status, theirs.status]).toEqual([201, 201]);
+    expect(theirs.body.id).not.toBe(mine.body.id);
+  });
+});
