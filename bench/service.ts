@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createApp } from '../src/app.js';
+import { AuditSigningKey } from '../src/audit/audit-signing-key.js';
 import { ApiKeys } from '../src/auth/api-keys.js';
 import { loadConfig } from '../src/config/config.js';
 
@@ -20,7 +21,8 @@ const CONSTANT_PATH = '/bench/constant';
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.DATABASE_URL || !config.API_KEYS) throw new Error('bench/service needs DATABASE_URL and API_KEYS');
-  const app = await createApp({ config, databaseUrl: config.DATABASE_URL, apiKeys: ApiKeys.fromConfig(config.API_KEYS) });
+  // A throwaway key (the service requires one with DATABASE_URL): nobody verifies a benchmark's checkpoints.
+  const app = await createApp({ config, databaseUrl: config.DATABASE_URL, apiKeys: ApiKeys.fromConfig(config.API_KEYS), signingKey: AuditSigningKey.generate() });
   app.getHttpAdapter().getInstance().get(CONSTANT_PATH, async () => ({ ok: true }));
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();

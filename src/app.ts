@@ -26,7 +26,7 @@ export interface AppOptions {
   project?: boolean;
   /** Seal the ledger into the audit log in this process (default: BACKGROUND_WORK); tests may drive it by hand. */
   seal?: boolean;
-  /** Signs the audit log's checkpoints; by default AUDIT_SIGNING_KEY, or the key kept in DATA_DIR. */
+  /** Signs the audit log's checkpoints; by default AUDIT_SIGNING_KEY, or in the embedded default the key kept in DATA_DIR. */
   signingKey?: AuditSigningKey;
 }
 

@@ -1,43 +1,17 @@
-import { createHash, createPublicKey, randomUUID, verify } from 'node:crypto';
+import { createHash, createPublicKey, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { b64, checkpointIsSigned, checkToday, consistencyHolds, inclusionHolds, type LedgerEvent, leafHash, type SignedCheckpoint } from '../docs/verify-proof.mjs';
 import { EVENT_STORE, type EventStore, type EventToAppend } from '../src/event-store/event-store.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { KEYS, startTestApp, type TestApp } from './support/test-app.js';
 
 // What an auditor outside the newsroom can check with nothing but the public key and the
-// HTTP API. The verifier below is written from RFC 9162 §2.1 and RFC 8785, not taken from
-// src/audit: the service's proofs must convince code that shares nothing with it.
-
-// ---- the outside auditor's verifier ----
+// HTTP API. The verifier is docs/verify-proof.mjs, the code docs/audit.md shows, written
+// from RFC 9162 §2.1 and RFC 8785, not taken from src/audit: the service's proofs must
+// convince code that shares nothing with it. The roots it is checked against are the
+// test's own, from the definition below.
 
 const sha256 = (...parts: Buffer[]) => parts.reduce((hash, part) => hash.update(part), createHash('sha256')).digest();
 const hashChildren = (left: Buffer, right: Buffer) => sha256(Buffer.from([0x01]), left, right);
-
-/** RFC 8785, for values parsed from JSON: keys sorted by UTF-16 code units, ECMAScript numbers and strings. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const object = value as Record<string, unknown>;
-    return `{${Object.keys(object)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonical(object[key])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-interface LedgerEvent {
-  position: string;
-  eventId: string;
-  streamId: string;
-  revision: number;
-  type: string;
-  data: unknown;
-  metadata: unknown;
-}
-
-/** docs/audit.md: SHA-256(0x00 || UTF-8 of the canonical JSON of these six members). */
-function leafHashOf({ eventId, streamId, revision, type, data, metadata }: LedgerEvent): Buffer {
-  return sha256(Buffer.from([0x00]), Buffer.from(canonical({ eventId, streamId, revision, type, data, metadata }), 'utf8'));
-}
 
 /** RFC 9162 §2.1.1 MTH, over leaf hashes. */
 function treeHash(leafHashes: Buffer[]): Buffer {
@@ -48,78 +22,7 @@ function treeHash(leafHashes: Buffer[]): Buffer {
   return hashChildren(treeHash(leafHashes.slice(0, k)), treeHash(leafHashes.slice(k)));
 }
 
-/** RFC 9162 §2.1.3.2: verifying an inclusion proof. */
-function verifyInclusion(leafIndex: number, treeSize: number, leafHash: Buffer, path: Buffer[], rootHash: Buffer): boolean {
-  if (leafIndex >= treeSize) return false;
-  let fn = leafIndex;
-  let sn = treeSize - 1;
-  let r = leafHash;
-  for (const p of path) {
-    if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
-      r = hashChildren(p, r);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn >>= 1;
-          sn >>= 1;
-        }
-      }
-    } else {
-      r = hashChildren(r, p);
-    }
-    fn >>= 1;
-    sn >>= 1;
-  }
-  return sn === 0 && r.equals(rootHash);
-}
-
-/** RFC 9162 §2.1.4.2: verifying consistency between two tree heads. */
-function verifyConsistency(first: number, second: number, firstHash: Buffer, secondHash: Buffer, path: Buffer[]): boolean {
-  if (first === second) return path.length === 0 && firstHash.equals(secondHash);
-  if (path.length === 0) return false;
-  const proof = (first & (first - 1)) === 0 ? [firstHash, ...path] : path;
-  let fn = first - 1;
-  let sn = second - 1;
-  while (fn % 2 === 1) {
-    fn >>= 1;
-    sn >>= 1;
-  }
-  let fr = proof[0];
-  let sr = proof[0];
-  for (const c of proof.slice(1)) {
-    if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
-      fr = hashChildren(c, fr);
-      sr = hashChildren(c, sr);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn >>= 1;
-          sn >>= 1;
-        }
-      }
-    } else {
-      sr = hashChildren(sr, c);
-    }
-    fn >>= 1;
-    sn >>= 1;
-  }
-  return fr.equals(firstHash) && sr.equals(secondHash) && sn === 0;
-}
-
-interface CheckpointBody {
-  treeSize: number;
-  rootHash: string;
-  timestamp: string;
-  signature: string;
-}
-
-/** docs/audit.md: Ed25519 over "incident-ledger/audit/v1\n<size>\n<root, base64>\n<timestamp>\n". */
-function verifyCheckpoint({ treeSize, rootHash, timestamp, signature }: CheckpointBody, publicKeyPem: string): boolean {
-  const message = `incident-ledger/audit/v1\n${treeSize}\n${rootHash}\n${timestamp}\n`;
-  return verify(null, Buffer.from(message, 'utf8'), createPublicKey(publicKeyPem), Buffer.from(signature, 'base64'));
-}
-
-const fromBase64 = (hashes: string[]) => hashes.map((hash) => Buffer.from(hash, 'base64'));
+const fromBase64 = (hashes: string[]) => hashes.map(b64);
 
 // ---- the ledger under test ----
 
@@ -169,7 +72,7 @@ it('proves inclusion and consistency, as RFC 9162 verifies them, for every tree 
   await api.sealed();
   const events = await ledger();
   expect(events).toHaveLength(300);
-  const leaves = events.map(leafHashOf);
+  const leaves = events.map(leafHash);
 
   for (let size = 1; size <= 300; size++) {
     const root = treeHash(leaves.slice(0, size));
@@ -177,16 +80,16 @@ it('proves inclusion and consistency, as RFC 9162 verifies them, for every tree 
       const proof = await api.http('auditor', 'GET', `/audit/proofs/inclusion?position=${encodeURIComponent(events[leafIndex].position)}&treeSize=${size}`);
       expect(proof.status).toBe(200);
       expect(proof.body).toMatchObject({ leafIndex, eventId: events[leafIndex].eventId, leafHash: leaves[leafIndex].toString('base64'), tree: { treeSize: size, rootHash: root.toString('base64') } });
-      expect(verifyInclusion(leafIndex, size, leaves[leafIndex], fromBase64(proof.body.auditPath), root)).toBe(true);
+      expect(inclusionHolds(leafIndex, size, leaves[leafIndex], fromBase64(proof.body.auditPath), root)).toBe(true);
       // The same path does not prove another leaf.
-      if (size > 1) expect(verifyInclusion(leafIndex, size, leaves[(leafIndex + 1) % size], fromBase64(proof.body.auditPath), root)).toBe(false);
+      if (size > 1) expect(inclusionHolds(leafIndex, size, leaves[(leafIndex + 1) % size], fromBase64(proof.body.auditPath), root)).toBe(false);
     });
     const consistencies = [...new Set([1, Math.max(1, Math.floor(size / 3)), Math.max(1, size - 1), size])].map(async (from) => {
       const proof = await api.http('auditor', 'GET', `/audit/proofs/consistency?from=${from}&to=${size}`);
       expect(proof.status).toBe(200);
       const fromRoot = treeHash(leaves.slice(0, from));
       expect(proof.body.from.rootHash).toBe(fromRoot.toString('base64'));
-      expect(verifyConsistency(from, size, fromRoot, root, fromBase64(proof.body.proof))).toBe(true);
+      expect(consistencyHolds(from, size, fromRoot, root, fromBase64(proof.body.proof))).toBe(true);
     });
     await Promise.all([...inclusions, ...consistencies]);
   }
@@ -195,29 +98,45 @@ it('proves inclusion and consistency, as RFC 9162 verifies them, for every tree 
 it('signs a checkpoint every 100 events, and a checkpoint kept from before 1,000 more events is proven consistent with the later tree', async () => {
   const before = await api.http('auditor', 'GET', '/audit/checkpoints');
   expect(before.status).toBe(200);
-  const kept: CheckpointBody = before.body.latest;
+  const kept: SignedCheckpoint = before.body.latest;
   expect(kept.treeSize).toBe(300);
-  expect(verifyCheckpoint(kept, publicKeyPem)).toBe(true);
+  expect(checkpointIsSigned(kept, publicKeyPem)).toBe(true);
 
   await appendEvents(1000);
   await api.sealed();
   const after = await api.http('auditor', 'GET', '/audit/checkpoints?limit=5');
-  expect(after.body.checkpoints.map(({ treeSize }: CheckpointBody) => treeSize)).toEqual([1300, 1200, 1100, 1000, 900]);
-  const latest: CheckpointBody = after.body.latest;
-  expect(verifyCheckpoint(latest, publicKeyPem)).toBe(true);
+  expect(after.body.checkpoints.map(({ treeSize }: SignedCheckpoint) => treeSize)).toEqual([1300, 1200, 1100, 1000, 900]);
+  const latest: SignedCheckpoint = after.body.latest;
+  expect(checkpointIsSigned(latest, publicKeyPem)).toBe(true);
 
   const proof = await api.http('auditor', 'GET', `/audit/proofs/consistency?from=${kept.treeSize}`);
   expect(proof.status).toBe(200);
   expect(proof.body.to.treeSize).toBe(1300);
   expect(proof.body.to.checkpoint).toEqual(latest);
-  expect(verifyConsistency(kept.treeSize, latest.treeSize, Buffer.from(kept.rootHash, 'base64'), Buffer.from(latest.rootHash, 'base64'), fromBase64(proof.body.proof))).toBe(true);
+  expect(consistencyHolds(kept.treeSize, latest.treeSize, b64(kept.rootHash), b64(latest.rootHash), fromBase64(proof.body.proof))).toBe(true);
   // The signed root is the root of the ledger as it stands.
-  expect(treeHash((await ledger()).map(leafHashOf)).toString('base64')).toBe(latest.rootHash);
+  expect(treeHash((await ledger()).map(leafHash)).toString('base64')).toBe(latest.rootHash);
 
   // A tampered checkpoint does not verify, and neither does a proof against a root never signed.
-  expect(verifyCheckpoint({ ...kept, treeSize: kept.treeSize + 1 }, publicKeyPem)).toBe(false);
-  expect(verifyConsistency(kept.treeSize, latest.treeSize, sha256(Buffer.from('forged')), Buffer.from(latest.rootHash, 'base64'), fromBase64(proof.body.proof))).toBe(false);
+  expect(checkpointIsSigned({ ...kept, treeSize: kept.treeSize + 1 }, publicKeyPem)).toBe(false);
+  expect(consistencyHolds(kept.treeSize, latest.treeSize, sha256(Buffer.from('forged')), b64(latest.rootHash), fromBase64(proof.body.proof))).toBe(false);
 }, 60_000);
+
+it('passes the doc’s whole check: today’s checkpoint is signed, extends one kept from before, and holds an event as it reads', async () => {
+  const { body: history } = await api.http('auditor', 'GET', '/audit/checkpoints?before=301&limit=1');
+  const [kept]: SignedCheckpoint[] = history.checkpoints;
+  const event = (await ledger())[7];
+  const check = (event: LedgerEvent) => checkToday({ baseUrl: api.baseUrl, apiKey: KEYS.auditor, pem: publicKeyPem, kept, event });
+
+  expect(await check(event)).toMatchObject({ now: { treeSize: 1300 }, signed: true, extendsKept: true, includesEvent: true });
+  expect(await check({ ...event, data: { ...(event.data as object), n: 8 } })).toMatchObject({ signed: true, extendsKept: true, includesEvent: false });
+  await expect(checkToday({ baseUrl: api.baseUrl, apiKey: KEYS.reader, pem: publicKeyPem, kept, event })).rejects.toThrow('403');
+});
+
+it('shows, in docs/audit.md, docs/verify-proof.mjs as it is', async () => {
+  const [doc, code] = await Promise.all([readFile('docs/audit.md', 'utf8'), readFile('docs/verify-proof.mjs', 'utf8')]);
+  expect(doc).toContain(`\`\`\`js\n${code}\`\`\``);
+});
 
 it('pages through the checkpoints, newest first', async () => {
   const seen: number[] = [];
@@ -225,7 +144,7 @@ it('pages through the checkpoints, newest first', async () => {
     const page = await api.http('auditor', 'GET', `/audit/checkpoints?limit=4${before && `&before=${before}`}`);
     expect(page.status).toBe(200);
     for (const checkpoint of page.body.checkpoints) {
-      expect(verifyCheckpoint(checkpoint, publicKeyPem)).toBe(true);
+      expect(checkpointIsSigned(checkpoint, publicKeyPem)).toBe(true);
       seen.push(checkpoint.treeSize);
     }
     if (page.body.next === null) break;
@@ -239,8 +158,8 @@ it('proves inclusion against the latest checkpoint by default', async () => {
   const proof = await api.http('auditor', 'GET', `/audit/proofs/inclusion?position=${encodeURIComponent(second.position)}`);
   expect(proof.status).toBe(200);
   expect(proof.body.tree.checkpoint.treeSize).toBe(1300);
-  expect(verifyCheckpoint(proof.body.tree.checkpoint, publicKeyPem)).toBe(true);
-  expect(verifyInclusion(1, 1300, leafHashOf(second), fromBase64(proof.body.auditPath), Buffer.from(proof.body.tree.checkpoint.rootHash, 'base64'))).toBe(true);
+  expect(checkpointIsSigned(proof.body.tree.checkpoint, publicKeyPem)).toBe(true);
+  expect(inclusionHolds(1, 1300, leafHash(second), fromBase64(proof.body.auditPath), b64(proof.body.tree.checkpoint.rootHash))).toBe(true);
 });
 
 it('answers what it cannot prove with a problem naming the parameter', async () => {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { CommandBus } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
@@ -26,9 +27,12 @@ afterAll(async () => {
   await api.close();
 });
 
+// The service requires a signing key with DATABASE_URL; both runs sign with this one.
+const AUDIT_SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
 function startService(): ChildProcess {
   return spawn(process.execPath, [SERVICE], {
-    env: { ...process.env, ...api.eventStoreConfig, DATABASE_URL: api.database.url, API_KEYS: `admin:admin:${KEYS.admin}`, PORT: '0', LOG_LEVEL: 'error', NODE_OPTIONS: '' },
+    env: { ...process.env, ...api.eventStoreConfig, DATABASE_URL: api.database.url, API_KEYS: `admin:admin:${KEYS.admin}`, AUDIT_SIGNING_KEY, PORT: '0', LOG_LEVEL: 'error', NODE_OPTIONS: '' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, type Position, type RecordedEvent } from '../event-store/event-store.js';
 import { checkpointMessage, eventLeaf } from './audit-format.js';
 import { AuditLog, type Checkpoint, type SealedLeaf } from './audit-log.js';
-import { AuditSigningKey } from './audit-signing-key.js';
+import { AuditPublicKey, AuditSigningKey } from './audit-signing-key.js';
 import { appendLeaves, foldSubtrees, type HashedSubtree, leafHash } from './merkle.js';
 
 /**
@@ -29,7 +29,7 @@ export interface LedgerMismatch {
 
 export interface CheckpointProblem {
   treeSize: number;
-  /** root: the events give another root; signature: it does not verify; unknown_key: signed with a key this service does not hold. */
+  /** root: the events give another root; signature: it does not verify; unknown_key: signed with another key than the one verify checks with. */
   problem: 'root' | 'signature' | 'unknown_key';
   detail: string;
 }
@@ -63,7 +63,8 @@ export class AuditVerifier {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly log: AuditLog,
-    private readonly key: AuditSigningKey,
+    // The service's own key; `npm run audit:verify` may check with the public half alone.
+    @Inject(AuditSigningKey) private readonly key: AuditPublicKey,
   ) {}
 
   async verify({ onProgress }: { onProgress?: (progress: VerifyProgress) => void } = {}): Promise<VerifyReport> {
@@ -118,7 +119,7 @@ export class AuditVerifier {
   private checkCheckpoint(checkpoint: Checkpoint, rootFromEvents: Buffer): CheckpointProblem | undefined {
     const { treeSize } = checkpoint;
     if (!rootFromEvents.equals(checkpoint.rootHash)) return { treeSize, problem: 'root', detail: `The events give another root for the tree of ${treeSize} than the one signed.` };
-    if (checkpoint.keyId !== this.key.keyId) return { treeSize, problem: 'unknown_key', detail: `Signed with key ${checkpoint.keyId}; this service holds key ${this.key.keyId}.` };
+    if (checkpoint.keyId !== this.key.keyId) return { treeSize, problem: 'unknown_key', detail: `Signed with key ${checkpoint.keyId}; verified with key ${this.key.keyId}.` };
     if (!this.key.verify(checkpointMessage(checkpoint), checkpoint.signature)) {
       return { treeSize, problem: 'signature', detail: 'The signature does not cover this tree size, root hash and time.' };
     }

@@ -1,25 +1,31 @@
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import pg from 'pg';
-import { ConfigError, loadConfig } from '../config/config.js';
+import { type AppConfig, ConfigError, loadConfig } from '../config/config.js';
 import { openDatabase } from '../database/database-url.js';
-import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
+import { createEventStore } from '../event-store/create-event-store.js';
 import { AuditLog } from './audit-log.js';
-import { auditSigningKeyFor } from './audit-signing-key.js';
+import { AuditPublicKey, auditSigningKeyFor } from './audit-signing-key.js';
 import { AuditVerifier, type VerifyProgress, type VerifyReport } from './audit-verifier.js';
 
-// `npm run audit:verify [-- --json]`: what GET /audit/verify does, straight against the
-// database (the service need not run), with a progress line on stderr. Exits 0 when the
-// ledger verifies, 1 when it does not, 2 when it cannot run. Reads only: it neither
-// migrates nor makes a key.
+// `npm run audit:verify [-- --json] [-- --public-key=<file, or the raw key in base64>]`:
+// what GET /audit/verify does, straight against the database and the event store (the
+// service need not run), with a progress line on stderr. Exits 0 when the ledger
+// verifies, 1 when it does not, 2 when it cannot run. Reads only: it neither migrates nor
+// makes a key. With --public-key it needs no private key, so whoever runs it need not be
+// trusted with one (docs/audit.md).
 
 const PROGRESS_EVERY_MS = 1000;
+const PUBLIC_KEY_FLAG = '--public-key=';
 
 async function main(): Promise<number> {
   const config = loadConfig();
-  const key = await auditSigningKeyFor(config, { create: false });
+  const key = await verifyingKey(config);
   const database = await openDatabase(config, (line) => console.error(line));
   const pool = new pg.Pool({ connectionString: database.url, max: 2 });
-  const store = new PostgresEventStore(pool);
+  // The ledger wherever the service keeps it (EVENT_STORE): the PostgreSQL events table is empty on EventStoreDB.
+  const store = createEventStore(config, pool);
   try {
     const started = performance.now();
     const report = await new AuditVerifier(store, new AuditLog(pool), key).verify({ onProgress: progressLine(started) });
@@ -30,6 +36,22 @@ async function main(): Promise<number> {
     await store.close();
     await pool.end();
     await database.stop();
+  }
+}
+
+/** --public-key, else the service's own key (AUDIT_SIGNING_KEY, or the embedded default's in DATA_DIR). */
+async function verifyingKey(config: AppConfig): Promise<AuditPublicKey> {
+  const flag = process.argv.find((arg) => arg.startsWith(PUBLIC_KEY_FLAG))?.slice(PUBLIC_KEY_FLAG.length);
+  if (flag === undefined) {
+    if (config.DATABASE_URL && !config.AUDIT_SIGNING_KEY) {
+      throw new ConfigError('No key to check the checkpoints with: pass --public-key=<file, or the raw key in base64> (GET /audit/public-key gives it), or set AUDIT_SIGNING_KEY as for the service.');
+    }
+    return auditSigningKeyFor(config, { create: false });
+  }
+  try {
+    return AuditPublicKey.parse(existsSync(flag) ? await readFile(flag, 'utf8') : flag);
+  } catch (error) {
+    throw new ConfigError(`--public-key: not an Ed25519 public key, as a PEM or its 32 raw bytes in base64, nor a file holding one (${error instanceof Error ? error.message : String(error)})`);
   }
 }
 

@@ -72,7 +72,8 @@ const schema = z
     // one, or once this many seconds passed with some sealed and not yet signed.
     AUDIT_CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
     AUDIT_CHECKPOINT_EVERY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
-    // Without it, the key is made on first start and kept in DATA_DIR (src/audit/audit-signing-key.ts).
+    // Required with DATABASE_URL (checked where the key is read, src/audit/audit-signing-key.ts:
+    // tools that sign nothing run without it); the embedded default makes one in DATA_DIR.
     AUDIT_SIGNING_KEY: ed25519PrivateKey.optional(),
   })
   .refine((env) => env.EVENT_STORE !== 'eventstoredb' || env.EVENTSTORE_CONNECTION_STRING, {
