@@ -91,6 +91,7 @@ export function StatementCard({ statement, changed }: { statement: Statement; ch
         <strong>{sourceName(statement.sourceId)}</strong>
         {statement.via.length > 0 && <> via {statement.via.map(sourceName).join(', then ')}</>} · {words(statement.medium)} · stated {formatStated(statement.statedAt)}
         {statement.publishedAt && <> · published {formatStated(statement.publishedAt)}</>}
+        {statement.retrievedAt && <> · retrieved {formatWhen(statement.retrievedAt)}</>}
         {changed && <span className="badge badge-changed">recorded at this step</span>}
       </p>
       <blockquote lang={statement.language}>{statement.quote}</blockquote>

@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { FIGURE_OUTCOMES, FIGURE_QUALIFIERS, type Figure, type FigureOutcome, type FigureQualifier } from '../api-types';
-import { GroupError } from './form-shell';
+import { FieldGroup } from './form-shell';
 import { EnumSelect, TextInput } from './inputs';
 
 // A claim's figures: who (party), what happened to them (outcome), how sure the claimant
@@ -32,9 +32,7 @@ export function FiguresEditor({ value, onChange, parties = [] }: { value: Figure
   const update = (index: number, change: Partial<FigureDraft>) => onChange(value.with(index, { ...value[index], ...change }));
   const partiesId = useId();
   return (
-    <fieldset className="group figures">
-      <legend>Figures</legend>
-      <GroupError name="figures" />
+    <FieldGroup name="figures" legend="Figures" className="group figures">
       {value.length === 0 && <p className="hint">No figures: the claim states no numbers.</p>}
       {parties.length > 0 && (
         <datalist id={partiesId}>
@@ -44,8 +42,7 @@ export function FiguresEditor({ value, onChange, parties = [] }: { value: Figure
         </datalist>
       )}
       {value.map((figure, index) => (
-        <fieldset className="figure" key={index}>
-          <legend>Figure {index + 1}</legend>
+        <FieldGroup name={`figures[${index}]`} legend={`Figure ${index + 1}`} className="figure" namesFields key={index}>
           <div className="row">
             <TextInput
               name={`figures[${index}].party`}
@@ -76,12 +73,12 @@ export function FiguresEditor({ value, onChange, parties = [] }: { value: Figure
           <button type="button" className="remove" onClick={() => onChange(value.filter((_, i) => i !== index))} aria-label={`Remove figure ${index + 1}`}>
             Remove figure
           </button>
-        </fieldset>
+        </FieldGroup>
       ))}
       <button type="button" onClick={() => onChange([...value, emptyFigure()])}>
         Add a figure
       </button>
-    </fieldset>
+    </FieldGroup>
   );
 }
 

@@ -1,4 +1,4 @@
-import { createContext, useContext, useId, useRef, useEffect, type FormEvent, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { FieldError } from '../api';
 import type { Write } from './use-write';
 
@@ -8,13 +8,22 @@ import type { Write } from './use-write';
 interface FormScope {
   formId: string;
   errors: FieldError[];
+  /**
+   * Each field's label as the editor reads it, by the request field it fills: the error
+   * list at the top names `Figure 1 — Number`, not the API's `figures[0].value`.
+   */
+  labels: Map<string, string>;
 }
 
-const FormContext = createContext<FormScope>({ formId: 'form', errors: [] });
+const FormContext = createContext<FormScope>({ formId: 'form', errors: [], labels: new Map() });
+
+/** The legend of the group whose fields it names (`Figure 1`), if any. */
+const GroupLabel = createContext<string | undefined>(undefined);
 
 /** Field errors for controls outside a FormShell (e.g. the search filters). */
-export function FieldScope({ formId, errors, children }: FormScope & { children: ReactNode }) {
-  return <FormContext.Provider value={{ formId, errors }}>{children}</FormContext.Provider>;
+export function FieldScope({ formId, errors, children }: Omit<FormScope, 'labels'> & { children: ReactNode }) {
+  const [labels] = useState(() => new Map<string, string>());
+  return <FormContext.Provider value={{ formId, errors, labels }}>{children}</FormContext.Provider>;
 }
 
 /** `figures[0].value` → a valid, unique element id within the form. */
@@ -32,6 +41,8 @@ export interface ControlProps {
 /** A labelled control; `name` is the request field it fills, so the API's error for it shows here. */
 export function Field({ name, label, hint, className, children }: { name: string; label: string; hint?: string; className?: string; children: (control: ControlProps) => ReactNode }) {
   const { formId, errors } = useContext(FormContext);
+  const group = useContext(GroupLabel);
+  useFieldLabel(name, group ? `${group} — ${label}` : label);
   const id = fieldId(formId, name);
   const error = errors.find((candidate) => candidate.field === name);
   const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
@@ -53,16 +64,37 @@ export function Field({ name, label, hint, className, children }: { name: string
   );
 }
 
-/** An error about a group of fields (e.g. `figures`) rather than one control. */
-export function GroupError({ name }: { name: string }) {
+/**
+ * A fieldset for a request field made of several controls (`figures`, `via`, `location`).
+ * An error about the group as a whole shows under its legend and is read with the group.
+ * With `namesFields`, the legend goes before its fields' labels in the error list
+ * (`Figure 1 — Number`), where a bare `Number` would not say which figure.
+ */
+export function FieldGroup({ name, legend, className = 'group', namesFields = false, children }: { name: string; legend: string; className?: string; namesFields?: boolean; children: ReactNode }) {
   const { formId, errors } = useContext(FormContext);
+  useFieldLabel(name, legend);
+  const id = fieldId(formId, name);
   const error = errors.find((candidate) => candidate.field === name);
-  if (!error) return null;
+  // Focusable from the error list at the top, like a single control.
   return (
-    <p id={fieldId(formId, name)} className="field-error" data-field={name} tabIndex={-1}>
-      {sentence(name, error.message)}
-    </p>
+    <fieldset id={id} className={className} tabIndex={-1} aria-describedby={error ? `${id}-error` : undefined}>
+      <legend>{legend}</legend>
+      {error && (
+        <p id={`${id}-error`} className="field-error" data-field={name}>
+          {sentence(legend, error.message)}
+        </p>
+      )}
+      <GroupLabel.Provider value={namesFields ? legend : undefined}>{children}</GroupLabel.Provider>
+    </fieldset>
   );
+}
+
+/** Noted once the field is on screen: the error list only appears after a submit, by when every field is. */
+function useFieldLabel(name: string, label: string): void {
+  const { labels } = useContext(FormContext);
+  useEffect(() => {
+    labels.set(name, label);
+  }, [labels, name, label]);
 }
 
 export function FormShell({
@@ -81,6 +113,7 @@ export function FormShell({
   children: ReactNode;
 }) {
   const formId = `form${useId().replace(/[^a-zA-Z0-9]/g, '')}`;
+  const [labels] = useState(() => new Map<string, string>());
   const problemRef = useRef<HTMLDivElement>(null);
   const { problem, errors, conflict, pending } = write;
 
@@ -135,7 +168,7 @@ export function FormShell({
                 {errors.map((error) => (
                   <li key={error.field}>
                     <button type="button" className="link" onClick={() => document.getElementById(fieldId(formId, error.field))?.focus()}>
-                      {error.field}
+                      {labels.get(error.field) ?? error.field}
                     </button>
                     : {error.message}
                   </li>
@@ -145,7 +178,7 @@ export function FormShell({
           </div>
         )
       )}
-      <FormContext.Provider value={{ formId, errors }}>{children}</FormContext.Provider>
+      <FormContext.Provider value={{ formId, errors, labels }}>{children}</FormContext.Provider>
       <div className="form-actions">
         <button type="submit" className="primary" disabled={pending}>
           {pending ? 'Saving…' : submitLabel}

@@ -3,7 +3,7 @@ import { waitForVersion, type WriteResult } from '../api';
 import { LINK_RELATIONS, LOCATION_PRECISIONS, OCCURRED_PRECISIONS, type IncidentSearchItem, type IncidentView, type LinkRelation, type Location, type Occurred, type Page } from '../api-types';
 import { useDesk } from '../desk-context';
 import { incidentConflict } from './conflict';
-import { Field, FormShell } from './form-shell';
+import { Field, FieldGroup, FormShell } from './form-shell';
 import { EnumSelect, TextArea, TextInput } from './inputs';
 import { listOf } from './source-forms';
 import { useWrite } from './use-write';
@@ -78,8 +78,7 @@ function IncidentFields({ draft, set }: { draft: IncidentDraft; set: (change: Pa
     <>
       <TextInput name="title" label="Title" value={draft.title} onChange={(title) => set({ title })} />
       <TextArea name="description" label="Description" value={draft.description} onChange={(description) => set({ description })} />
-      <fieldset className="group">
-        <legend>Where</legend>
+      <FieldGroup name="location" legend="Where" namesFields>
         <div className="row">
           <TextInput name="location.place" label="Place" value={draft.place} onChange={(place) => set({ place })} />
           <TextInput name="location.region" label="Region" value={draft.region} onChange={(region) => set({ region })} />
@@ -90,15 +89,14 @@ function IncidentFields({ draft, set }: { draft: IncidentDraft; set: (change: Pa
           <TextInput name="location.lat" label="Latitude" type="number" value={draft.lat} onChange={(lat) => set({ lat })} />
           <TextInput name="location.lon" label="Longitude" type="number" value={draft.lon} onChange={(lon) => set({ lon })} />
         </div>
-      </fieldset>
-      <fieldset className="group">
-        <legend>When</legend>
+      </FieldGroup>
+      <FieldGroup name="occurred" legend="When" namesFields>
         <div className="row">
           <TextInput name="occurred.from" label="From" hint="2024-07-27, or a UTC time 2024-07-27T06:00:00Z" value={draft.from} onChange={(from) => set({ from })} />
           <TextInput name="occurred.to" label="To" hint="if it lasted" value={draft.to} onChange={(to) => set({ to })} />
           <EnumSelect name="occurred.precision" label="Precision" options={OCCURRED_PRECISIONS} value={draft.occurredPrecision} onChange={(occurredPrecision) => set({ occurredPrecision })} />
         </div>
-      </fieldset>
+      </FieldGroup>
       <TextInput name="tags" label="Tags" hint="comma-separated" value={draft.tags} onChange={(tags) => set({ tags })} />
     </>
   );

@@ -1,6 +1,6 @@
 import { useDesk } from '../desk-context';
 import { words } from '../format';
-import { Field, GroupError, type ControlProps } from './form-shell';
+import { Field, FieldGroup, type ControlProps } from './form-shell';
 
 // Controls the write forms share: choices from a fixed list, a source, a list of conduits,
 // a UTC time. Each is a labelled Field named after the request field it fills.
@@ -102,9 +102,7 @@ function SourceOptions({ control, value, onChange, exclude }: { control: Control
 /** The conduits a claim or statement came through, in the order the words travelled. */
 export function ViaEditor({ value, onChange }: { value: string[]; onChange: (value: string[]) => void }) {
   return (
-    <fieldset className="group">
-      <legend>Via (conduits, in order)</legend>
-      <GroupError name="via" />
+    <FieldGroup name="via" legend="Via (conduits, in order)">
       {value.length === 0 && <p className="hint">Directly from the source.</p>}
       {value.map((sourceId, index) => (
         <div className="row" key={index}>
@@ -117,7 +115,7 @@ export function ViaEditor({ value, onChange }: { value: string[]; onChange: (val
       <button type="button" onClick={() => onChange([...value, ''])}>
         Add a conduit
       </button>
-    </fieldset>
+    </FieldGroup>
   );
 }
 

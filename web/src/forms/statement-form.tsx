@@ -3,7 +3,7 @@ import { STANCES, STATEMENT_MEDIUMS, type Stance } from '../api-types';
 import { useDesk } from '../desk-context';
 import { utcInstant } from '../format';
 import { incidentConflict } from './conflict';
-import { Field, FormShell, GroupError } from './form-shell';
+import { Field, FieldGroup, FormShell } from './form-shell';
 import type { IncidentFormProps } from './incident-forms';
 import { EnumSelect, SourceSelect, TextArea, TextInput, UtcDateTime, ViaEditor } from './inputs';
 import { useWrite } from './use-write';
@@ -27,6 +27,7 @@ export function StatementForm({ view: shown, onRecorded, onCancel }: IncidentFor
   const [translation, setTranslation] = useState('');
   const [statedAt, setStatedAt] = useState('');
   const [publishedAt, setPublishedAt] = useState('');
+  const [retrievedAt, setRetrievedAt] = useState('');
   const [url, setUrl] = useState('');
   const [stances, setStances] = useState<StanceDraft[]>([]);
 
@@ -44,6 +45,7 @@ export function StatementForm({ view: shown, onRecorded, onCancel }: IncidentFor
         ...(translation ? { translation } : {}),
         statedAt: utcInstant(statedAt),
         ...(publishedAt ? { publishedAt: utcInstant(publishedAt) } : {}),
+        ...(retrievedAt ? { retrievedAt: utcInstant(retrievedAt) } : {}),
         ...(url ? { url } : {}),
         stances,
       },
@@ -63,11 +65,10 @@ export function StatementForm({ view: shown, onRecorded, onCancel }: IncidentFor
       <div className="row">
         <UtcDateTime name="statedAt" label="Stated at" value={statedAt} onChange={setStatedAt} />
         <UtcDateTime name="publishedAt" label="Published at" hint="optional" value={publishedAt} onChange={setPublishedAt} />
-        <TextInput name="url" label="Web address" hint="optional" type="url" value={url} onChange={setUrl} />
+        <UtcDateTime name="retrievedAt" label="Retrieved at" hint="optional: when the desk saw it" value={retrievedAt} onChange={setRetrievedAt} />
       </div>
-      <fieldset className="group">
-        <legend>Stances on claims</legend>
-        <GroupError name="stances" />
+      <TextInput name="url" label="Web address" hint="optional" type="url" value={url} onChange={setUrl} />
+      <FieldGroup name="stances" legend="Stances on claims">
         {stances.length === 0 && <p className="hint">The statement takes no stance on a claim.</p>}
         {stances.map((stance, index) => (
           <div className="row" key={index}>
@@ -84,7 +85,7 @@ export function StatementForm({ view: shown, onRecorded, onCancel }: IncidentFor
                 </select>
               )}
             </Field>
-            <EnumSelect name={`stances[${index}].stance`} label="Stance" options={STANCES} value={stance.stance} onChange={(value) => setStances(stances.with(index, { ...stance, stance: value }))} />
+            <EnumSelect name={`stances[${index}].stance`} label={`Stance ${index + 1}`} options={STANCES} value={stance.stance} onChange={(value) => setStances(stances.with(index, { ...stance, stance: value }))} />
             <button type="button" className="remove" onClick={() => setStances(stances.filter((_, i) => i !== index))} aria-label={`Remove stance ${index + 1}`}>
               Remove
             </button>
@@ -93,7 +94,7 @@ export function StatementForm({ view: shown, onRecorded, onCancel }: IncidentFor
         <button type="button" onClick={() => setStances([...stances, { claimId: '', stance: 'disputes' }])} disabled={view.claims.length === 0}>
           Add a stance
         </button>
-      </fieldset>
+      </FieldGroup>
     </FormShell>
   );
 }
