@@ -1,4 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
+import { CLAIM_AMENDABLE_FIELDS, CLAIM_CORRECTABLE_FIELDS, INCIDENT_LIMITS as LIMIT, INCIDENT_REVISABLE_FIELDS } from '../src/incidents/domain/incident.commands.js';
+import { SOURCE_LIMITS, SOURCE_REVISABLE_FIELDS } from '../src/sources/domain/source.commands.js';
 import { ledgerLength } from './support/caught-up.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -13,6 +15,14 @@ let blogs: string;
 let incidentId: string;
 
 const FAR_FUTURE = '2999-01-01T00:00:00Z';
+
+const incident = (overrides: Record<string, unknown> = {}) => ({
+  title: 'Ambush of a Malian army and Wagner convoy south of Tinzaouaten',
+  location: { place: 'south of Tinzaouaten', region: 'Kidal', country: 'ML', precision: 'near' },
+  occurred: { from: '2024-07-27', precision: 'day' },
+  tags: ['mali', 'wagner'],
+  ...overrides,
+});
 
 const claim = (overrides: Record<string, unknown> = {}) => ({
   claimantId: jnim,
@@ -41,14 +51,7 @@ beforeAll(async () => {
   jnim = await registerSource('JNIM', 'armed_group');
   site = await registerSource('SITE Intelligence Group', 'monitoring_group');
   blogs = await registerSource('Russian military blogs', 'social_media');
-  const opened = await api.http('editor', 'POST', '/incidents', {
-    body: {
-      title: 'Ambush of a Malian army and Wagner convoy south of Tinzaouaten',
-      location: { place: 'south of Tinzaouaten', region: 'Kidal', country: 'ML', precision: 'near' },
-      occurred: { from: '2024-07-27', precision: 'day' },
-      tags: ['mali', 'wagner'],
-    },
-  });
+  const opened = await api.http('editor', 'POST', '/incidents', { body: incident() });
   expect(opened.status).toBe(201);
   expect(opened.body.version).toBe(0);
   expect(opened.headers.get('etag')).toBe('"0"');
@@ -60,54 +63,231 @@ afterAll(async () => {
 });
 
 describe('bad input is refused with problem+json and appends nothing', () => {
-  const claimPath = () => `/incidents/${incidentId}/claims`;
-  const somewhereClaim = () => `/incidents/${incidentId}/claims/${uuidv7()}`;
+  // Set in beforeAll; the cases read them when they run.
+  let claimId: string;
+  let battleId: string;
 
-  // [name, request, expected status, expected code, expected field (if any)]
-  type Case = [string, () => { method: string; path: string; body?: unknown; rawBody?: string; who?: 'editor' | 'reader' | 'none'; headers?: Record<string, string> }, number, string, string?];
+  beforeAll(async () => {
+    claimId = await reportClaim();
+    const battle = await api.http('editor', 'POST', '/incidents', { body: incident({ title: 'Battle of Tinzaouaten' }) });
+    expect(battle.status).toBe(201);
+    battleId = battle.body.id;
+  });
 
-  const cases: Case[] = [
-    ['malformed JSON', () => ({ method: 'POST', path: claimPath(), rawBody: '{"summary": "unterminated' }), 400, 'malformed_json', 'body'],
-    ['a body that is not JSON', () => ({ method: 'POST', path: '/sources', rawBody: 'name=JNIM', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type'],
-    ['no body at all', () => ({ method: 'POST', path: '/sources' }), 400, 'validation_failed', 'body'],
-    ['an unknown field', () => ({ method: 'POST', path: claimPath(), body: claim({ deathToll: 50 }) }), 400, 'validation_failed', 'deathToll'],
-    ['a missing field', () => ({ method: 'POST', path: claimPath(), body: claim({ summary: undefined }) }), 400, 'validation_failed', 'summary'],
-    ['a wrong type', () => ({ method: 'POST', path: claimPath(), body: claim({ figures: [{ ...claim().figures[0], value: '50' }] }) }), 400, 'validation_failed', 'figures[0].value'],
-    ['an unknown enum value', () => ({ method: 'POST', path: claimPath(), body: claim({ kind: 'rumour' }) }), 400, 'validation_failed', 'kind'],
-    ['a negative figure', () => ({ method: 'POST', path: claimPath(), body: claim({ figures: [{ ...claim().figures[0], value: -3 }] }) }), 422, 'figure_value_invalid', 'figures[0].value'],
-    ['a fractional figure', () => ({ method: 'POST', path: claimPath(), body: claim({ figures: [{ ...claim().figures[0], value: 2.5 }] }) }), 422, 'figure_value_invalid', 'figures[0].value'],
-    ['a value with unspecified', () => ({ method: 'POST', path: claimPath(), body: claim({ figures: [{ party: 'Wagner', outcome: 'killed', qualifier: 'unspecified', value: 3, originalText: 'numerous' }] }) }), 422, 'figure_value_forbidden', 'figures[0].value'],
-    ['no value with at_least', () => ({ method: 'POST', path: claimPath(), body: claim({ figures: [{ party: 'Wagner', outcome: 'killed', qualifier: 'at_least', originalText: 'at least' }] }) }), 422, 'figure_value_required', 'figures[0].value'],
-    ['more than 50 figures', () => ({ method: 'POST', path: claimPath(), body: claim({ figures: Array.from({ length: 51 }, () => claim().figures[0]) }) }), 400, 'validation_failed', 'figures'],
-    ['a future statedAt', () => ({ method: 'POST', path: claimPath(), body: claim({ statedAt: FAR_FUTURE }) }), 422, 'stated_at_in_future', 'statedAt'],
-    ['a statedAt that is not ISO-8601', () => ({ method: 'POST', path: claimPath(), body: claim({ statedAt: 'last Sunday' }) }), 400, 'validation_failed', 'statedAt'],
-    ['an over-long title', () => ({ method: 'PATCH', path: `/incidents/${incidentId}`, body: { title: 'x'.repeat(201), reason: 'typo' } }), 400, 'validation_failed', 'title'],
-    ['an over-long quote', () => ({ method: 'POST', path: `/incidents/${incidentId}/statements`, body: { sourceId: jnim, medium: 'communique', quote: 'q'.repeat(20_001), language: 'ar', statedAt: '2024-07-28T00:00:00Z' } }), 400, 'validation_failed', 'quote'],
-    ['an oversized body', () => ({ method: 'POST', path: claimPath(), body: claim({ summary: 's'.repeat(70_000) }) }), 413, 'body_too_large'],
-    ['a malformed incident id', () => ({ method: 'POST', path: '/incidents/not-a-uuid/claims', body: claim() }), 400, 'validation_failed', 'path.incidentId'],
-    ['an unknown incident', () => ({ method: 'POST', path: `/incidents/${uuidv7()}/claims`, body: claim() }), 404, 'incident_not_found'],
-    ['an unknown claim (amendment)', () => ({ method: 'POST', path: `${somewhereClaim()}/amendments`, body: { summary: 'raised', statedAt: '2024-07-29T00:00:00Z', reason: 'new communique' } }), 404, 'claim_not_found', 'claimId'],
-    ['an unknown claim (retraction)', () => ({ method: 'POST', path: `${somewhereClaim()}/retractions`, body: { reason: 'withdrawn', statedAt: '2024-07-29T00:00:00Z' } }), 404, 'claim_not_found', 'claimId'],
-    ['an unknown claim (correction)', () => ({ method: 'POST', path: `${somewhereClaim()}/corrections`, body: { summary: 'typo fixed', reason: 'typo' } }), 404, 'claim_not_found', 'claimId'],
-    ['an unknown claim (assessment)', () => ({ method: 'POST', path: `${somewhereClaim()}/assessments`, body: { grade: 'confirmed', rationale: 'seen' } }), 404, 'claim_not_found', 'claimId'],
-    ['an unregistered claimant', () => ({ method: 'POST', path: claimPath(), body: claim({ claimantId: uuidv7() }) }), 422, 'source_not_registered', 'claimantId'],
-    ['an unregistered conduit', () => ({ method: 'POST', path: claimPath(), body: claim({ via: [site, uuidv7()] }) }), 422, 'source_not_registered', 'via[1]'],
-    ['an unregistered statement source', () => ({ method: 'POST', path: `/incidents/${incidentId}/statements`, body: { sourceId: uuidv7(), medium: 'communique', quote: 'q', language: 'ar', statedAt: '2024-07-28T00:00:00Z' } }), 422, 'source_not_registered', 'sourceId'],
-    ['a link to an unknown incident', () => ({ method: 'POST', path: `/incidents/${incidentId}/links`, body: { otherIncidentId: uuidv7(), relation: 'follows' } }), 422, 'incident_not_found', 'otherIncidentId'],
-    ['a link to itself', () => ({ method: 'POST', path: `/incidents/${incidentId}/links`, body: { otherIncidentId: incidentId, relation: 'follows' } }), 422, 'link_to_self', 'otherIncidentId'],
-    ['a revision of an unknown source', () => ({ method: 'PATCH', path: `/sources/${uuidv7()}`, body: { description: 'x', reason: 'y' } }), 404, 'source_not_found'],
-    ['an unknown source kind', () => ({ method: 'POST', path: '/sources', body: { name: 'X', kind: 'militia' } }), 400, 'validation_failed', 'kind'],
-    ['a bad country code', () => ({ method: 'POST', path: '/incidents', body: { title: 'T', location: { place: 'P', country: 'Mali', precision: 'country' }, occurred: { from: '2024-07-27', precision: 'day' } } }), 400, 'validation_failed', 'location.country'],
-    ['an unparseable If-Match', () => ({ method: 'POST', path: claimPath(), body: claim(), headers: { 'if-match': 'yesterday' } }), 400, 'validation_failed', 'header.if-match'],
-    ['a stale If-Match', () => ({ method: 'POST', path: claimPath(), body: claim(), headers: { 'if-match': '"99"' } }), 412, 'version_mismatch'],
-    ['no API key', () => ({ method: 'POST', path: claimPath(), body: claim(), who: 'none' }), 401, 'unauthenticated'],
-    ['a wrong API key', () => ({ method: 'POST', path: claimPath(), body: claim(), who: 'none', headers: { authorization: 'Bearer not-a-key-of-this-service' } }), 401, 'unauthenticated'],
-    ['a reader’s key', () => ({ method: 'POST', path: claimPath(), body: claim(), who: 'reader' }), 403, 'forbidden'],
-    ['a reader’s key on PATCH', () => ({ method: 'PATCH', path: `/incidents/${incidentId}`, body: { title: 'T', reason: 'r' }, who: 'reader' }), 403, 'forbidden'],
+  interface Request {
+    method: string;
+    path: string;
+    body?: unknown;
+    rawBody?: string;
+    who?: 'editor' | 'reader' | 'none';
+    headers?: Record<string, string>;
+  }
+
+  /** The answer expected: status, problem code and, when the problem names one, the field and the rule it broke there. */
+  interface Refusal {
+    status: number;
+    code: string;
+    field?: string;
+    rule?: string;
+  }
+
+  type Case = [name: string, request: () => Request, refusal: Refusal];
+
+  const refused = (status: number, code: string, field?: string, rule?: string): Refusal => ({ status, code, field, rule });
+  const invalidField = (field: string, rule?: string) => refused(400, 'validation_failed', field, rule);
+
+  type PathIds = Record<'incidentId' | 'claimId' | 'sourceId', string>;
+
+  interface WriteRoute {
+    /** Method and path as §5 names them; the ids in braces are those of the entities set up above. */
+    route: string;
+    /** A body the route accepts: each case breaks one thing in it. */
+    body: () => Record<string, unknown>;
+    required: string;
+    wrongType: [field: string, value: unknown];
+    /** A text field (for NUL and, with its limit, for length). */
+    text: [field: string, limit?: number];
+    /** The ids in the path that, unknown, are a 404, with its code. */
+    notFound: [id: keyof PathIds, code: string][];
+  }
+
+  const noIncident: [keyof PathIds, string] = ['incidentId', 'incident_not_found'];
+  const noClaim: [keyof PathIds, string] = ['claimId', 'claim_not_found'];
+
+  // Every write route of §5, with a body it accepts.
+  const route = {
+    registerSource: {
+      route: 'POST /sources',
+      body: () => ({ name: 'Malian army', kind: 'state_military' }),
+      required: 'name',
+      wrongType: ['confidential', 'yes'],
+      text: ['name', SOURCE_LIMITS.name],
+      notFound: [],
+    },
+    reviseSource: {
+      route: 'PATCH /sources/{sourceId}',
+      body: () => ({ description: 'al-Qaeda affiliate in the Sahel', reason: 'context for readers' }),
+      required: 'reason',
+      wrongType: ['aliases', 'Nusrat al-Islam'],
+      text: ['description', SOURCE_LIMITS.description],
+      notFound: [['sourceId', 'source_not_found']],
+    },
+    openIncident: {
+      route: 'POST /incidents',
+      body: () => incident(),
+      required: 'title',
+      wrongType: ['tags', 'mali'],
+      text: ['title', LIMIT.title],
+      notFound: [],
+    },
+    reviseIncident: {
+      route: 'PATCH /incidents/{incidentId}',
+      body: () => ({ title: 'JNIM ambush near Tinzaouaten', reason: 'SITE names JNIM' }),
+      required: 'reason',
+      wrongType: ['occurred', '2024-07-27'],
+      text: ['title', LIMIT.title],
+      notFound: [noIncident],
+    },
+    linkIncidents: {
+      route: 'POST /incidents/{incidentId}/links',
+      body: () => ({ otherIncidentId: battleId, relation: 'follows' }),
+      required: 'otherIncidentId',
+      wrongType: ['relation', 1],
+      text: ['relation'], // a link has no free text: its enum takes the NUL
+      notFound: [noIncident],
+    },
+    recordStatement: {
+      route: 'POST /incidents/{incidentId}/statements',
+      body: () => ({ sourceId: jnim, via: [site], medium: 'communique', quote: 'ensnared a convoy in a complex ambush', language: 'en', statedAt: '2024-07-28T00:00:00Z' }),
+      required: 'sourceId',
+      wrongType: ['via', 'SITE'],
+      text: ['quote', LIMIT.quote],
+      notFound: [noIncident],
+    },
+    reportClaim: {
+      route: 'POST /incidents/{incidentId}/claims',
+      body: () => claim(),
+      required: 'summary',
+      wrongType: ['statedAt', 1722124800],
+      text: ['summary', LIMIT.summary],
+      notFound: [noIncident],
+    },
+    amendClaim: {
+      route: 'POST /incidents/{incidentId}/claims/{claimId}/amendments',
+      body: () => ({ summary: 'JNIM raises its toll', statedAt: '2024-07-29T00:00:00Z', reason: 'second communique' }),
+      required: 'statedAt',
+      wrongType: ['figures', 'fifty'],
+      text: ['reason', LIMIT.reason],
+      notFound: [noIncident, noClaim],
+    },
+    retractClaim: {
+      route: 'POST /incidents/{incidentId}/claims/{claimId}/retractions',
+      body: () => ({ reason: 'JNIM withdrew the figure', statedAt: '2024-07-30T00:00:00Z', retractedBy: 'claimant' }),
+      required: 'reason',
+      wrongType: ['retractedBy', true],
+      text: ['reason', LIMIT.reason],
+      notFound: [noIncident, noClaim],
+    },
+    correctClaim: {
+      route: 'POST /incidents/{incidentId}/claims/{claimId}/corrections',
+      body: () => ({ summary: 'JNIM claims 50 Wagner fighters killed', reason: 'typo' }),
+      required: 'reason',
+      wrongType: ['via', 'SITE'],
+      text: ['summary', LIMIT.summary],
+      notFound: [noIncident, noClaim],
+    },
+    assessClaim: {
+      route: 'POST /incidents/{incidentId}/claims/{claimId}/assessments',
+      body: () => ({ grade: 'contested', rationale: 'no independent confirmation' }),
+      required: 'rationale',
+      wrongType: ['grade', 3],
+      text: ['rationale', LIMIT.rationale],
+      notFound: [noIncident, noClaim],
+    },
+  } satisfies Record<string, WriteRoute>;
+  const writeRoutes: WriteRoute[] = Object.values(route);
+
+  /** The route's request with `overrides` merged into its body, at the entities set up (or at the `ids` given). */
+  function requestTo(write: WriteRoute, overrides: Record<string, unknown> = {}, ids: Partial<PathIds> = {}): Request {
+    const [method, template] = write.route.split(' ');
+    const known: PathIds = { incidentId, claimId, sourceId: jnim, ...ids };
+    return { method, path: template.replace(/\{(\w+)\}/g, (_, id: keyof PathIds) => known[id]), body: { ...write.body(), ...overrides } };
+  }
+
+  /** A case of `write`, named after its route. */
+  const caseOf = (write: WriteRoute, name: string, request: (write: WriteRoute) => Request, refusal: Refusal): Case => [`${write.route}: ${name}`, () => request(write), refusal];
+  const withBody = (overrides: Record<string, unknown>) => (write: WriteRoute) => requestTo(write, overrides);
+  const withHeaders = (headers: Record<string, string>, who?: Request['who']) => (write: WriteRoute) => ({ ...requestTo(write), headers, who });
+
+  // What every write route must refuse.
+  const everyRoute = writeRoutes.flatMap((write): Case[] => {
+    const [textField, limit] = write.text;
+    const [wrongField, wrongValue] = write.wrongType;
+    return [
+      caseOf(write, 'malformed JSON', (w) => ({ ...requestTo(w), rawBody: '{"reason": "unterminated' }), refused(400, 'malformed_json', 'body')),
+      caseOf(write, 'an unknown field', withBody({ deathToll: 50 }), invalidField('deathToll', 'unknown_field')),
+      caseOf(write, 'a missing field', withBody({ [write.required]: undefined }), invalidField(write.required, 'required')),
+      caseOf(write, 'a wrong type', withBody({ [wrongField]: wrongValue }), invalidField(wrongField)),
+      ...(limit === undefined ? [] : [caseOf(write, 'an over-long text', withBody({ [textField]: 'x'.repeat(limit + 1) }), invalidField(textField, 'too_big'))]),
+      caseOf(write, 'NUL in a text', withBody({ [textField]: 'JNIM\u0000' }), invalidField(textField, 'invalid_characters')),
+      caseOf(write, 'a lone surrogate in a text', withBody({ [textField]: 'JNIM \ud800' }), invalidField(textField, 'invalid_characters')),
+      caseOf(write, 'an oversized body', withBody({ padding: 'x'.repeat(70_000) }), refused(413, 'body_too_large')),
+      caseOf(write, 'an over-long X-Correlation-Id', withHeaders({ 'x-correlation-id': 'x'.repeat(201) }), invalidField('header.x-correlation-id', 'invalid_correlation_id')),
+      caseOf(write, 'no API key', withHeaders({}, 'none'), refused(401, 'unauthenticated')),
+      caseOf(write, 'a reader’s key', withHeaders({}, 'reader'), refused(403, 'forbidden')),
+      ...write.notFound.map(([id, code]) => caseOf(write, `an unknown ${id}`, (w) => requestTo(w, {}, { [id]: uuidv7() }), refused(404, code))),
+    ];
+  });
+
+  // The rules of some routes only.
+  const figure = { party: 'Wagner', outcome: 'killed', qualifier: 'exact', value: 50, originalText: '50 Russian Wagner mercenaries' };
+  const figureRules: [string, Record<string, unknown>, string][] = [
+    ['a negative figure', { ...figure, value: -3 }, 'figure_value_invalid'],
+    ['a fractional figure', { ...figure, value: 2.5 }, 'figure_value_invalid'],
+    ['a value with unspecified', { ...figure, qualifier: 'unspecified', originalText: 'numerous' }, 'figure_value_forbidden'],
+    ['no value with at_least', { ...figure, qualifier: 'at_least', value: undefined }, 'figure_value_required'],
+  ];
+  const unregistered = (write: WriteRoute, field: string, overrides: () => Record<string, unknown>): Case =>
+    caseOf(write, `an unregistered ${field}`, (w) => requestTo(w, overrides()), refused(422, 'source_not_registered', field));
+  const someRoutes: Case[] = [
+    ...[route.reportClaim, route.amendClaim, route.correctClaim].flatMap((write) =>
+      figureRules.map(([name, bad, code]) => caseOf(write, name, withBody({ figures: [bad] }), refused(422, code, 'figures[0].value'))),
+    ),
+    ...[route.recordStatement, route.reportClaim, route.amendClaim, route.retractClaim, route.correctClaim].map((write) =>
+      caseOf(write, 'a future statedAt', withBody({ statedAt: FAR_FUTURE }), refused(422, 'stated_at_in_future', 'statedAt')),
+    ),
+    unregistered(route.reportClaim, 'claimantId', () => ({ claimantId: uuidv7() })),
+    unregistered(route.reportClaim, 'via[1]', () => ({ via: [site, uuidv7()] })),
+    unregistered(route.recordStatement, 'sourceId', () => ({ sourceId: uuidv7() })),
+    unregistered(route.recordStatement, 'via[0]', () => ({ via: [uuidv7()] })),
+    unregistered(route.correctClaim, 'claimantId', () => ({ claimantId: uuidv7() })),
+    unregistered(route.correctClaim, 'via[0]', () => ({ via: [uuidv7()] })),
+    // PostgreSQL holds the years 0001–9999: a time outside them would stall the projections for good.
+    caseOf(route.openIncident, 'an occurred date in the year 0', withBody({ occurred: { from: '0000-01-01', precision: 'day' } }), invalidField('occurred.from', 'time_out_of_range')),
+    caseOf(route.reviseIncident, 'an occurred instant in the year 0 in UTC', withBody({ occurred: { from: '0001-01-01T00:00:00+01:00', precision: 'time' } }), invalidField('occurred.from', 'time_out_of_range')),
+    caseOf(route.reportClaim, 'a statedAt in the year 0 in UTC', withBody({ statedAt: '0001-01-01T00:00:00+01:00' }), invalidField('statedAt', 'time_out_of_range')),
+    caseOf(route.recordStatement, 'a publishedAt in the year 10000 in UTC', withBody({ publishedAt: '9999-12-31T23:00:00-02:00' }), invalidField('publishedAt', 'time_out_of_range')),
+    caseOf(route.recordStatement, 'an over-long language tag', withBody({ language: `en-${Array(5).fill('abcdefgh').join('-')}` }), invalidField('language', 'too_big')),
+    caseOf(route.reportClaim, 'an X-Correlation-Id with a space', withHeaders({ 'x-correlation-id': 'trace 1' }), invalidField('header.x-correlation-id', 'invalid_correlation_id')),
+    // Input refused alike on any route, tried on one.
+    caseOf(route.reportClaim, 'an unknown enum value', withBody({ kind: 'rumour' }), invalidField('kind', 'invalid_value')),
+    caseOf(route.reportClaim, 'more than 50 figures', withBody({ figures: Array(51).fill(figure) }), invalidField('figures', 'too_big')),
+    caseOf(route.reportClaim, 'a statedAt that is not ISO-8601', withBody({ statedAt: 'last Sunday' }), invalidField('statedAt')),
+    caseOf(route.reportClaim, 'NUL deep in a figure', withBody({ figures: [figure, { ...figure, originalText: '\u0000' }] }), invalidField('figures[1].originalText', 'invalid_characters')),
+    caseOf(route.registerSource, 'NUL in a key', (w) => ({ ...requestTo(w), rawBody: '{"name": "JNIM", "kind": "armed_group", "x\\u0000": 1}' }), invalidField('x\u0000', 'invalid_characters')),
+    caseOf(route.registerSource, 'a body that is not JSON', (w) => ({ ...requestTo(w), rawBody: 'name=JNIM', headers: { 'content-type': 'text/plain' } }), refused(415, 'unsupported_media_type')),
+    caseOf(route.registerSource, 'no body at all', (w) => ({ ...requestTo(w), body: undefined }), invalidField('body')),
+    caseOf(route.reportClaim, 'a malformed incident id', (w) => requestTo(w, {}, { incidentId: 'not-a-uuid' }), invalidField('path.incidentId')),
+    caseOf(route.linkIncidents, 'a link to an unknown incident', withBody({ otherIncidentId: uuidv7() }), refused(422, 'incident_not_found', 'otherIncidentId')),
+    caseOf(route.linkIncidents, 'a link to itself', (w) => requestTo(w, { otherIncidentId: incidentId }), refused(422, 'link_to_self', 'otherIncidentId')),
+    caseOf(route.openIncident, 'a bad country code', withBody({ location: { place: 'P', country: 'Mali', precision: 'country' } }), invalidField('location.country')),
+    caseOf(route.reportClaim, 'an unparseable If-Match', withHeaders({ 'if-match': 'yesterday' }), invalidField('header.if-match')),
+    caseOf(route.reportClaim, 'a stale If-Match', withHeaders({ 'if-match': '"99"' }), refused(412, 'version_mismatch')),
+    caseOf(route.reportClaim, 'a wrong API key', withHeaders({ authorization: 'Bearer not-a-key-of-this-service' }, 'none'), refused(401, 'unauthenticated')),
   ];
 
   // A rest parameter: Jest reads a function with more parameters than the row as one that takes `done`.
-  it.each(cases)('%s', async (...[, build, status, code, field]: Case) => {
+  it.each([...everyRoute, ...someRoutes])('%s', async (...[, build, { status, code, field, rule }]: Case) => {
     const before = await ledgerLength(api.app);
     const { method, path, body, rawBody, who = 'editor', headers } = build();
     const response = await api.http(who, method, path, { body, rawBody, headers });
@@ -115,15 +295,29 @@ describe('bad input is refused with problem+json and appends nothing', () => {
     expect({ status: response.status, code: response.body?.code }).toEqual({ status, code });
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(response.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
-    if (field) expect(response.body.errors.map((error: { field: string }) => error.field)).toContain(field);
+    if (field) expect(response.body.errors).toContainEqual(expect.objectContaining(rule ? { field, code: rule } : { field }));
+    expect(await ledgerLength(api.app)).toBe(before);
+  });
+
+  it.each([
+    { write: route.reviseIncident, body: { reason: 'nothing yet' }, code: 'revision_empty', fields: INCIDENT_REVISABLE_FIELDS },
+    { write: route.reviseSource, body: { reason: 'nothing yet' }, code: 'revision_empty', fields: SOURCE_REVISABLE_FIELDS },
+    { write: route.amendClaim, body: { statedAt: '2024-07-29T00:00:00Z', reason: 'nothing yet' }, code: 'amendment_empty', fields: CLAIM_AMENDABLE_FIELDS },
+    { write: route.correctClaim, body: { reason: 'nothing yet' }, code: 'correction_empty', fields: CLAIM_CORRECTABLE_FIELDS },
+  ] as { write: WriteRoute; body: object; code: string; fields: readonly string[] }[])('$write.route that changes nothing names each field it could change', async ({ write, body, code, fields }) => {
+    const before = await ledgerLength(api.app);
+    const response = await api.http('editor', requestTo(write).method, requestTo(write).path, { body });
+    expect({ status: response.status, code: response.body.code }).toEqual({ status: 422, code });
+    expect(response.body.errors).toEqual(fields.map((field) => ({ field, code, message: expect.any(String) })));
     expect(await ledgerLength(api.app)).toBe(before);
   });
 
   it('reports every invalid field of a request at once', async () => {
-    const response = await api.http('editor', 'POST', claimPath(), { body: { ...claim(), kind: 'rumour', summary: '', extra: 1 } });
+    const { method, path } = requestTo(route.reportClaim);
+    const response = await api.http('editor', method, path, { body: { ...claim(), kind: 'rumour', summary: '', extra: 1, via: ['\u0000'] } });
     expect(response.status).toBe(400);
     expect(response.body.errors.map((error: { field: string; code: string }) => `${error.field}:${error.code}`).sort()).toEqual(
-      ['extra:unknown_field', 'kind:invalid_value', 'summary:too_small'].sort(),
+      ['extra:unknown_field', 'kind:invalid_value', 'summary:too_small', 'via[0]:invalid_characters', 'via[0]:invalid_format'].sort(),
     );
   });
 
@@ -131,6 +325,24 @@ describe('bad input is refused with problem+json and appends nothing', () => {
     const response = await api.http('editor', 'GET', '/no-such-route');
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+});
+
+describe('bad query strings are refused with problem+json', () => {
+  // `{incidentId}` stands for the incident opened above.
+  it.each([
+    ['reader', '/incidents?q=%00', 'query.q', 'invalid_characters'],
+    ['reader', '/incidents?from=0000-01-01', 'query.from', 'time_out_of_range'],
+    ['reader', '/incidents?to=9999-12-31T23:00:00-02:00', 'query.to', 'time_out_of_range'],
+    ['reader', '/sources?q=JNIM%00', 'query.q', 'invalid_characters'],
+    ['reader', '/incidents/{incidentId}?asOf=%00', 'query.asOf', 'invalid_characters'],
+    ['auditor', '/audit/proofs/inclusion?position=%00', 'query.position', 'invalid_characters'],
+    ['auditor', '/ledger?after=%00', 'query.after', 'invalid_characters'],
+  ] as const)('as %s, GET %s', async (who, path, field, rule) => {
+    const response = await api.http(who, 'GET', path.replace('{incidentId}', incidentId));
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(response.body.errors).toContainEqual(expect.objectContaining({ field, code: rule }));
   });
 });
 

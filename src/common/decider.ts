@@ -46,10 +46,23 @@ export function requireText(text: string, field: string, code: string): void {
   if (text.trim() === '') throw new DomainError('invalid', code, `${field} must not be empty`, field);
 }
 
-/** A revision, amendment or correction must change at least one of the fields it may change. */
+/**
+ * A revision, amendment or correction must change at least one of the fields it may change;
+ * the error names them all, so that a form can mark each.
+ */
 export function requireSomeField(data: object, fields: readonly string[], code: string): void {
   const given = Object.entries(data).some(([key, value]) => fields.includes(key) && value !== undefined);
-  if (!given) throw new DomainError('invalid', code, `Give at least one of: ${fields.join(', ')}`);
+  if (!given) throw new DomainError('invalid', code, `Give at least one of: ${fields.join(', ')}`, undefined, fields);
+}
+
+// The years PostgreSQL takes in an ISO-8601 timestamp (it has no year 0) and that ISO-8601
+// writes in four digits: a time outside them, once recorded, would stall the projections.
+const EARLIEST_TIME = Date.parse('0001-01-01T00:00:00.000Z');
+const LATEST_TIME = Date.parse('9999-12-31T23:59:59.999Z');
+
+/** Whether epoch milliseconds fall in the years 0001..9999, UTC. */
+export function isStorableTime(milliseconds: number): boolean {
+  return milliseconds >= EARLIEST_TIME && milliseconds <= LATEST_TIME;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

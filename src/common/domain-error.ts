@@ -10,6 +10,8 @@ export class DomainError extends Error {
     message: string,
     /** The request field the rule concerns, when there is one (e.g. `claimantId`). */
     readonly field?: string,
+    /** When the rule needs any one of several fields (e.g. what a revision may change): all of them. */
+    readonly anyOf: readonly string[] = [],
   ) {
     super(message);
     this.name = 'DomainError';

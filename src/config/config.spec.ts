@@ -25,10 +25,19 @@ describe('configuration', () => {
     }
   });
 
+  it('names the entries that repeat a name or a key, without showing the key', () => {
+    const keys = 'desk:editor:0123456789abcdef, desk:reader:fedcba9876543210, audit:auditor:0123456789abcdef';
+    expect(() => loadConfig({ API_KEYS: keys })).toThrow(/API_KEYS: entry 2 repeats the name "desk"\n\s*API_KEYS: entry 3 \("audit"\) repeats the key of "desk"$/);
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
     [{ API_KEYS: 'desk:chief:0123456789abcdef' }, 'API_KEYS'],
     [{ API_KEYS: 'desk:editor:short' }, 'API_KEYS'],
+    [{ API_KEYS: ',' }, 'API_KEYS'],
+    [{ API_KEYS: ' , ,' }, 'API_KEYS'],
+    [{ API_KEYS: 'desk:editor:0123456789abcdef,desk:reader:fedcba9876543210' }, 'API_KEYS'],
+    [{ API_KEYS: 'desk:editor:0123456789abcdef,audit:auditor:0123456789abcdef' }, 'API_KEYS'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ EVENT_STORE: 'eventstoredb' }, 'EVENTSTORE_CONNECTION_STRING'],
     [{ AUDIT_SIGNING_KEY: 'not a key' }, 'AUDIT_SIGNING_KEY'],

@@ -17,16 +17,24 @@ const apiKeys = z
   .string()
   .transform((value, ctx): ApiKeyConfig[] => {
     const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+    // Set but empty would close every route without a word.
+    if (entries.length === 0) ctx.addIssue({ code: 'custom', message: 'lists no name:role:key entry' });
     const keys: ApiKeyConfig[] = [];
     for (const [index, entry] of entries.entries()) {
       const [name, role, ...rest] = entry.split(':');
       const key = rest.join(':');
+      // A name is the principal events record, and a key must say who uses it: both unique.
+      const sameKey = keys.find((other) => other.key === key);
       if (!name || !role || !key) {
         ctx.addIssue({ code: 'custom', message: `entry ${index + 1} is not name:role:key` });
       } else if (!(ROLES as readonly string[]).includes(role)) {
         ctx.addIssue({ code: 'custom', message: `entry ${index + 1} has role "${role}"; roles are ${ROLES.join(', ')}` });
       } else if (key.length < 16) {
         ctx.addIssue({ code: 'custom', message: `entry ${index + 1} ("${name}") has a key shorter than 16 characters` });
+      } else if (keys.some((other) => other.name === name)) {
+        ctx.addIssue({ code: 'custom', message: `entry ${index + 1} repeats the name "${name}"` });
+      } else if (sameKey) {
+        ctx.addIssue({ code: 'custom', message: `entry ${index + 1} ("${name}") repeats the key of "${sameKey.name}"` });
       } else {
         keys.push({ name, role: role as Role, key });
       }

@@ -70,8 +70,9 @@ export function toProblem(error: unknown): ProblemResponse {
     return problem(400, 'validation_failed', 'The request has invalid fields; see errors.', error.errors);
   }
   if (error instanceof DomainError) {
-    const errors = error.field ? [{ field: error.field, code: error.code, message: error.message }] : undefined;
-    return problem(DOMAIN_STATUS[error.kind], error.code, error.message, errors);
+    const fields = error.field ? [error.field] : error.anyOf;
+    const errors = fields.map((field) => ({ field, code: error.code, message: error.message }));
+    return problem(DOMAIN_STATUS[error.kind], error.code, error.message, errors.length > 0 ? errors : undefined);
   }
   if (error instanceof WrongExpectedRevisionError) {
     return problem(412, 'version_mismatch', `The entity is at version ${error.actual}, not ${String(error.expected)}: reload it and apply your change again.`);

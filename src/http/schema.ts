@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isStorableTime } from '../common/decider.js';
 
 // Building blocks of the request schemas that several slices share.
 
@@ -8,11 +9,19 @@ export const uuid = z.uuid().transform((id) => id.toLowerCase());
 /** Trimmed text of 1..max characters. */
 export const text = (max: number) => z.string().trim().min(1).max(max);
 
+/** The years PostgreSQL and four-digit ISO-8601 both hold; a time outside them breaks the projections that store it. */
+const inStorableYears = z.string().refine((time) => isStorableTime(Date.parse(time)), {
+  message: 'must lie in the years 0001 to 9999 (UTC)',
+  params: { code: 'time_out_of_range' },
+});
+
+const utcInstant = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
+
 /** An instant with an explicit offset, stored as UTC (`2024-07-28T00:00:00.000Z`). */
-export const instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
+export const instant = utcInstant.pipe(inStorableYears);
 
 /** A calendar date or an instant: `occurred` may be known only to the day. */
-export const dateOrInstant = z.union([z.iso.date(), instant]);
+export const dateOrInstant = z.union([z.iso.date(), utcInstant]).pipe(inStorableYears);
 
 export const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO-3166 alpha-2 code such as ML');
 

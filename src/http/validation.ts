@@ -7,10 +7,16 @@ type Location = 'body' | 'query' | 'path' | 'header';
 
 /** Parses a request part with a zod schema; failures become 400s naming each field. */
 export function parseRequest<T extends z.ZodType>(schema: T, value: unknown, location: Location, name?: string): z.output<T> {
+  const prefix = name === undefined ? [] : [name];
+  const unstorableText = unstorableTextPaths(value).map((path) => ({
+    field: fieldPath([...prefix, ...path], location),
+    code: 'invalid_characters',
+    message: 'contains U+0000 or an unpaired UTF-16 surrogate, which cannot be stored',
+  }));
   const result = schema.safeParse(value, { reportInput: true });
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => (name ? { ...issue, path: [name, ...issue.path] } : issue));
-  throw new RequestValidationError(issues.flatMap((issue) => fieldErrors(issue, location)));
+  if (result.success && unstorableText.length === 0) return result.data;
+  const invalid = result.success ? [] : result.error.issues.flatMap((issue) => fieldErrors({ ...issue, path: [...prefix, ...issue.path] }, location));
+  throw new RequestValidationError([...unstorableText, ...invalid]);
 }
 
 /** `@Body(new Valid(schema))`: the controller receives the parsed, typed value. */
@@ -25,13 +31,60 @@ export class Valid<T extends z.ZodType> implements PipeTransform<unknown, z.outp
   }
 }
 
+// PostgreSQL's text and jsonb hold neither U+0000 nor an unpaired surrogate (which has no
+// UTF-8 form): such a string would fail at the database, after validation, as a 500.
+// In a `u` regex an unpaired surrogate is a code point of category Cs; a pair is not.
+const unstorable = (text: string): boolean => text.includes('\u0000') || /\p{Cs}/u.test(text);
+
+// Enough to show the client what to fix, without echoing a huge body back.
+const MAX_REPORTED = 20;
+
+interface Visit {
+  value: unknown;
+  key?: PropertyKey;
+  parent?: Visit;
+}
+
+/**
+ * The paths of the strings (object keys too) that PostgreSQL cannot store, anywhere in
+ * the input. Iterative, with paths kept as parent links: a body may nest deeper than the
+ * call stack, and a path is built only for what is reported.
+ */
+function unstorableTextPaths(input: unknown): PropertyKey[][] {
+  const found: Visit[] = [];
+  const pending: Visit[] = [{ value: input }];
+  for (let visit = pending.pop(); visit !== undefined && found.length < MAX_REPORTED; visit = pending.pop()) {
+    const { value } = visit;
+    if (typeof value === 'string') {
+      if (unstorable(value)) found.push(visit);
+    } else if (typeof value === 'object' && value !== null) {
+      const children: [PropertyKey, unknown][] = Array.isArray(value) ? value.map((item, index) => [index, item]) : Object.entries(value);
+      // Reversed onto the stack, so that fields are reported in the order the client wrote them.
+      for (const [key, child] of children.reverse()) {
+        const childVisit = { value: child, key, parent: visit };
+        if (typeof key === 'string' && unstorable(key)) found.push(childVisit);
+        else pending.push(childVisit);
+      }
+    }
+  }
+  return found.slice(0, MAX_REPORTED).map(pathOf);
+}
+
+function pathOf(visit: Visit): PropertyKey[] {
+  const path: PropertyKey[] = [];
+  for (let at: Visit | undefined = visit; at?.key !== undefined; at = at.parent) path.push(at.key);
+  return path.reverse();
+}
+
 function fieldErrors(issue: z.core.$ZodIssue, location: string): FieldError[] {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({ field: fieldPath([...issue.path, key], location), code: 'unknown_field', message: 'is not a field of this request' }));
   }
   const field = fieldPath(issue.path, location);
   if (issue.code === 'invalid_type' && issue.input === undefined) return [{ field, code: 'required', message: 'is required' }];
-  return [{ field, code: issue.code, message: issue.message }];
+  // A schema's own rule names itself in `params.code` (e.g. `time_out_of_range`).
+  const code = issue.code === 'custom' && typeof issue.params?.code === 'string' ? issue.params.code : issue.code;
+  return [{ field, code, message: issue.message }];
 }
 
 /** `['figures', 0, 'value']` → `figures[0].value` (body), `query.limit`, `header.if-match`. */

@@ -16,7 +16,7 @@ export const Write = createParamDecorator((_: unknown, context: ExecutionContext
   return {
     expectedVersion: expectedVersion(request.headers['if-match']),
     recordedBy: request.principal.name,
-    correlationId: singleHeader(request.headers['x-correlation-id']) ?? requestId,
+    correlationId: correlationId(request.headers['x-correlation-id']) ?? requestId,
     causationId: requestId,
     retryKey: request.idempotency && `${request.idempotency.principal}\n${request.idempotency.key}`,
   };
@@ -34,6 +34,15 @@ export function expectedVersion(header: string | string[] | undefined): number |
     throw new RequestValidationError([{ field: 'header.if-match', code: 'invalid_version', message: 'must be an entity version such as "5"' }]);
   }
   return Number(match[1]);
+}
+
+/** `X-Correlation-Id` goes into every appended event's metadata: a token such as a UUID or a trace id, nothing else. */
+function correlationId(header: string | string[] | undefined): string | undefined {
+  const value = singleHeader(header);
+  if (value !== undefined && !/^[\x21-\x7e]{1,200}$/.test(value)) {
+    throw new RequestValidationError([{ field: 'header.x-correlation-id', code: 'invalid_correlation_id', message: 'must be 1 to 200 visible ASCII characters' }]);
+  }
+  return value;
 }
 
 function singleHeader(header: string | string[] | undefined): string | undefined {

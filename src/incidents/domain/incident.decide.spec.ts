@@ -155,6 +155,20 @@ describe('OpenIncident', () => {
       .when({ type: 'OpenIncident', data: { ...ambush, occurred: { from, precision: 'day' } } })
       .thenThrows({ kind: 'invalid', code: 'time_invalid', field: 'occurred.from' });
   });
+
+  // Outside them, PostgreSQL cannot store the time and the search projection would stall on it.
+  it.each(['0000-12-31', '0001-01-01T00:00:00+01:00', '9999-12-31T23:00:00-02:00'])('rejects %s, outside the years 0001 to 9999 in UTC', (to) => {
+    givenIncident([])
+      .when({ type: 'OpenIncident', data: { ...ambush, occurred: { from: '0001-01-01', to, precision: 'time' } } })
+      .thenThrows({ kind: 'invalid', code: 'time_out_of_range', field: 'occurred.to' });
+  });
+
+  it('accepts the first and the last day of those years', () => {
+    const occurred = { from: '0001-01-01T00:00:00Z', to: '9999-12-31', precision: 'day' as const };
+    givenIncident([])
+      .when({ type: 'OpenIncident', data: { ...ambush, occurred } })
+      .then([{ type: 'IncidentOpened', data: { ...ambush, occurred } }]);
+  });
 });
 
 describe('ReviseIncident', () => {
@@ -295,6 +309,12 @@ describe('RecordStatement', () => {
     givenIncident([ambushOpened])
       .when({ type: 'RecordStatement', data: { ...jnimStatement, retrievedAt: 'Sunday' } })
       .thenThrows({ kind: 'invalid', code: 'time_invalid', field: 'retrievedAt' });
+  });
+
+  it('rejects a time before the year 0001 in UTC', () => {
+    givenIncident([ambushOpened])
+      .when({ type: 'RecordStatement', data: { ...jnimStatement, publishedAt: '0001-01-01T00:30:00+01:00' } })
+      .thenThrows({ kind: 'invalid', code: 'time_out_of_range', field: 'publishedAt' });
   });
 });
 

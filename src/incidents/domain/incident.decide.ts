@@ -1,4 +1,5 @@
 import {
+  isStorableTime,
   requireRetryOf,
   requireSomeField,
   requireText,
@@ -245,7 +246,7 @@ function requireNotInFuture(time: string, field: keyof typeof IN_FUTURE_CODES, c
 // instant depending on where it is read.
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
-/** Epoch milliseconds of an ISO-8601 time; throws `time_invalid` naming the field. */
+/** Epoch milliseconds of an ISO-8601 time in the years 0001..9999 (UTC); throws naming the field. */
 function parseTime(time: string, field: string): number {
   const match = ISO_8601.exec(time);
   const milliseconds = Date.parse(time);
@@ -253,6 +254,9 @@ function parseTime(time: string, field: string): number {
   const daysInMonth = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]), 0)).getUTCDate() : 0;
   if (match === null || Number.isNaN(milliseconds) || Number(match[3]) > daysInMonth) {
     throw new DomainError('invalid', 'time_invalid', `${field} is not an ISO-8601 date or date-time with offset`, field);
+  }
+  if (!isStorableTime(milliseconds)) {
+    throw new DomainError('invalid', 'time_out_of_range', `${field} must lie in the years 0001 to 9999 (UTC)`, field);
   }
   return milliseconds;
 }

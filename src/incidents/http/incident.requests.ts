@@ -76,7 +76,7 @@ export const RecordStatementRequest = z.strictObject({
   via: via.default([]),
   medium: z.enum(STATEMENT_MEDIUMS),
   quote: text(LIMIT.quote).describe('The source’s words in the original language.'),
-  language: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a language tag such as en or ar'),
+  language: z.string().max(LIMIT.language).regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a language tag such as en or ar'),
   translation: text(LIMIT.translation).optional(),
   statedAt: instant,
   publishedAt: instant.optional(),
