@@ -118,3 +118,11 @@ describe('a write whose answer was lost after it was stored, retried with its Id
     expect(theirs.body.id).not.toBe(mine.body.id);
   });
 });
+
+it('a key on a body nested deeper than the call stack: a 400, not a 500', async () => {
+  const deep = `${'{"a":'.repeat(30_000)}1${'}'.repeat(30_000)}`;
+  const answer = await api.http('editor', 'POST', '/sources', { rawBody: deep, headers: { 'idempotency-key': `deep-${uuidv7()}`, 'content-type': 'application/json' } });
+  expect(answer.status).toBe(400);
+  expect(answer.headers.get('content-type')).toContain('application/problem+json');
+  expect(answer.body.errors[0].field).toBe('body');
+});

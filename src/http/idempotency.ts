@@ -99,7 +99,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new RequestValidationError([{ field: 'header.idempotency-key', code: 'invalid_key', message: 'must be 1 to 255 visible ASCII characters' }]);
     }
     const claim = { principal: request.principal.name, key };
-    const requestHash = createHash('sha256').update(canonicalJson({ method: request.method, url: request.url, body: request.body ?? null })).digest('hex');
+    const requestHash = fingerprint(request);
     const begun = await this.store.begin(claim, requestHash);
     if (begun.kind === 'replay') {
       const reply = context.switchToHttp().getResponse<FastifyReply>();
@@ -109,6 +109,20 @@ export class IdempotencyInterceptor implements NestInterceptor {
     request.idempotency = claim;
     return next.handle();
   }
+}
+
+/** What the key stands for: the method, the path and the body, in whatever key order it came. */
+function fingerprint(request: IdempotentRequest): string {
+  let canonical: string;
+  try {
+    canonical = canonicalJson({ method: request.method, url: request.url, body: request.body ?? null });
+  } catch (error) {
+    // A body nested deeper than the call stack: no request of this API is, and this runs
+    // before the route's validation would say so.
+    if (!(error instanceof RangeError)) throw error;
+    throw new RequestValidationError([{ field: 'body', code: 'too_deeply_nested', message: 'nests deeper than any request of this API' }]);
+  }
+  return createHash('sha256').update(canonical).digest('hex');
 }
 
 /** Stores a claimed request's response before it is sent, or frees the key if it failed. */
