@@ -1,8 +1,8 @@
 // The convoy ambush south of Tinzaouaten (shared/fixtures/tinzaouaten-2024-article.txt)
 // as a stored stream, for the read-model tests. It sets the three Wagner tolls side by
-// side, as the worked example of PRODUCT.md §4 does (the demo data files the blogs' and
-// Wagner's tolls under the battle instead). What did not happen — JNIM retracting or
-// amending, the desk's corrections — is built inside the tests that need it.
+// side, as the worked example of PRODUCT.md §4 and the demo data do. What did not happen —
+// JNIM retracting or amending, the desk's corrections — is built inside the tests that
+// need it.
 import type { Figure, IncidentEvent } from '../domain/incident.events.js';
 import type { Names } from './headline.js';
 import type { StoredIncidentEvent } from './stored-incident-event.js';
