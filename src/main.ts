@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { resolve } from 'node:path';
 import { createApp } from './app.js';
+import { auditSigningKeyFor } from './audit/audit-signing-key.js';
 import { ApiKeys, loadOrCreateDefaultAdminKey } from './auth/api-keys.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { databaseUrlFor } from './database/database-url.js';
@@ -8,6 +9,8 @@ import { migrate } from './database/migrate.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Read before the database is touched: without the key it needs, the service stops having done nothing.
+  const signingKey = await auditSigningKeyFor(config);
   const databaseUrl = await databaseUrlFor(config);
   await migrate(databaseUrl);
 
@@ -23,7 +26,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const app = await createApp({ config, databaseUrl, apiKeys });
+  const app = await createApp({ config, databaseUrl, apiKeys, signingKey });
   await app.listen(config.PORT, config.HOST);
   console.log(`Incident Ledger listening on http://${config.HOST}:${config.PORT} (API docs at /docs)`);
 }

@@ -135,3 +135,16 @@ it('started again on the same DATA_DIR, prints no new admin key, takes the old o
   expect(body.latest).toEqual(checkpoint);
   expect(checkpointIsSigned(body.latest!, publicKey.pem)).toBe(true);
 }, START_TIMEOUT_MS);
+
+it('on a shared database, without AUDIT_SIGNING_KEY, stops before touching the database and names the variable', async () => {
+  // Nothing listens on port 1: a start that reached for the database would fail on that instead.
+  const child = spawn(process.execPath, [SERVICE], {
+    env: { ...inherited, DATA_DIR: dataDir, DATABASE_URL: 'postgres://ledger@127.0.0.1:1/ledger', API_KEYS: 'desk:editor:0123456789abcdef0123', NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  expect({ code, stderr }).toEqual({ code: 1, stderr: expect.stringContaining('AUDIT_SIGNING_KEY: is required with DATABASE_URL') });
+  expect(stderr).not.toMatch(/ECONNREFUSED/);
+}, START_TIMEOUT_MS);
