@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { CommandBus } from '@nestjs/cqrs';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { ProjectionRunner } from '../src/projections/projection-runner.js';
 import { PROJECTIONS } from '../src/read-models.js';
@@ -42,16 +43,38 @@ async function eventsApplied(): Promise<number> {
   return Number(row.applied ?? 0);
 }
 
+/** Transactions of other sessions waiting for a lock on `table`, which `holder` holds. */
+async function batchesWaitingFor(table: string, holder: pg.Client): Promise<number> {
+  const { rows } = await holder.query<{ waiting: string }>(
+    'SELECT count(*) AS waiting FROM pg_locks WHERE relation = $1::regclass AND NOT granted AND pid <> pg_backend_pid()',
+    [table],
+  );
+  return Number(rows[0].waiting);
+}
+
 function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 it('read models converge after the projector is killed mid-batch and restarted', async () => {
   const runner = api.app.get(ProjectionRunner);
+  // Hold the incident view's table from the start, so that the projector's first batch of it
+  // stops halfway (begun, its checkpoint row locked, waiting to write) while the other
+  // projections commit theirs. Then kill it there.
+  const holder = new pg.Client({ connectionString: api.database.url });
+  await holder.connect();
+  await holder.query('BEGIN');
+  await holder.query('LOCK TABLE incident_views IN ACCESS EXCLUSIVE MODE');
   const first = startService();
-  await eventually(async () => (await eventsApplied()) > 0, 'the projector to commit a first batch', 60_000);
-  first.kill('SIGKILL');
-  await exited(first);
+  try {
+    await eventually(async () => (await eventsApplied()) > 0, 'the projector to commit a first batch', 60_000);
+    await eventually(async () => (await batchesWaitingFor('incident_views', holder)) > 0, 'a batch to stop halfway', 60_000);
+  } finally {
+    first.kill('SIGKILL');
+    await exited(first);
+    await holder.query('ROLLBACK');
+    await holder.end();
+  }
   expect(await projectionsCaughtUp(api.app)).toBe(false); // killed before it was done
 
   const second = startService();
