@@ -179,6 +179,25 @@ it('answers what it cannot prove with a problem naming the parameter', async () 
   }
 });
 
+it.each([
+  ['/audit/proofs/inclusion?position=garbage', 'query.position'],
+  ['/audit/proofs/inclusion?position=', 'query.position'],
+  ['/audit/proofs/inclusion?position=1%3A2%3A3', 'query.position'],
+  ['/audit/proofs/inclusion?position=01%3A2', 'query.position'],
+  ['/audit/proofs/inclusion?position=-1%3A2', 'query.position'],
+  ['/audit/proofs/inclusion?position=99999999999999999999%3A1', 'query.position'],
+  ['/audit/proofs/inclusion?position=1%3A1&treeSize=', 'query.treeSize'],
+  ['/audit/proofs/inclusion?position=1%3A1&treeSize=0x10', 'query.treeSize'],
+  ['/audit/proofs/consistency?from=1e2', 'query.from'],
+  ['/audit/proofs/consistency?from=1&to=', 'query.to'],
+  ['/audit/checkpoints?before=abc', 'query.before'],
+  ['/audit/checkpoints?limit=', 'query.limit'],
+])('refuses %s, not a position or whole number, with a 400 naming %s', async (path, field) => {
+  const answer = await api.http('auditor', 'GET', path);
+  expect({ status: answer.status, type: answer.headers.get('content-type') }).toEqual({ status: 400, type: expect.stringContaining('application/problem+json') });
+  expect(answer.body.errors.map((error: { field: string }) => error.field)).toEqual([field]);
+});
+
 it('lets auditors and admins read the log, and nobody else but for the public key', async () => {
   expect((await api.http('none', 'GET', '/audit/checkpoints')).status).toBe(401);
   expect((await api.http('reader', 'GET', '/audit/checkpoints')).status).toBe(403);

@@ -176,11 +176,38 @@ describe('pagination, refusals and access', () => {
     ['a diff to beyond the version', () => `/incidents/${incidentId}/diff?from=0&to=99`, 'query.to'],
     ['a diff without versions', () => `/incidents/${incidentId}/diff`, 'query.from'],
     ['a timeline limit of 0', () => `/incidents/${incidentId}/timeline?limit=0`, 'query.limit'],
+    // Versions are integer columns; z.coerce would have read '' as 0 and '0x1' or '1e1' as numbers.
+    ['an empty version', () => `/incidents/${incidentId}?version=`, 'query.version'],
+    ['a version in hexadecimal', () => `/incidents/${incidentId}?version=0x1`, 'query.version'],
+    ['a version beyond 2^31-1', () => `/incidents/${incidentId}?version=2147483648`, 'query.version'],
+    ['a timeline fromVersion beyond 2^31-1', () => `/incidents/${incidentId}/timeline?fromVersion=3000000000`, 'query.fromVersion'],
+    ['an empty timeline limit', () => `/incidents/${incidentId}/timeline?limit=`, 'query.limit'],
+    ['a diff to in exponent notation', () => `/incidents/${incidentId}/diff?from=0&to=1e1`, 'query.to'],
+    ['an empty diff from', () => `/incidents/${incidentId}/diff?from=&to=1`, 'query.from'],
+    ['a diff to of twenty digits', () => `/incidents/${incidentId}/diff?from=0&to=99999999999999999999`, 'query.to'],
   ])('refuses %s with a 400 naming the field', async (_name, path, field) => {
     const response = await read(path());
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(response.body.errors.map((error: { field: string }) => error.field)).toContain(field);
+  });
+
+  it('reads the largest version a version can be as the latest, and the timeline from there as empty', async () => {
+    const latest = await read(`/incidents/${incidentId}`);
+    expect((await read(`/incidents/${incidentId}?version=2147483647`)).body).toEqual(latest.body);
+    expect((await read(`/incidents/${incidentId}/timeline?fromVersion=2147483647`)).body).toMatchObject({ version: 4, entries: [], nextFromVersion: null });
+  });
+
+  it('refuses an auditor’s raw-stream and ledger pages whose numbers are not whole numbers in range', async () => {
+    for (const [path, field] of [
+      [`/incidents/${incidentId}/events?fromVersion=3000000000`, 'query.fromVersion'],
+      [`/incidents/${incidentId}/events?limit=`, 'query.limit'],
+      ['/ledger?limit=', 'query.limit'],
+      ['/ledger?limit=1e2', 'query.limit'],
+    ]) {
+      const response = await api.http('auditor', 'GET', path);
+      expect({ path, status: response.status, fields: response.body.errors?.map((error: { field: string }) => error.field) }).toEqual({ path, status: 400, fields: [field] });
+    }
   });
 
   it('names the rule a diff’s versions break', async () => {

@@ -17,6 +17,10 @@ interface Item {
 
 const read = (path: string) => api.http('reader', 'GET', path);
 
+/** A cursor as a client could make one: the list's encoding, any content. */
+const forged = (position: object) => Buffer.from(JSON.stringify(position)).toString('base64url');
+const SOME_ID = '0190f3a0-0000-7000-8000-000000000000';
+
 async function created(path: string, body: unknown): Promise<string> {
   const response = await api.http('editor', 'POST', path, { body });
   expect(response.status).toBe(201);
@@ -155,12 +159,33 @@ describe('filters', () => {
     ['sort=relevance', 'query.sort'],
     ['cursor=not-a-cursor', 'query.cursor'],
     [`cursor=${Buffer.from('{"sort":"updatedAt"}').toString('base64url')}`, 'query.cursor'],
+    // Keys PostgreSQL cannot take: such a cursor is no less forged than one of the wrong shape.
+    [`cursor=${forged({ sort: 'updatedAt', key: '0000-01-01T00:00:00Z', id: SOME_ID })}`, 'query.cursor'],
+    [`cursor=${forged({ sort: 'updatedAt', key: '0000-01-01T00:00:00.000Z', id: SOME_ID })}`, 'query.cursor'],
+    [`cursor=${forged({ sort: '-occurredFrom', key: '+010000-01-01T00:00:00.000Z', id: SOME_ID })}`, 'query.cursor'],
+    [`cursor=${forged({ sort: '-updatedAt', key: '2024-07-28T00:00:00+02:00', id: SOME_ID })}`, 'query.cursor'],
+    [`q=ambush&sort=relevance&cursor=${forged({ sort: 'relevance', key: 1e39, id: SOME_ID })}`, 'query.cursor'],
+    [`q=ambush&sort=relevance&cursor=${forged({ sort: 'relevance', key: 1e-46, id: SOME_ID })}`, 'query.cursor'],
+    [`q=ambush&sort=relevance&cursor=${forged({ sort: 'relevance', key: -1, id: SOME_ID })}`, 'query.cursor'],
+    [`cursor=${forged({ sort: 'updatedAt', key: '2024-07-28T00:00:00.000Z', id: 'JNIM' })}`, 'query.cursor'],
+    ['limit=', 'query.limit'],
+    ['limit=1e1', 'query.limit'],
     ['colour=red', 'query.colour'],
   ])('refuses %s with a 400 naming %s', async (query, field) => {
     const response = await read(`/incidents?${query}`);
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     expect(response.body.errors.map((error: { field: string }) => error.field)).toEqual([field]);
+  });
+
+  it('takes a cursor at the edges of what the columns hold', async () => {
+    for (const query of [
+      `sort=updatedAt&cursor=${forged({ sort: 'updatedAt', key: '0001-01-01T00:00:00.000Z', id: SOME_ID })}`,
+      `sort=-occurredFrom&cursor=${forged({ sort: '-occurredFrom', key: '9999-12-31T23:59:59.999Z', id: SOME_ID })}`,
+      `q=ambush&sort=relevance&cursor=${forged({ sort: 'relevance', key: 3.4e38, id: SOME_ID })}`,
+    ]) {
+      expect({ query, status: (await read(`/incidents?${query}`)).status }).toEqual({ query, status: 200 });
+    }
   });
 
   it('refuses a cursor made for another sort', async () => {

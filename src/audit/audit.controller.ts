@@ -2,7 +2,10 @@ import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Public, RequiresRole } from '../auth/access.decorators.js';
+import { decodePosition as decodeEventStoreDbPosition } from '../event-store/eventstoredb/log-position.js';
+import { decodePosition as decodePostgresPosition } from '../event-store/postgres/log-position.js';
 import { ApiQueryParams } from '../http/api-query-params.decorator.js';
+import { queryInteger } from '../http/query-integer.js';
 import { Valid } from '../http/validation.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
 import { AuditLog } from './audit-log.js';
@@ -10,15 +13,31 @@ import { AuditSigningKey } from './audit-signing-key.js';
 import { AuditVerifier } from './audit-verifier.js';
 import { toCheckpointResponse, toProofResponse, toTreeResponse } from './audit.responses.js';
 
-const treeSize = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const treeSize = queryInteger(1, Number.MAX_SAFE_INTEGER);
+
+// The audit log keeps positions as the service's event store spells them; either store's
+// spelling is looked up, anything else is refused as GET /ledger refuses it.
+const ledgerPosition = z.string().refine(
+  (position) => [decodePostgresPosition, decodeEventStoreDbPosition].some((decode) => decodes(decode, position)),
+  'is not a ledger position, as GET /ledger gives them',
+);
+
+function decodes(decode: (position: string) => unknown, position: string): boolean {
+  try {
+    decode(position);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const CheckpointsQuery = z.strictObject({
   before: treeSize.optional().describe('only checkpoints of smaller trees: the `next` of the previous page'),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: queryInteger(1, 1000).prefault(100),
 });
 
 const InclusionQuery = z.strictObject({
-  position: z.string().min(1).max(100).describe('the event’s ledger position, as GET /ledger gives it'),
+  position: ledgerPosition.describe('the event’s ledger position, as GET /ledger gives it'),
   treeSize: treeSize.optional().describe('the tree to prove it in; by default the latest checkpoint’s'),
 });
 

@@ -3,12 +3,13 @@ import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger'
 import { z } from 'zod';
 import { RequiresRole } from '../auth/access.decorators.js';
 import { EVENT_STORE, type EventStore, type Position } from '../event-store/event-store.js';
+import { queryInteger } from '../http/query-integer.js';
 import { Valid } from '../http/validation.js';
 import { toEventResponse } from './recorded-event.response.js';
 
 const LedgerQuery = z.strictObject({
   after: z.string().min(1).max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: queryInteger(1, 1000).prefault(100),
 });
 
 @ApiTags('audit')

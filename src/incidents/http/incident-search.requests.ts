@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cursorParam } from '../../http/cursor.js';
+import { queryInteger } from '../../http/query-integer.js';
 import { countryCode, dateOrInstant, text, uuid } from '../../http/schema.js';
 import { INCIDENT_LIMITS as LIMIT } from '../domain/incident.commands.js';
 import { boundsOf } from '../projections/incident-search/occurred-bounds.js';
@@ -22,7 +23,7 @@ export const SearchIncidentsParams = z.strictObject({
         'make it repeat or skip one that existed. An incident changed mid-walk moves: under -updatedAt to the front, where this ' +
         'walk does not meet it (again); under updatedAt to the end, where it is met again.',
     ),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: queryInteger(1, 100).prefault(20),
   cursor: cursorParam(SearchCursor).optional().describe('The nextCursor of the previous page, with the same filters and sort.'),
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_VERSION, queryInteger } from '../../http/query-integer.js';
 import { countryCode, dateOrInstant, instant, text, uuid } from '../../http/schema.js';
 import { INCIDENT_LIMITS as LIMIT } from '../domain/incident.commands.js';
 import {
@@ -128,14 +129,14 @@ export const AssessClaimRequest = z.strictObject({
 });
 
 export const IncidentEventsQuery = z.strictObject({
-  fromVersion: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  fromVersion: queryInteger(0, MAX_VERSION).prefault(0),
+  limit: queryInteger(1, 1000).prefault(100),
 });
 
 // Any of these makes GET /incidents/{id} answer from the stream rather than the projection.
 export const IncidentViewQuery = z.strictObject({
   asOf: instant.optional(),
-  version: z.coerce.number().int().min(0).optional(),
+  version: queryInteger(0, MAX_VERSION).optional(),
   statedBefore: instant.optional(),
 });
 
@@ -144,6 +145,6 @@ export const IncidentTimelineQuery = IncidentEventsQuery;
 
 // The handler checks that `from` is at most `to`, and `to` at most the incident's version.
 export const IncidentDiffQuery = z.strictObject({
-  from: z.coerce.number().int().min(0),
-  to: z.coerce.number().int().min(0),
+  from: queryInteger(0, MAX_VERSION),
+  to: queryInteger(0, MAX_VERSION),
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cursorParam } from '../../http/cursor.js';
+import { queryInteger } from '../../http/query-integer.js';
 import { countryCode, text, uuid } from '../../http/schema.js';
 import { SOURCE_LIMITS as LIMIT } from '../domain/source.commands.js';
 import { SOURCE_KINDS } from '../domain/source.events.js';
@@ -29,7 +30,7 @@ export const ReviseSourceRequest = z.strictObject({
 export const ListSourcesParams = z.strictObject({
   kind: z.enum(SOURCE_KINDS).optional(),
   q: text(LIMIT.name).optional().describe('Part of a name or an alias, in any case. Confidential sources’ names are not searched for readers.'),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: queryInteger(1, 100).prefault(20),
   cursor: cursorParam(SourceCursor).optional().describe('The nextCursor of the previous page, with the same filters.'),
 });
 

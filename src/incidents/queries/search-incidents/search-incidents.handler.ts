@@ -1,7 +1,7 @@
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { encodeCursor } from '../../../http/cursor.js';
+import { cursorId, cursorInstant, cursorReal, encodeCursor } from '../../../http/cursor.js';
 import type { Location, Occurred } from '../../domain/incident.events.js';
 import { SEARCH_CONFIG } from '../../projections/incident-search/incident-search.projection.js';
 
@@ -11,8 +11,8 @@ export type IncidentSort = (typeof INCIDENT_SORTS)[number];
 
 /** What a page cursor holds: the sort it continues and its page's last sort key (a time, or a rank) and id. */
 export const SearchCursor = z.union([
-  z.strictObject({ sort: z.enum(TIME_SORTS), key: z.iso.datetime(), id: z.uuid() }),
-  z.strictObject({ sort: z.literal('relevance'), key: z.number(), id: z.uuid() }),
+  z.strictObject({ sort: z.enum(TIME_SORTS), key: cursorInstant, id: cursorId }),
+  z.strictObject({ sort: z.literal('relevance'), key: cursorReal, id: cursorId }),
 ]);
 export type SearchCursor = z.output<typeof SearchCursor>;
 

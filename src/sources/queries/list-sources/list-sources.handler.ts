@@ -2,12 +2,12 @@ import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { Role } from '../../../config/config.js';
-import { encodeCursor } from '../../../http/cursor.js';
+import { cursorId, cursorInstant, encodeCursor } from '../../../http/cursor.js';
 import type { SourceKind } from '../../domain/source.events.js';
 import { SOURCE_COLUMNS, type SourceResponse, type SourceRow, seesConfidentialSources, sourceAsSeenBy } from '../source-response.js';
 
 /** What a page cursor holds: the page's last source, by registration. */
-export const SourceCursor = z.strictObject({ registeredAt: z.iso.datetime(), id: z.uuid() });
+export const SourceCursor = z.strictObject({ registeredAt: cursorInstant, id: cursorId });
 export type SourceCursor = z.output<typeof SourceCursor>;
 
 export interface SourceListing {
