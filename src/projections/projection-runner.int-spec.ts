@@ -47,7 +47,7 @@ beforeAll(async () => {
   pool = new pg.Pool({ connectionString: database.url });
   dataSource = await new DataSource({ type: 'postgres', url: database.url, logging: ['error'] }).initialize();
   store = new PostgresEventStore(pool);
-  for (const table of ['runner_a', 'runner_b', 'runner_c']) await dataSource.query(`CREATE TABLE ${table} (event_id uuid PRIMARY KEY)`);
+  for (const table of ['runner_a', 'runner_b', 'runner_c', 'runner_d']) await dataSource.query(`CREATE TABLE ${table} (event_id uuid PRIMARY KEY)`);
 });
 
 afterAll(async () => {
@@ -113,4 +113,22 @@ it('stops a projection whose batch keeps failing the same way, even with an erro
   await expect(runner.catchUp()).rejects.toThrow('statement timeout');
   await runner.catchUp(); // the third time, it is the projection's
   expect((await runner.status())[0]).toMatchObject({ status: 'failed', error: 'canceling statement due to statement timeout' });
+});
+
+it('lets no replayed write reach the live tables, even should the scratch schema vanish mid-rebuild', async () => {
+  const counted = counting('runner-vanishing', 'runner_d');
+  const vanishing: Projection = {
+    ...counted,
+    eventTypes: ['Counted'],
+    async apply(events, manager) {
+      // As a second rebuild starting afresh did, before rebuilds took turns.
+      await manager.query('DROP SCHEMA rebuild_runner_vanishing CASCADE');
+      await counted.apply(events, manager);
+    },
+  };
+  const runner = new ProjectionRunner(store, dataSource, pool, [vanishing]);
+  await append('Counted');
+
+  await expect(runner.rebuild('runner-vanishing')).rejects.toThrow('relation "runner_d" does not exist');
+  expect(await count('runner_d')).toBe(0);
 });

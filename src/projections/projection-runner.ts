@@ -11,7 +11,10 @@ import type { ReadModelChanges } from './read-model-changes.js';
 
 export interface ProjectionStatus {
   name: string;
-  status: 'running' | 'failed' | 'rebuilding';
+  /** `failed`: stopped at an event it could not apply (see error) until rebuilt. A rebuild under way leaves it as it is. */
+  status: 'running' | 'failed';
+  /** A rebuild of it runs now, in this process or another. */
+  rebuilding: boolean;
   error: string | null;
   /** The last ledger position applied; null before the first event. */
   checkpoint: string | null;
@@ -35,6 +38,15 @@ const LIVE_GATHER_MS = 10;
 
 /** Lag is counted up to here: enough to tell "behind" from "far behind" without reading the backlog. */
 const LAG_COUNT_CAP = 1_000;
+
+/**
+ * A scratch schema's advisory lock is the pair (hashtext of this, hashtext of the schema's
+ * name): pg_locks shows it as classid and objid, which is how status() sees a rebuild.
+ */
+const SCRATCH_LOCKS = 'incident-ledger:scratch';
+
+/** How often a rebuild or replay check asks again for the scratch schema another one holds. */
+const SCRATCH_LOCK_RETRY_MS = 250;
 
 /**
  * Reads the ledger from each projection's checkpoint and applies it in batches; each
@@ -85,9 +97,17 @@ export class ProjectionRunner {
 
   async status(): Promise<ProjectionStatus[]> {
     await this.ensureCheckpoints();
-    const rows = await this.dataSource.query<{ name: string; status: ProjectionStatus['status']; error: string | null; position: string | null; events_applied: string }[]>(
-      'SELECT name, status, error, position, events_applied FROM projection_checkpoints WHERE name = ANY($1) ORDER BY name',
-      [this.projections.map((projection) => projection.name)],
+    const rows = await this.dataSource.query<
+      { name: string; status: ProjectionStatus['status']; error: string | null; position: string | null; events_applied: string; rebuilding: boolean }[]
+    >(
+      `SELECT name, status, error, position, events_applied,
+              EXISTS (SELECT 1 FROM pg_locks
+                       WHERE locktype = 'advisory' AND granted AND objsubid = 2
+                         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                         AND classid = hashtext($3)::oid AND objid = hashtext(scratch)::oid) AS rebuilding
+         FROM projection_checkpoints JOIN unnest($1::text[], $2::text[]) AS projection (name, scratch) USING (name)
+        ORDER BY name`,
+      [this.projections.map((projection) => projection.name), this.projections.map((projection) => scratchSchema('rebuild', projection)), SCRATCH_LOCKS],
     );
     return Promise.all(
       rows.map(async (row) => {
@@ -96,6 +116,7 @@ export class ProjectionRunner {
         return {
           name: row.name,
           status: row.status,
+          rebuilding: row.rebuilding,
           error: row.error,
           checkpoint: row.position,
           eventsApplied: Number(row.events_applied),
@@ -113,22 +134,17 @@ export class ProjectionRunner {
    * Rebuilds one projection from position zero into fresh copies of its tables, then, in
    * one transaction that also holds its checkpoint row (so the live runner waits), applies
    * what came in meanwhile and swaps the copies in: readers never see a half-built view.
-   * Works from any process; the rebuilt projection resumes as `running`.
+   * Works from any process; the rebuilt projection resumes as `running`. A second rebuild
+   * of the same projection waits for the first, then rebuilds again.
    */
   async rebuild(name: string): Promise<{ name: string; eventsApplied: number; checkpoint: string | null }> {
     const projection = this.projection(name);
     await this.ensureCheckpoints();
-    const scratch = scratchSchema('rebuild', projection);
-    await this.createScratchTables(projection, scratch);
-    let position: Position | undefined;
-    let applied = 0;
-    try {
-      ({ position, applied } = await this.replay(projection, scratch, { after: undefined }));
-      await this.dataSource.transaction(async (manager) => {
+    const { position, applied } = await this.withScratchTables('rebuild', projection, async (scratch) => {
+      const caughtUp = await this.replay(projection, scratch, { after: undefined });
+      return this.dataSource.transaction(async (manager) => {
         await manager.query('SELECT 1 FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [projection.name]);
-        const rest = await this.replay(projection, scratch, { after: position, manager });
-        position = rest.position;
-        applied += rest.applied;
+        const rest = await this.replay(projection, scratch, { after: caughtUp.position, manager });
         await manager.query('SET LOCAL search_path TO public');
         for (const table of projection.tables) {
           await manager.query(`DROP TABLE public.${table}`);
@@ -137,14 +153,13 @@ export class ProjectionRunner {
         await manager.query(`DROP SCHEMA ${scratch}`);
         await manager.query(
           `UPDATE projection_checkpoints SET position = $2, status = 'running', error = NULL, events_applied = $3, updated_at = now() WHERE name = $1`,
-          [projection.name, position ?? null, applied],
+          [projection.name, rest.position ?? null, caughtUp.applied + rest.applied],
         );
+        return { position: rest.position, applied: caughtUp.applied + rest.applied };
       });
-    } catch (error) {
-      await this.dataSource.query(`DROP SCHEMA IF EXISTS ${scratch} CASCADE`);
-      throw error;
-    }
-    void this.changes?.announce({ projection: projection.name, streams: 'all' });
+    });
+    // Awaited (it never throws): a command-line rebuild must not exit before other processes are told.
+    await this.changes?.announce({ projection: projection.name, streams: 'all' });
     this.logger.log(`Rebuilt ${projection.name}: ${applied} events applied`);
     return { name: projection.name, eventsApplied: applied, checkpoint: position ?? null };
   }
@@ -159,36 +174,23 @@ export class ProjectionRunner {
   async replayCheck(name: string, { rowsShown = 20 } = {}): Promise<ReplayCheck> {
     const projection = this.projection(name);
     await this.ensureCheckpoints();
-    const scratch = scratchSchema('replay', projection);
-    // Checks of one projection share the scratch schema's name: one at a time. The lock
-    // lives as long as this connection, which is closed at the end.
-    return withConnection(
-      this.pool,
-      async (lock) => {
-        try {
-          await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`incident-ledger:${scratch}`]);
-          await this.createScratchTables(projection, scratch);
-          const [{ position: liveNow }] = await this.dataSource.query<{ position: Position | null }[]>('SELECT position FROM projection_checkpoints WHERE name = $1', [name]);
-          const caughtUp = liveNow === null ? { position: undefined, applied: 0 } : await this.replay(projection, scratch, { after: undefined, until: liveNow });
-          return await this.dataSource.transaction(async (manager) => {
-            const [{ position: live }] = await manager.query<{ position: Position | null }[]>('SELECT position FROM projection_checkpoints WHERE name = $1 FOR SHARE', [name]);
-            const rest = live === null || live === caughtUp.position ? { applied: 0 } : await this.replay(projection, scratch, { after: caughtUp.position, until: live, manager });
-            const tables: TableComparison[] = [];
-            for (const table of projection.tables) tables.push(await compareTables(manager, table, scratch, rowsShown));
-            return {
-              name: projection.name,
-              checkpoint: live,
-              eventsApplied: caughtUp.applied + rest.applied,
-              differences: tables.reduce((sum, table) => sum + table.onlyLive.count + table.onlyReplayed.count, 0),
-              tables,
-            };
-          });
-        } finally {
-          await this.dataSource.query(`DROP SCHEMA IF EXISTS ${scratch} CASCADE`);
-        }
-      },
-      { close: true },
-    );
+    return this.withScratchTables('replay', projection, async (scratch) => {
+      const [{ position: liveNow }] = await this.dataSource.query<{ position: Position | null }[]>('SELECT position FROM projection_checkpoints WHERE name = $1', [name]);
+      const caughtUp = liveNow === null ? { position: undefined, applied: 0 } : await this.replay(projection, scratch, { after: undefined, until: liveNow });
+      return this.dataSource.transaction(async (manager) => {
+        const [{ position: live }] = await manager.query<{ position: Position | null }[]>('SELECT position FROM projection_checkpoints WHERE name = $1 FOR SHARE', [name]);
+        const rest = live === null || live === caughtUp.position ? { applied: 0 } : await this.replay(projection, scratch, { after: caughtUp.position, until: live, manager });
+        const tables: TableComparison[] = [];
+        for (const table of projection.tables) tables.push(await compareTables(manager, table, scratch, rowsShown));
+        return {
+          name: projection.name,
+          checkpoint: live,
+          eventsApplied: caughtUp.applied + rest.applied,
+          differences: tables.reduce((sum, table) => sum + table.onlyLive.count + table.onlyReplayed.count, 0),
+          tables,
+        };
+      });
+    });
   }
 
   private projection(name: string): Projection {
@@ -197,8 +199,39 @@ export class ProjectionRunner {
     return projection;
   }
 
+  /**
+   * Runs `work` on fresh, empty copies of the projection's tables in a schema of their own,
+   * dropped afterwards (unless `work` moved them). Runs for one purpose on one projection
+   * share that schema, so they take turns, in every process, under an advisory lock held on
+   * a connection of its own and closed at the end. A run waiting for its turn holds no
+   * connection: the running one needs the pool's to read the ledger.
+   */
+  private async withScratchTables<T>(purpose: 'rebuild' | 'replay', projection: Projection, work: (scratch: string) => Promise<T>): Promise<T> {
+    const scratch = scratchSchema(purpose, projection);
+    for (;;) {
+      const turn = await withConnection(
+        this.pool,
+        async (lock) => {
+          const { rows } = await lock.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS locked', [SCRATCH_LOCKS, scratch]);
+          if (!rows[0].locked) return undefined;
+          try {
+            await this.createScratchTables(projection, scratch);
+            return { result: await work(scratch) };
+          } finally {
+            await this.dataSource.query(`DROP SCHEMA IF EXISTS ${scratch} CASCADE`);
+          }
+        },
+        { close: true },
+      );
+      if (turn) return turn.result;
+      await pause(SCRATCH_LOCK_RETRY_MS, this.stopping.signal);
+      if (this.stopping.signal.aborted) throw new Error(`Stopped while waiting for the ${purpose} of ${projection.name} under way`);
+    }
+  }
+
   private async createScratchTables(projection: Projection, scratch: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
+      // Left behind by a run whose process died: its lock died with it.
       await manager.query(`DROP SCHEMA IF EXISTS ${scratch} CASCADE`);
       await manager.query(`CREATE SCHEMA ${scratch}`);
       for (const table of projection.tables) {
@@ -231,7 +264,9 @@ export class ProjectionRunner {
         // Scratch batches need not wait for the disk: a crash loses the scratch tables, and
         // a rebuild starts over. The caller's transaction (the swap) keeps its durability.
         const settings = durable ? '' : ", set_config('synchronous_commit', 'off', true)";
-        await transaction.query(`SELECT set_config('search_path', $1, true)${settings}`, [`${scratch}, public`]);
+        // The scratch schema alone (pg_catalog is always searched): were it gone, the
+        // projection's unqualified writes would fail rather than reach the live tables.
+        await transaction.query(`SELECT set_config('search_path', $1, true)${settings}`, [scratch]);
         applied += await applyBatch(projection, events, transaction);
       };
       await (manager ? apply(manager, true) : this.dataSource.transaction((transaction) => apply(transaction, false)));

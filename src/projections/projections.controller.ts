@@ -11,7 +11,7 @@ export class ProjectionsController {
 
   @Get()
   @RequiresRole('admin')
-  @ApiOperation({ summary: 'Each projection’s status, checkpoint and lag (events and seconds behind the ledger).' })
+  @ApiOperation({ summary: 'Each projection’s status, checkpoint and lag (events and seconds behind the ledger), and whether it is being rebuilt.' })
   async list() {
     return { projections: await this.runner.status() };
   }
