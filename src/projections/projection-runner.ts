@@ -7,20 +7,9 @@ import { isPostgresUnavailable } from '../database/unavailable.js';
 import { withConnection } from '../database/with-connection.js';
 import type { EventStore, Position, RecordedEvent } from '../event-store/event-store.js';
 import type { Projection } from './projection.js';
+import type { ProjectionStatus } from './projection-status.js';
 import type { ReadModelChanges } from './read-model-changes.js';
 
-export interface ProjectionStatus {
-  name: string;
-  /** `failed`: stopped at an event it could not apply (see error) until rebuilt. A rebuild under way leaves it as it is. */
-  status: 'running' | 'failed';
-  /** A rebuild of it runs now, in this process or another. */
-  rebuilding: boolean;
-  error: string | null;
-  /** The last ledger position applied; null before the first event. */
-  checkpoint: string | null;
-  eventsApplied: number;
-  lag: { events: number; eventsCapped: boolean; seconds: number };
-}
 
 export interface RunnerOptions {
   batchSize?: number;

@@ -10,6 +10,7 @@ export type Role = (typeof ROLES)[number];
 // The domain's own value lists and event shapes: those files import nothing, so the desk's
 // bundle takes them as they are and the forms offer exactly what the API accepts.
 export { SOURCE_KINDS, type SourceKind } from '../../src/sources/domain/source.events.js';
+export type { ProjectionStatus } from '../../src/projections/projection-status.js';
 export {
   CLAIM_GRADES,
   CLAIM_KINDS,
@@ -214,14 +215,6 @@ export interface LedgerPage {
   next: string | null;
 }
 
-export interface ProjectionStatus {
-  name: string;
-  status: 'running' | 'failed' | 'rebuilding';
-  error: string | null;
-  checkpoint: string | null;
-  eventsApplied: number;
-  lag: { events: number; eventsCapped: boolean; seconds: number };
-}
 
 /** GET /audit/checkpoints' newest signed checkpoint. */
 export interface AuditCheckpoint {

@@ -168,6 +168,7 @@ function ProjectionStatusTable() {
               <th scope="row">{projection.name}</th>
               <td>
                 {projection.status}
+                {projection.rebuilding && ', rebuilding'}
                 {projection.error && ` — ${projection.error}`}
               </td>
               <td>{projection.eventsApplied}</td>
