@@ -135,9 +135,9 @@ export const IncidentEventsQuery = z.strictObject({
 
 // Any of these makes GET /incidents/{id} answer from the stream rather than the projection.
 export const IncidentViewQuery = z.strictObject({
-  asOf: instant.optional(),
-  version: queryInteger(0, MAX_VERSION).optional(),
-  statedBefore: instant.optional(),
+  asOf: instant.optional().describe('What the desk had recorded by this instant.'),
+  version: queryInteger(0, MAX_VERSION).optional().describe('The incident as of this version; a later one than the incident has reads as its latest.'),
+  statedBefore: instant.optional().describe('Only what sources had stated by this instant.'),
 });
 
 // The timeline pages through an incident's versions as the raw stream does.
@@ -146,5 +146,5 @@ export const IncidentTimelineQuery = IncidentEventsQuery;
 // The handler checks that `from` is at most `to`, and `to` at most the incident's version.
 export const IncidentDiffQuery = z.strictObject({
   from: queryInteger(0, MAX_VERSION),
-  to: queryInteger(0, MAX_VERSION),
+  to: queryInteger(0, MAX_VERSION).describe('At least `from`, at most the incident’s version.'),
 });

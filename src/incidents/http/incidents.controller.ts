@@ -1,11 +1,12 @@
 import { Body, Controller, Get, Inject, NotFoundException, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import { RequiresRole } from '../../auth/access.decorators.js';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.js';
 import { newId, type WriteRequest } from '../../event-store/handle-command.js';
+import { ApiQueryParams } from '../../http/api-query-params.decorator.js';
 import { EntityId } from '../../http/entity-id.pipe.js';
 import { Valid } from '../../http/validation.js';
 import { etag, sendWrite, Write } from '../../http/write-request.js';
@@ -156,9 +157,7 @@ export class IncidentsController {
       'the view is folded from the event stream itself: the events recorded by `asOf` and up to `version`, keeping only what had been stated by `statedBefore`. ' +
       '`sources` names each of `sourceIds` with its current name and kind (null while the source is not yet projected). The ETag is the view’s version.',
   })
-  @ApiQuery({ name: 'asOf', required: false, schema: { type: 'string', format: 'date-time' }, description: 'What the desk had recorded by this instant.' })
-  @ApiQuery({ name: 'version', required: false, schema: { type: 'integer', minimum: 0 }, description: 'The incident as of this version; a later one than the incident has reads as its latest.' })
-  @ApiQuery({ name: 'statedBefore', required: false, schema: { type: 'string', format: 'date-time' }, description: 'Only what sources had stated by this instant.' })
+  @ApiQueryParams(IncidentViewQuery)
   @ApiResponse({ status: 200, description: 'The incident view with `sources: [{ id, name, kind }]`.' })
   @ApiResponse({ status: 400, description: 'A malformed instant or a negative version; the field is named in `errors`.' })
   @ApiResponse({ status: 404, description: 'No such incident, or none on record at the time asked for.' })
@@ -179,8 +178,7 @@ export class IncidentsController {
     summary: 'The narrative timeline: one entry per event, oldest first, with a one-sentence headline and the changes it made to the view.',
     description: 'Entries are `{ version, type, recordedAt, statedAt?, recordedBy, headline, changes }`; page on with `fromVersion` = `nextFromVersion`.',
   })
-  @ApiQuery({ name: 'fromVersion', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } })
+  @ApiQueryParams(IncidentTimelineQuery)
   @ApiResponse({ status: 200, description: '`{ incidentId, version, entries, nextFromVersion }`; the ETag is `version`.' })
   @ApiResponse({ status: 404, description: 'No such incident.' })
   async timeline(
@@ -199,8 +197,7 @@ export class IncidentsController {
   @ApiOperation({
     summary: 'What changed between two versions: incident fields, sources, claims (added, removed, changed fields and stances), casualty ranges, statements, links.',
   })
-  @ApiQuery({ name: 'from', required: true, schema: { type: 'integer', minimum: 0 } })
-  @ApiQuery({ name: 'to', required: true, schema: { type: 'integer', minimum: 0 }, description: 'At least `from`, at most the incident’s version.' })
+  @ApiQueryParams(IncidentDiffQuery)
   @ApiResponse({ status: 200, description: '`{ fromVersion, toVersion, fields, sources, claims, casualties, statements, links }`.' })
   @ApiResponse({ status: 400, description: '`from` after `to`, or `to` beyond the incident’s version.' })
   @ApiResponse({ status: 404, description: 'No such incident.' })
@@ -212,6 +209,7 @@ export class IncidentsController {
   @RequiresRole('auditor')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'The incident’s raw event stream, oldest first, with each event’s metadata.' })
+  @ApiQueryParams(IncidentEventsQuery)
   async events(
     @Param('incidentId', EntityId) incidentId: string,
     @Query(new Valid(IncidentEventsQuery, 'query')) query: Body<typeof IncidentEventsQuery>,
