@@ -97,5 +97,8 @@ it('refuses a bad position and a missing key with a problem', async () => {
   const bad = await api.http('reader', 'GET', '/stream', { headers: { 'last-event-id': 'yesterday' } });
   expect(bad.status).toBe(400);
   expect(bad.body.code).toBe('validation_failed');
+  expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'header.last-event-id', code: 'invalid_position' })]);
+  const badAfter = await api.http('reader', 'GET', '/stream?after=yesterday');
+  expect(badAfter.body.errors).toEqual([expect.objectContaining({ field: 'query.after', code: 'invalid_position' })]);
   expect((await api.http('none', 'GET', '/stream')).status).toBe(401);
 });

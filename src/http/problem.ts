@@ -78,7 +78,8 @@ export function toProblem(error: unknown): ProblemResponse {
     return problem(412, 'version_mismatch', `The entity is at version ${error.actual}, not ${String(error.expected)}: reload it and apply your change again.`);
   }
   if (error instanceof InvalidPositionError) {
-    return problem(400, 'validation_failed', error.message, [{ field: 'query.after', code: 'invalid_position', message: error.message }]);
+    // Routes that take a position name where it came from (readingFromClientPosition).
+    return problem(400, 'invalid_position', error.message);
   }
   if (error instanceof EventStoreUnavailableError) {
     // A write that timed out may still have been stored (EventStoreDB can commit after the

@@ -1,16 +1,18 @@
 import { Controller, Get, Inject, Logger, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { RequiresRole } from '../auth/access.decorators.js';
 import { EVENT_STORE, type EventStore, type Position, type RecordedEvent } from '../event-store/event-store.js';
+import { ApiQueryParams } from '../http/api-query-params.decorator.js';
+import { readingFromClientPosition } from '../http/client-position.js';
 import { uuid } from '../http/schema.js';
 import { parseRequest, Valid } from '../http/validation.js';
 import { incidentStreamId } from '../incidents/commands/execute-incident-command.js';
 
 const StreamQuery = z.strictObject({
-  incidentId: uuid.optional(),
-  after: z.string().min(1).max(100).optional(),
+  incidentId: uuid.optional().describe('follow one incident only'),
+  after: z.string().min(1).max(100).optional().describe('a ledger position to start after (as Last-Event-ID); default: from now'),
 });
 
 /** Proxies close idle connections; a comment line now and then keeps the stream open. */
@@ -32,15 +34,15 @@ export class StreamController {
       'Reconnect with Last-Event-ID to resume without gaps; read the changed entity through its GET route.',
   })
   @ApiProduces('text/event-stream')
-  @ApiQuery({ name: 'incidentId', required: false, description: 'follow one incident only' })
-  @ApiQuery({ name: 'after', required: false, description: 'a ledger position to start after (as Last-Event-ID); default: from now' })
+  @ApiQueryParams(StreamQuery)
   @ApiHeader({ name: 'Last-Event-ID', required: false })
   async stream(@Query(new Valid(StreamQuery, 'query')) query: z.output<typeof StreamQuery>, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const lastEventId = request.headers['last-event-id'];
     const resumeFrom = typeof lastEventId === 'string' ? parseRequest(z.string().min(1).max(100), lastEventId, 'header', 'last-event-id') : query.after;
     // Checked before the stream opens, so that a bad position is still a 400 problem.
     const after = (resumeFrom as Position | undefined) ?? (await this.store.headPosition());
-    if (after) await this.store.readAll({ after, maxCount: 1 });
+    const given = typeof lastEventId === 'string' ? 'header.last-event-id' : 'query.after';
+    if (after) await readingFromClientPosition(given, () => this.store.readAll({ after, maxCount: 1 }));
 
     const closed = new AbortController();
     request.raw.on('close', () => closed.abort());
