@@ -67,6 +67,30 @@ it('answers GET /admin/projections to admins only, and rebuilds over HTTP', asyn
   expect((await api.http('admin', 'POST', '/admin/projections/no-such-view/rebuild')).status).toBe(404);
 }, 120_000);
 
+it('shows how far behind the ledger each projection is, in events and seconds', async () => {
+  await api.projected();
+  const before = (await api.http('admin', 'GET', '/admin/projections')).body.projections as ProjectionStatus[];
+  expect(before.map(({ lag }) => lag.events)).toEqual(PROJECTIONS.map(() => 0));
+
+  // This app projects only when asked: the new event waits.
+  expect((await api.http('editor', 'POST', '/sources', { body: { name: 'Malian army', kind: 'state_military' } })).status).toBe(201);
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  let behind: ProjectionStatus[] = [];
+  await eventually(async () => {
+    behind = (await api.http('admin', 'GET', '/admin/projections')).body.projections;
+    return behind.every(({ lag }) => lag.events === 1);
+  }, 'the new event to show as lag');
+  for (const projection of behind) {
+    expect(projection.lag).toEqual({ events: 1, eventsCapped: false, seconds: expect.any(Number) });
+    expect(projection.lag.seconds).toBeGreaterThanOrEqual(1);
+    expect(projection.checkpoint).toBe(before.find(({ name }) => name === projection.name)!.checkpoint);
+  }
+
+  await api.projected();
+  const after = (await api.http('admin', 'GET', '/admin/projections')).body.projections as ProjectionStatus[];
+  expect(after.map(({ lag }) => lag)).toEqual(PROJECTIONS.map(() => ({ events: 0, eventsCapped: false, seconds: 0 })));
+}, 60_000);
+
 describe('rebuilds that meet', () => {
   it('takes turns: two HTTP rebuilds and one in-process of the same projection all succeed, and the tables are the live ones', async () => {
     const dataSource = api.app.get(DataSource);
