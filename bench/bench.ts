@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { type ChildProcess, fork } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,6 +9,8 @@ import { parseArgs } from 'node:util';
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
+import { AuditSigningKey } from '../src/audit/audit-signing-key.js';
+import { SigningEventStore } from '../src/audit/signing-event-store.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { freePort } from '../src/database/free-port.js';
 import { migrate } from '../src/database/migrate.js';
@@ -98,7 +100,10 @@ async function main(): Promise<void> {
       if (!pool.ending) throw error;
     });
     const dataSource = await new DataSource({ type: 'postgres', url, logging: ['error'] }).initialize();
-    const store = new PostgresEventStore(pool);
+    // The service's key, made here: the ledger stored below must carry its signatures, or
+    // the service's sealer would refuse it (docs/audit.md).
+    const signingKey = generateKeyPairSync('ed25519').privateKey;
+    const store = new SigningEventStore(new PostgresEventStore(pool), new AuditSigningKey(signingKey));
     try {
       log(`storing a ledger of ${LEDGER_EVENTS} events`);
       const ledger = await storeLedger(store, LEDGER_EVENTS, 8);
@@ -109,7 +114,7 @@ async function main(): Promise<void> {
       figures.push(await rebuildFigure(pool, new ProjectionRunner(store, dataSource, pool, PROJECTIONS)));
 
       const keys = { editor: randomKey(), reader: randomKey() };
-      service = await startService(url, keys, dataDir);
+      service = await startService(url, keys, dataDir, signingKey);
       const memory = new MemoryWatch(service.pid);
       const idleRss = await residentMegabytes(service.pid, 'VmRSS');
       memory.phase = 'catching up';
@@ -415,10 +420,17 @@ function throughput(count: number, started: number, latencies: number[]): Run {
 }
 
 /** The service in a process of its own; what it keeps on disk goes to `dataDir`, with the database. */
-async function startService(databaseUrl: string, keys: { editor: string; reader: string }, dataDir: string): Promise<Service> {
+async function startService(databaseUrl: string, keys: { editor: string; reader: string }, dataDir: string, signingKey: KeyObject): Promise<Service> {
   const child: ChildProcess = fork(join(here, 'service.js'), {
     execArgv: [...(await startFlags()), ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${RESULTS_DIR}`] : [])],
-    env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dataDir, API_KEYS: `bench-editor:editor:${keys.editor},bench-reader:reader:${keys.reader}`, LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: dataDir,
+      API_KEYS: `bench-editor:editor:${keys.editor},bench-reader:reader:${keys.reader}`,
+      AUDIT_SIGNING_KEY: signingKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'),
+      LOG_LEVEL: 'warn',
+    },
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = await new Promise<ServiceReady>((resolve, reject) => {

@@ -1,14 +1,13 @@
 import 'reflect-metadata';
 import { createApp } from '../src/app.js';
-import { AuditSigningKey } from '../src/audit/audit-signing-key.js';
 import { ApiKeys } from '../src/auth/api-keys.js';
 import { loadConfig } from '../src/config/config.js';
 
 // The service as bench.ts runs it: a process of its own, so that its memory is its own and
 // the load generator does not share its event loop; configured like the real one (the
-// environment: DATABASE_URL, API_KEYS), projecting in the background, plus one route that
-// answers a constant. That route is the reads' baseline: the same server, process and
-// HTTP stack, without the work of a query.
+// environment: DATABASE_URL, API_KEYS, AUDIT_SIGNING_KEY), projecting in the background,
+// plus one route that answers a constant. That route is the reads' baseline: the same
+// server, process and HTTP stack, without the work of a query.
 
 /** What the service tells bench.ts once it listens. */
 export interface ServiceReady {
@@ -21,8 +20,8 @@ const CONSTANT_PATH = '/bench/constant';
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.DATABASE_URL || !config.API_KEYS) throw new Error('bench/service needs DATABASE_URL and API_KEYS');
-  // A throwaway key (the service requires one with DATABASE_URL): nobody verifies a benchmark's checkpoints.
-  const app = await createApp({ config, databaseUrl: config.DATABASE_URL, apiKeys: ApiKeys.fromConfig(config.API_KEYS), signingKey: AuditSigningKey.generate() });
+  // AUDIT_SIGNING_KEY is bench.ts's, which signed the ledger it stored.
+  const app = await createApp({ config, databaseUrl: config.DATABASE_URL, apiKeys: ApiKeys.fromConfig(config.API_KEYS) });
   app.getHttpAdapter().getInstance().get(CONSTANT_PATH, async () => ({ ok: true }));
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();

@@ -21,6 +21,7 @@ export interface SignedCheckpoint {
 
 export declare const b64: (text: string) => Buffer;
 export declare const leafHash: (event: LedgerEvent) => Buffer;
+export declare function eventIsSigned(event: LedgerEvent, pem: string): boolean;
 export declare const checkpointIsSigned: (checkpoint: SignedCheckpoint, pem: string) => boolean;
 export declare function inclusionHolds(leafIndex: number, treeSize: number, leaf: Buffer, path: Buffer[], root: Buffer): boolean;
 export declare function consistencyHolds(first: number, second: number, firstRoot: Buffer, secondRoot: Buffer, path: Buffer[]): boolean;
@@ -28,5 +29,6 @@ export declare function checkToday(options: { baseUrl: string; apiKey: string; p
   now: SignedCheckpoint;
   signed: boolean;
   extendsKept: boolean;
+  eventSigned: boolean;
   includesEvent: boolean;
 }>;

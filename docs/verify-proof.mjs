@@ -18,6 +18,14 @@ const canonical = (v) =>
 export const leafHash = ({ eventId, streamId, revision, type, data, metadata }) =>
   sha256(Buffer.from([0]), Buffer.from(canonical({ eventId, streamId, revision, type, data, metadata })));
 
+// An event from GET /ledger, with the PEM you kept: did the service record it? Its signature
+// covers its id (lower-case), stream, type, data and metadata but for the signature.
+export function eventIsSigned({ eventId, streamId, type, data, metadata }, pem) {
+  const { signature, ...signed } = metadata;
+  const message = `incident-ledger event v1\n${canonical({ id: eventId.toLowerCase(), streamId, type, data, metadata: signed })}`;
+  return typeof signature?.value === 'string' && verify(null, Buffer.from(message), createPublicKey(pem), b64(signature.value));
+}
+
 // A checkpoint from GET /audit/checkpoints, with the PEM you kept.
 export const checkpointIsSigned = ({ treeSize, rootHash, timestamp, signature }, pem) =>
   verify(null, Buffer.from(`incident-ledger/audit/v1\n${treeSize}\n${rootHash}\n${timestamp}\n`), createPublicKey(pem), b64(signature));
@@ -58,7 +66,8 @@ export function consistencyHolds(first, second, firstRoot, secondRoot, path) {
 
 // With an auditor's API key, the public key's PEM and `kept`, a checkpoint you kept: is
 // today's checkpoint signed, does its tree extend yours (nothing edited, dropped or
-// reordered), and is `event` (as GET /ledger gave it to you) in it, as it reads?
+// reordered), and is `event` (as GET /ledger gave it to you) one the service recorded, and
+// in it, as it reads?
 export async function checkToday({ baseUrl, apiKey, pem, kept, event }) {
   const get = async (path) => {
     const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${apiKey}` } });
@@ -72,6 +81,7 @@ export async function checkToday({ baseUrl, apiKey, pem, kept, event }) {
     now,
     signed: checkpointIsSigned(kept, pem) && checkpointIsSigned(now, pem),
     extendsKept: consistencyHolds(kept.treeSize, now.treeSize, b64(kept.rootHash), b64(now.rootHash), c.proof.map(b64)),
+    eventSigned: eventIsSigned(event, pem),
     includesEvent: inclusionHolds(i.leafIndex, now.treeSize, leafHash(event), i.auditPath.map(b64), b64(now.rootHash)),
   };
 }

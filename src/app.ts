@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { AuditSealer } from './audit/audit-sealer.js';
 import { type AuditSigningKey, auditSigningKeyFor } from './audit/audit-signing-key.js';
+import { SigningEventStore } from './audit/signing-event-store.js';
 import type { ApiKeys } from './auth/api-keys.js';
 import type { AppConfig } from './config/config.js';
 import { serveDesk } from './desk/serve-desk.js';
@@ -26,7 +27,7 @@ export interface AppOptions {
   project?: boolean;
   /** Seal the ledger into the audit log in this process (default: BACKGROUND_WORK); tests may drive it by hand. */
   seal?: boolean;
-  /** Signs the audit log's checkpoints; by default AUDIT_SIGNING_KEY, or in the embedded default the key kept in DATA_DIR. */
+  /** Signs every appended event and the audit log's checkpoints; by default AUDIT_SIGNING_KEY, or in the embedded default the key kept in DATA_DIR. */
   signingKey?: AuditSigningKey;
 }
 
@@ -39,7 +40,8 @@ export async function createApp({ config, databaseUrl, apiKeys, signingKey, ...b
   // the pool and replaced on demand; unheard, its error would end the process.
   pool.on('error', (error) => new Logger('PostgreSQL').warn(`An idle connection was closed: ${error.message}`));
   const dataSource = await new DataSource({ type: 'postgres', url: databaseUrl, extra: { max: 10 }, logging: ['error'] }).initialize();
-  const eventStore = createEventStore(config, pool);
+  // Signed as it is written, whatever path the write takes: the sealer seals only the service's own events.
+  const eventStore = new SigningEventStore(createEventStore(config, pool), auditSigningKey);
   const readModelChanges = new ReadModelChanges(pool);
   const projections = new ProjectionRunner(eventStore, dataSource, pool, PROJECTIONS, { changes: readModelChanges });
   const auditSealer = new AuditSealer(eventStore, pool, auditSigningKey, {

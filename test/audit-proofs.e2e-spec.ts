@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { b64, checkpointIsSigned, checkToday, consistencyHolds, inclusionHolds, type LedgerEvent, leafHash, type SignedCheckpoint } from '../docs/verify-proof.mjs';
+import { b64, checkpointIsSigned, checkToday, consistencyHolds, eventIsSigned, inclusionHolds, type LedgerEvent, leafHash, type SignedCheckpoint } from '../docs/verify-proof.mjs';
 import { EVENT_STORE, type EventStore, type EventToAppend } from '../src/event-store/event-store.js';
 import { KEYS, startTestApp, type TestApp } from './support/test-app.js';
 
@@ -72,6 +72,8 @@ it('proves inclusion and consistency, as RFC 9162 verifies them, for every tree 
   await api.sealed();
   const events = await ledger();
   expect(events).toHaveLength(300);
+  // Appended through the service's store, every event carries its signature.
+  expect(events.filter((event) => !eventIsSigned(event, publicKeyPem))).toEqual([]);
   const leaves = events.map(leafHash);
 
   for (let size = 1; size <= 300; size++) {
@@ -128,8 +130,9 @@ it('passes the doc’s whole check: today’s checkpoint is signed, extends one 
   const event = (await ledger())[7];
   const check = (event: LedgerEvent) => checkToday({ baseUrl: api.baseUrl, apiKey: KEYS.auditor, pem: publicKeyPem, kept, event });
 
-  expect(await check(event)).toMatchObject({ now: { treeSize: 1300 }, signed: true, extendsKept: true, includesEvent: true });
-  expect(await check({ ...event, data: { ...(event.data as object), n: 8 } })).toMatchObject({ signed: true, extendsKept: true, includesEvent: false });
+  expect(await check(event)).toMatchObject({ now: { treeSize: 1300 }, signed: true, extendsKept: true, eventSigned: true, includesEvent: true });
+  expect(await check({ ...event, data: { ...(event.data as object), n: 8 } })).toMatchObject({ signed: true, extendsKept: true, eventSigned: false, includesEvent: false });
+  expect(await check({ ...event, streamId: `probe-${randomUUID()}` })).toMatchObject({ eventSigned: false });
   await expect(checkToday({ baseUrl: api.baseUrl, apiKey: KEYS.reader, pem: publicKeyPem, kept, event })).rejects.toThrow('403');
 });
 

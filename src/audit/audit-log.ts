@@ -86,6 +86,12 @@ export class AuditLog {
     return rows.length ? Number(rows[0].leaf_index) : undefined;
   }
 
+  /** Which of these event ids are sealed already. */
+  async sealedEventIds(eventIds: string[], db: Queryable = this.pool): Promise<Set<string>> {
+    const { rows } = await db.query<{ event_id: string }>('SELECT event_id FROM audit_leaves WHERE event_id = ANY($1::uuid[])', [eventIds]);
+    return new Set(rows.map(({ event_id }) => event_id));
+  }
+
   async latestCheckpoint(db: Queryable = this.pool): Promise<Checkpoint | undefined> {
     const { rows } = await db.query<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1`);
     return rows.map(toCheckpoint)[0];

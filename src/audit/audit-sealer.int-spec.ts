@@ -2,25 +2,27 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { eventually } from '../../test/support/caught-up.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
-import type { Position } from '../event-store/event-store.js';
+import type { EventStore, Position } from '../event-store/event-store.js';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
 import { checkpointMessage } from './audit-format.js';
 import { AuditLog } from './audit-log.js';
 import { AuditSealer } from './audit-sealer.js';
 import { AuditSigningKey } from './audit-signing-key.js';
+import { SigningEventStore } from './signing-event-store.js';
 
 // The sealer's own promises: one leaf per event, in ledger order, whoever seals; and a
 // checkpoint by count or by time.
 
 let database: TestDatabase;
 let pool: pg.Pool;
-let store: PostgresEventStore;
+/** The service's store: every event appended through it is signed, as the sealer requires. */
+let store: SigningEventStore;
 const key = AuditSigningKey.generate();
 
 beforeEach(async () => {
   database = await createTestDatabase();
   pool = new pg.Pool({ connectionString: database.url });
-  store = new PostgresEventStore(pool);
+  store = new SigningEventStore(new PostgresEventStore(pool), key);
 });
 
 afterEach(async () => {
@@ -29,9 +31,9 @@ afterEach(async () => {
   await database.drop();
 });
 
-async function append(count: number): Promise<void> {
+async function append(count: number, through: EventStore = store): Promise<void> {
   for (let n = 0; n < count; n++) {
-    await store.appendToStream(`probe-${randomUUID()}`, [{ id: randomUUID(), type: 'AuditProbe', data: { n }, metadata: {} }], { expectedRevision: 'no_stream' });
+    await through.appendToStream(`probe-${randomUUID()}`, [{ id: randomUUID(), type: 'AuditProbe', data: { n }, metadata: {} }], { expectedRevision: 'no_stream' });
   }
 }
 
@@ -66,3 +68,38 @@ it('seals in the background, and signs what waited a checkpoint interval though 
     await sealer.stop();
   }
 });
+
+it('seals only the service’s own events: stops at the first one not signed with its key, names it, and goes on once it is gone', async () => {
+  await append(3);
+  await append(1, store.adapter);
+  await append(1, new SigningEventStore(store.adapter, AuditSigningKey.generate()));
+  await append(2);
+  const sealer = new AuditSealer(store, pool, key, { checkpointEveryEvents: 2, checkpointEverySeconds: 3600 });
+  await eventually(async () => (await store.readAll()).length === 7, 'the 7 events within the read horizon');
+  const ledger = await store.readAll();
+  const refusedAt = (index: number) => ({ position: ledger[index].position, eventId: ledger[index].id, reason: expect.stringContaining("no valid signature of the service's key") });
+
+  await sealer.catchUp();
+  expect(await leafCount()).toBe(3);
+  expect((await new AuditLog(pool).latestCheckpoint())?.treeSize).toBe(2);
+  expect(await sealer.refused()).toEqual(refusedAt(3));
+
+  // A superuser takes the rows out: never sealed, the log is none the worse.
+  for (const index of [3, 4]) {
+    await asSuperuser('DELETE FROM events WHERE event_id = $1', [ledger[index].id]);
+    await sealer.catchUp();
+    expect(await sealer.refused()).toEqual(index === 3 ? refusedAt(4) : undefined);
+  }
+  expect(await leafCount()).toBe(5);
+});
+
+async function asSuperuser(sql: string, values: unknown[]): Promise<void> {
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    await client.query('SET session_replication_role = replica');
+    await client.query(sql, values);
+  } finally {
+    await client.end();
+  }
+}

@@ -3,10 +3,11 @@ import pg from 'pg';
 import { pause } from '../common/pause.js';
 import { whileLeader } from '../database/leadership.js';
 import { withConnection } from '../database/with-connection.js';
-import type { EventStore, RecordedEvent } from '../event-store/event-store.js';
+import type { EventStore, Position, RecordedEvent } from '../event-store/event-store.js';
 import { checkpointMessage, eventLeaf } from './audit-format.js';
 import { AuditLog } from './audit-log.js';
-import type { AuditSigningKey } from './audit-signing-key.js';
+import type { AuditPublicKey, AuditSigningKey } from './audit-signing-key.js';
+import { eventSignatureProblem } from './event-signature.js';
 import { appendLeaves, foldSubtrees, type HashedSubtree, leafHash } from './merkle.js';
 
 export interface SealerOptions {
@@ -25,11 +26,21 @@ const IDLE_WAKE_MS = 1000;
 // one batch for a burst of writes costs its round trips once (docs/performance.md).
 const GATHER_MS = 100;
 
+/** The event the sealer stopped at, because the service did not record it. */
+export interface RefusedEvent {
+  position: Position;
+  eventId: string;
+  reason: string;
+}
+
 /**
  * Seals the ledger into the audit log: each event becomes the next leaf, in ledger order
  * and only once readAll hands it out (below the commit horizon, so no late commit can
  * land before a sealed leaf); the subtrees it completes are stored with it, and a
  * checkpoint is signed every N leaves, or when a leaf has waited T seconds for one.
+ * Only the service's own events are sealed: the first one without a valid signature of
+ * the service's key, or with the id of one sealed already, stops the sealing until it is
+ * gone; it is logged, and refused() names it.
  * One process seals in the background at a time (an advisory lock, as for the projection
  * runner); every batch also holds a transaction lock, so that a catch-up run by a tool or
  * a test beside it can never hand out a leaf index twice.
@@ -40,6 +51,8 @@ export class AuditSealer {
   private readonly batchSize: number;
   private readonly stopping = new AbortController();
   private running?: Promise<void>;
+  /** The id of the event the last batch stopped at, if it stopped short of one. */
+  private stoppedAt?: string;
 
   constructor(
     private readonly store: EventStore,
@@ -57,7 +70,8 @@ export class AuditSealer {
     this.running ??= whileLeader(this.pool, leadership, async (active) => {
       while (!active.aborted) {
         await this.catchUp();
-        await this.waitForEvents(active);
+        // No new event lets it past one it refused: it looks again each second, not on every append.
+        await (this.stoppedAt === undefined ? this.waitForEvents(active) : pause(IDLE_WAKE_MS, active));
       }
     }).catch((error: unknown) => this.logger.error(`Audit sealer stopped: ${String(error)}`));
   }
@@ -72,6 +86,14 @@ export class AuditSealer {
     while (await this.sealBatch()) {
       // until a batch finds nothing new
     }
+  }
+
+  /** The event after the last sealed leaf when the sealer will not seal it; undefined when it will, or none is there. */
+  async refused(): Promise<RefusedEvent | undefined> {
+    const { lastPosition } = await this.log.head();
+    const [next] = await this.store.readAll({ after: lastPosition, maxCount: 1 });
+    const reason = next && refusal(this.key, next, await this.log.sealedEventIds([next.id]));
+    return reason ? { position: next.position, eventId: next.id, reason } : undefined;
   }
 
   /** Resolves on the first event after the last sealed leaf, after a second, or on abort. */
@@ -92,7 +114,7 @@ export class AuditSealer {
         const signed = (await this.log.latestCheckpoint(client))?.treeSize ?? 0;
         // A batch ends where a checkpoint falls due by count, so that they land every N leaves.
         const room = Math.max(1, this.options.checkpointEveryEvents - (size - signed));
-        const events = await this.store.readAll({ after: lastPosition, maxCount: Math.min(this.batchSize, room) });
+        const events = await this.ownEvents(client, await this.store.readAll({ after: lastPosition, maxCount: Math.min(this.batchSize, room) }));
         const newSize = size + events.length;
         const due = newSize > signed && (newSize - signed >= this.options.checkpointEveryEvents || (size > signed && (await this.unsignedFor(client, signed)) >= this.options.checkpointEverySeconds));
         if (events.length > 0 || due) {
@@ -109,6 +131,24 @@ export class AuditSealer {
     });
   }
 
+  /** The events up to the first one the service did not record; that one is logged, once. */
+  private async ownEvents(client: pg.PoolClient, events: RecordedEvent[]): Promise<RecordedEvent[]> {
+    const seen = events.length > 0 ? await this.log.sealedEventIds(events.map(({ id }) => id), client) : new Set<string>();
+    const stoppedBefore = this.stoppedAt;
+    this.stoppedAt = undefined;
+    for (const [index, event] of events.entries()) {
+      const reason = refusal(this.key, event, seen);
+      if (reason) {
+        this.stoppedAt = event.id;
+        if (event.id !== stoppedBefore) {
+          this.logger.error(`Not sealing the event at position ${event.position} (${event.id}), nor any after it: ${reason}. A row written behind the service's back? (docs/audit.md)`);
+        }
+        return events.slice(0, index);
+      }
+      seen.add(event.id.toLowerCase());
+    }
+    return events;
+  }
 
   /** Stores the events' leaves from index `size` on and the subtrees they complete; returns the new frontier. */
   private async append(client: pg.PoolClient, size: number, frontier: HashedSubtree[], events: RecordedEvent[]): Promise<HashedSubtree[]> {
@@ -144,4 +184,12 @@ export class AuditSealer {
       this.key.sign(checkpointMessage(body)),
     ]);
   }
+}
+
+/** Why the sealer will not seal `event`, given the ids sealed before it; undefined when it will. */
+function refusal(key: AuditPublicKey, event: RecordedEvent, sealedIds: Set<string>): string | undefined {
+  const problem = eventSignatureProblem(key, event);
+  if (problem) return `it carries no valid signature of the service's key (${problem})`;
+  if (sealedIds.has(event.id.toLowerCase())) return 'its id is that of an event sealed before it: a copy';
+  return undefined;
 }

@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type AppConfig, ConfigError } from '../config/config.js';
 
-/** The public half of the audit log's Ed25519 key: all it takes to check a checkpoint's signature. */
+/** The public half of the audit log's Ed25519 key: all it takes to check a checkpoint's or an event's signature. */
 export class AuditPublicKey {
   /** The public key as its 32 raw bytes (RFC 8032). */
   readonly publicKeyRaw: Buffer;
@@ -32,7 +32,7 @@ export class AuditPublicKey {
   }
 }
 
-/** The Ed25519 key that signs the audit log's checkpoints. */
+/** The Ed25519 key that signs the audit log's checkpoints and every event the service appends. */
 export class AuditSigningKey extends AuditPublicKey {
   constructor(private readonly privateKey: KeyObject) {
     super(createPublicKey(privateKey));

@@ -3,24 +3,32 @@ import { EVENT_STORE, type EventStore, type Position, type RecordedEvent } from 
 import { checkpointMessage, eventLeaf } from './audit-format.js';
 import { AuditLog, type Checkpoint, type SealedLeaf } from './audit-log.js';
 import { AuditPublicKey, AuditSigningKey } from './audit-signing-key.js';
+import { eventSignatureProblem } from './event-signature.js';
 import { appendLeaves, foldSubtrees, type HashedSubtree, leafHash } from './merkle.js';
 
 /**
- * Where the ledger and the sealed log first disagree:
+ * Where the ledger and the sealed log first disagree, or the first event the service did
+ * not record:
  * - changed: the event sealed there is there, but no longer hashes to its leaf;
  * - missing: the event sealed there is gone from the ledger;
  * - reordered: another sealed event stands there, and the one sealed there comes later;
- * - extra: an event that was never sealed stands among sealed ones.
+ * - extra: an event that was never sealed stands among sealed ones;
+ * - duplicate: an event stands there a second time (a copied row, same id);
+ * - unsigned: an event, sealed or not, without a valid signature of the service's key.
+ * A sealed event that no longer matches its leaf is named by the leaf (changed, …), even
+ * though its signature fails too.
  */
 export interface LedgerMismatch {
-  kind: 'changed' | 'missing' | 'reordered' | 'extra';
+  kind: 'changed' | 'missing' | 'reordered' | 'extra' | 'duplicate' | 'unsigned';
+  /** The leaf where they disagree; for an event after the sealed ones, the leaf it would be. */
   leafIndex: number;
   /**
-   * The ledger position where they disagree: the extra event's for `extra`, else the sealed
-   * leaf's (when audit_leaves lacks the leaf, the event's found there; null if none is).
+   * The ledger position where they disagree: the event's for `extra`, `duplicate` and
+   * `unsigned`, else the sealed leaf's (when audit_leaves lacks the leaf, the event's found
+   * there; null if none is).
    */
   position: string | null;
-  /** What the log sealed as this leaf (null when audit_leaves itself lacks the row). */
+  /** What the log sealed as this leaf (null when audit_leaves lacks the row, or for an event after the sealed ones). */
   sealed: { position: string; eventId: string } | null;
   /** What the ledger holds there now (null when it ends before). */
   found: { position: string; eventId: string } | null;
@@ -56,7 +64,8 @@ const PAGE = 1000;
  * Recomputes every leaf from the stored events in ledger order and compares it with the
  * sealed log; rebuilds the tree from those leaves and checks each checkpoint's root and
  * signature against it. What the events give is the truth checked against what was
- * signed: the stored leaves only name the first place they disagree.
+ * signed: the stored leaves only name the first place they disagree. Every event, sealed
+ * or not, must also carry the service's signature and an id of its own.
  */
 @Injectable()
 export class AuditVerifier {
@@ -78,8 +87,13 @@ export class AuditVerifier {
     let frontier: HashedSubtree[] = [];
     let eventsRead = 0;
     let nextCheckpoint = 0;
+    // The ids of the events after the sealed ones, so far: the sealed ones have ids of their
+    // own (audit_leaves.event_id is unique), and a later event must not repeat any.
+    const unsealedIds = new Set<string>();
 
     for await (const page of ledgerPages(this.store)) {
+      const unsealed = page.slice(Math.max(0, treeSize - eventsRead)).map(({ id }) => id.toLowerCase());
+      const idsSealed = unsealed.length > 0 && !firstMismatch ? await this.log.sealedEventIds(unsealed) : new Set<string>();
       for (const event of page) {
         const hash = leafHash(eventLeaf(event));
         if (!firstMismatch && eventsRead < treeSize) {
@@ -87,7 +101,12 @@ export class AuditVerifier {
           if (!leaf || leaf.leafIndex !== eventsRead || leaf.eventId !== event.id || leaf.position !== event.position || !leaf.leafHash.equals(hash)) {
             firstMismatch = await this.mismatch(eventsRead, leaf, event);
           }
+        } else if (!firstMismatch) {
+          const id = event.id.toLowerCase();
+          if (idsSealed.has(id) || unsealedIds.has(id)) firstMismatch = await this.copy(eventsRead, event);
+          unsealedIds.add(id);
         }
+        if (!firstMismatch) firstMismatch = this.unsigned(eventsRead, event, eventsRead < treeSize);
         frontier = appendLeaves(frontier, [hash]).frontier;
         eventsRead++;
         for (; checkpoints[nextCheckpoint]?.treeSize === eventsRead; nextCheckpoint++) {
@@ -126,6 +145,22 @@ export class AuditVerifier {
     return undefined;
   }
 
+  /** Event `event`, at leaf `index`, when it lacks a valid signature of the service's key. */
+  private unsigned(index: number, event: RecordedEvent, sealed: boolean): LedgerMismatch | null {
+    const problem = eventSignatureProblem(this.key, event);
+    if (!problem) return null;
+    const found = { position: event.position, eventId: event.id };
+    return { kind: 'unsigned', leafIndex: index, position: event.position, sealed: sealed ? found : null, found, detail: `Event ${event.id}: ${problem}; the service did not record it.` };
+  }
+
+  /** An event after the sealed ones, as leaf `index` would be, whose id an earlier event has. */
+  private async copy(index: number, event: RecordedEvent): Promise<LedgerMismatch> {
+    const sealedAs = await this.log.leafIndexOf(event.id);
+    const original = sealedAs === undefined ? 'an event not sealed yet' : `leaf ${sealedAs}`;
+    const found = { position: event.position, eventId: event.id };
+    return { kind: 'duplicate', leafIndex: index, position: event.position, sealed: null, found, detail: `Event ${event.id} stands here a second time (the first is ${original}): a copied row.` };
+  }
+
   /** Names what is wrong at leaf `index`, where `leaf` was sealed and `found` stands now. */
   private async mismatch(index: number, leaf: SealedLeaf | undefined, found: RecordedEvent | undefined): Promise<LedgerMismatch> {
     const foundThere = found ? { position: found.position, eventId: found.id } : null;
@@ -140,6 +175,10 @@ export class AuditVerifier {
       return { kind: 'changed', ...at, detail: `Event ${found.id} ${[moved, edited].filter(Boolean).join(' and ')}.` };
     }
     const foundSealedAs = await this.log.leafIndexOf(found.id);
+    // Every leaf before this one held its event: one sealed before is here a second time.
+    if (foundSealedAs !== undefined && foundSealedAs < index) {
+      return { kind: 'duplicate', ...at, position: found.position, detail: `Event ${found.id}, sealed as leaf ${foundSealedAs}, stands here again, before leaf ${index} (event ${leaf.eventId}): a copied row.` };
+    }
     const sealedStillLater = await inLedgerAfter(this.store, leaf.eventId, found.position);
     if (foundSealedAs !== undefined && sealedStillLater) {
       return { kind: 'reordered', ...at, detail: `Leaf ${index} is event ${leaf.eventId}, which now comes later; event ${found.id} (leaf ${foundSealedAs}) stands here.` };

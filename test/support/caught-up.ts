@@ -1,5 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { SigningEventStore } from '../../src/audit/signing-event-store.js';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.js';
 import { decodePosition } from '../../src/event-store/postgres/log-position.js';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store.js';
@@ -12,8 +13,8 @@ import { PostgresEventStore } from '../../src/event-store/postgres/postgres-even
 // such horizon, and are read through the port.
 
 function storeOf(app: INestApplicationContext): { store: EventStore; dataSource: DataSource; postgres: boolean } {
-  const store = app.get<EventStore>(EVENT_STORE);
-  return { store, dataSource: app.get(DataSource), postgres: store instanceof PostgresEventStore };
+  const store = app.get<SigningEventStore>(EVENT_STORE);
+  return { store, dataSource: app.get(DataSource), postgres: store.adapter instanceof PostgresEventStore };
 }
 
 /** Whether every projection's checkpoint has reached the ledger's last event. */

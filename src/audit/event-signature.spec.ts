@@ -1,0 +1,60 @@
+import { AuditPublicKey, AuditSigningKey } from './audit-signing-key.js';
+import { EVENT_SIGNATURE_PREFIX, eventSignatureMessage, eventSignatureProblem, signEvent } from './event-signature.js';
+
+// What makes an event the service's own: its signature, made as it is appended, holds for
+// the event as stored and for nothing else.
+
+const key = AuditSigningKey.generate();
+const streamId = 'incident-0193a1c2-0000-7000-8000-000000000001';
+const appended = {
+  id: '0193A1C2-0000-7000-8000-0000000000AA',
+  type: 'ClaimRetracted',
+  data: { claimId: 'c-1', reason: 'withdrawn by JNIM' },
+  metadata: { recordedBy: 'desk-editor', recordedAt: '2024-07-30T09:03:00.000Z', schemaVersion: 1 },
+};
+/** The event as the store hands it back: with its stream, and its id in lower case. */
+const recorded = { ...signEvent(key, streamId, appended), id: appended.id.toLowerCase(), streamId };
+
+it('signs an event in its metadata, with the key’s id, and the signature holds for the event as recorded', () => {
+  expect(recorded.metadata).toEqual({ ...appended.metadata, signature: { keyId: key.keyId, value: expect.any(String) } });
+  expect(eventSignatureProblem(key, recorded)).toBeUndefined();
+  // The public key alone checks it.
+  expect(eventSignatureProblem(AuditPublicKey.parse(key.publicKeyPem), recorded)).toBeUndefined();
+});
+
+it('signs the prefix and the canonical JSON of id, stream, type, data and metadata without the signature', () => {
+  expect(eventSignatureMessage(recorded).toString('utf8')).toBe(
+    `${EVENT_SIGNATURE_PREFIX}{"data":{"claimId":"c-1","reason":"withdrawn by JNIM"},"id":"0193a1c2-0000-7000-8000-0000000000aa",` +
+      `"metadata":{"recordedAt":"2024-07-30T09:03:00.000Z","recordedBy":"desk-editor","schemaVersion":1},"streamId":"${streamId}","type":"ClaimRetracted"}`,
+  );
+});
+
+it.each([
+  ['its id', { id: '0193a1c2-0000-7000-8000-0000000000ab' }],
+  ['its stream', { streamId: 'incident-0193a1c2-0000-7000-8000-000000000002' }],
+  ['its type', { type: 'ClaimReported' }],
+  ['one byte of its data', { data: { claimId: 'c-1', reason: 'withdrawn by JNIn' } }],
+  ['its metadata', { metadata: { ...recorded.metadata, recordedBy: 'someone-else' } }],
+])('does not hold once %s changed', (_, change) => {
+  expect(eventSignatureProblem(key, { ...recorded, ...change })).toBe('its signature does not match its id, stream, type, data or metadata');
+});
+
+it('does not hold with another key, nor with another key’s id on it', () => {
+  const other = AuditSigningKey.generate();
+  expect(eventSignatureProblem(other, recorded)).toBe(`it is signed with key ${key.keyId}, not with key ${other.keyId}`);
+  const forged = { ...signEvent(other, streamId, appended), streamId };
+  forged.metadata.signature = { ...(forged.metadata.signature as object), keyId: key.keyId };
+  expect(eventSignatureProblem(key, forged)).toBe('its signature does not match its id, stream, type, data or metadata');
+});
+
+it('finds no signature on an event that carries none, or a malformed one', () => {
+  expect(eventSignatureProblem(key, { ...appended, streamId })).toBe('it carries no signature');
+  expect(eventSignatureProblem(key, { ...recorded, metadata: { ...recorded.metadata, signature: 'yes' } })).toBe('it carries no signature');
+});
+
+it('signs the data and metadata as JSON gives them back', () => {
+  const withDate = { ...appended, data: { at: new Date('2024-07-30T09:03:00.000Z'), gone: undefined } };
+  const signed = signEvent(key, streamId, withDate);
+  expect(signed.data).toEqual({ at: '2024-07-30T09:03:00.000Z' });
+  expect(eventSignatureProblem(key, { ...JSON.parse(JSON.stringify(signed)), streamId })).toBeUndefined();
+});

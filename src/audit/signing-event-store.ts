@@ -1,0 +1,43 @@
+import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, Position, ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions } from '../event-store/event-store.js';
+import type { AuditSigningKey } from './audit-signing-key.js';
+import { signEvent } from './event-signature.js';
+
+/**
+ * The service's event store: `adapter`, with every appended event signed with the audit
+ * log's key (event-signature.ts), whatever path the append took. The sealer seals only
+ * signed events, so a row written to the store by any other way is named, not sealed.
+ */
+export class SigningEventStore implements EventStore {
+  constructor(
+    readonly adapter: EventStore,
+    private readonly key: AuditSigningKey,
+  ) {}
+
+  appendToStream(streamId: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    return this.adapter.appendToStream(
+      streamId,
+      events.map((event) => signEvent(this.key, streamId, event)),
+      options,
+    );
+  }
+
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return this.adapter.readStream(streamId, options);
+  }
+
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+    return this.adapter.readAll(options);
+  }
+
+  headPosition(): Promise<Position | undefined> {
+    return this.adapter.headPosition();
+  }
+
+  subscribeToAll(options?: SubscribeOptions): AsyncIterable<RecordedEvent> {
+    return this.adapter.subscribeToAll(options);
+  }
+
+  close(): Promise<void> {
+    return this.adapter.close();
+  }
+}
