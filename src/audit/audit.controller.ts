@@ -61,7 +61,7 @@ export class AuditController {
 
   @Get('public-key')
   @Public()
-  @ApiOperation({ summary: 'The Ed25519 key that signs the checkpoints: SPKI PEM and the raw 32 bytes in base64. Anyone may read it.' })
+  @ApiOperation({ summary: 'The Ed25519 key that signs the checkpoints and every event (metadata.signature): SPKI PEM and the raw 32 bytes in base64. Anyone may read it.' })
   publicKey() {
     return { algorithm: 'Ed25519', keyId: this.key.keyId, pem: this.key.publicKeyPem, raw: this.key.publicKeyRaw.toString('base64') };
   }
