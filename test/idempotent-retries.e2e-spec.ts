@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+import { IdempotencyStore } from '../src/http/idempotency.js';
 import { ledgerLength } from './support/caught-up.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -41,10 +42,15 @@ async function eventsOf(stream: string): Promise<{ type: string; revision: numbe
   return response.body.events;
 }
 
-/** What a 5xx after the commit leaves: the write stored, its Idempotency-Key free again. */
+/**
+ * What a 5xx after the commit leaves: the write stored, but no answer recorded for its key,
+ * which then waits for the same request's retry.
+ */
 async function loseTheAnswer(key: string): Promise<void> {
-  const { rowCount } = await admin.query("DELETE FROM idempotency_keys WHERE principal = 'editor-desk' AND key = $1", [key]);
+  const claim = { principal: 'editor-desk', key };
+  const { rowCount } = await admin.query('UPDATE idempotency_keys SET status = NULL, headers = NULL, body = NULL WHERE principal = $1 AND key = $2', [claim.principal, claim.key]);
   expect(rowCount).toBe(1);
+  await api.app.get(IdempotencyStore).leaveForRetry(claim);
 }
 
 describe('a revision (PATCH) retried with its Idempotency-Key', () => {
@@ -107,6 +113,24 @@ describe('a write whose answer was lost after it was stored, retried with its Id
     const events = await eventsOf(`/incidents/${incidentId}`);
     expect(events.filter((event) => event.type === 'ClaimAmended')).toHaveLength(1);
     expect(events.at(-1)?.revision).toBe(first.body.version);
+  });
+
+  it('the key stays the lost request’s: another body or another route under it is a 422, and stores nothing', async () => {
+    const key = `lost-${uuidv7()}`;
+    const body = { name: 'SITE Intelligence Group', kind: 'monitoring_group' };
+    expect((await api.http('editor', 'POST', '/sources', { body, headers: { 'idempotency-key': key } })).status).toBe(201);
+    await loseTheAnswer(key);
+    const before = await ledgerLength(api.app);
+
+    const otherBody = await api.http('editor', 'POST', '/sources', { body: { ...body, name: 'SITE' }, headers: { 'idempotency-key': key } });
+    const otherRoute = await api.http('editor', 'POST', `/incidents/${incidentId}/statements`, {
+      body: { sourceId: jnim, medium: 'communique', quote: 'We ambushed the convoy.', language: 'en', statedAt },
+      headers: { 'idempotency-key': key },
+    });
+
+    expect([otherBody.status, otherBody.body.code, otherRoute.status, otherRoute.body.code]).toEqual([422, 'idempotency_key_reused', 422, 'idempotency_key_reused']);
+    expect(await ledgerLength(api.app)).toBe(before);
+    expect((await api.http('editor', 'POST', '/sources', { body, headers: { 'idempotency-key': key } })).status).toBe(200);
   });
 
   it('the same key from another editor is another write', async () => {

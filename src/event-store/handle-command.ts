@@ -11,10 +11,12 @@ export interface WriteRequest {
   correlationId: string;
   causationId: string;
   /**
-   * Names this write across its retries (the principal and its Idempotency-Key): the ids
-   * the write makes are derived from it, see newId.
+   * Names this write across its retries (the principal, its Idempotency-Key and the request
+   * itself): the ids the write makes are derived from it, see newId.
    */
   retryKey?: string;
+  /** An earlier run of this very write may have stored its events: its answer was lost. */
+  retried?: boolean;
 }
 
 export interface WriteResult {
@@ -33,8 +35,9 @@ const RETRY_KEY_NAMESPACE = 'a5ac7181-e1a9-4cd0-9e01-9b4465b495f6';
 /**
  * A new id for what this write makes (`purpose`: an event, a claim, an incident). A write
  * whose answer was lost (a 5xx after the commit, a dropped connection) may be retried with
- * its Idempotency-Key and run again: derived from that key, the ids come out the same, so
- * the store keeps one copy of its events and the domain sees the same claim again.
+ * its Idempotency-Key and run again: derived from that key and the request, the ids come
+ * out the same, so the retry finds the events its first run stored (earlierRun) and the
+ * domain sees the same claim again. Another request under the same key makes other ids.
  */
 export function newId(request: WriteRequest, purpose: string): string {
   return request.retryKey === undefined ? uuidv7() : uuidv5(`${request.retryKey}\n${purpose}`, RETRY_KEY_NAMESPACE);
@@ -64,8 +67,8 @@ export async function handleCommand<State, Command, Event extends { type: string
   return serialisedPerStream(target.streamId, async () => {
     for (let attempt = 1; ; attempt++) {
       const now = new Date();
-      // A write that may be a retry is checked against the stream as stored, not as remembered.
-      const known = request.retryKey === undefined ? remembered.take<State>(target.streamId) : undefined;
+      // A retry is checked against the stream as stored, not as remembered.
+      const known = request.retried ? undefined : remembered.take<State>(target.streamId);
       const { state, revision, events } = known ? { ...known, events: [] } : await readState(store, target.streamId, decider);
       const earlier = earlierRun(events, request);
       if (earlier !== undefined) return { id: target.entityId, version: earlier, appended: false };
@@ -138,7 +141,7 @@ async function readState<State, Event>(
  * stream's current revision as new events.
  */
 function earlierRun(events: RecordedEvent[], request: WriteRequest): number | undefined {
-  if (request.retryKey === undefined) return undefined;
+  if (!request.retried) return undefined;
   const revisions = new Map(events.map((event) => [event.id.toLowerCase(), event.revision]));
   let last: number | undefined;
   for (let index = 0; revisions.has(newId(request, `event ${index}`)); index++) last = revisions.get(newId(request, `event ${index}`));

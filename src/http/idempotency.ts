@@ -9,19 +9,28 @@ import { HttpProblem, RequestValidationError } from './problem.js';
 
 // Idempotency-Key on a write (POST or PATCH): the first request with a key runs; every
 // later request with the same key and body gets the first one's response; the same key with
-// another body is a 422. Keys are scoped to the API key's principal. A request that failed
-// frees its key: a refused one (4xx) appended nothing, and one whose outcome is unknown
-// (5xx: the database went away mid-write) runs again under the ids derived from its key
-// (newId), so what it may have appended is not appended twice.
+// another body is a 422. Keys are scoped to the API key's principal.
+// A refused request (4xx) appended nothing: it frees its key for the corrected request. One
+// whose outcome is unknown (5xx: the database went away mid-write, perhaps after the
+// commit) keeps its key for the same request only, which runs again as a retry: under the
+// ids derived from the key and the request (newId), it finds what its first run stored
+// instead of storing it twice. So does a request taking over the key of one whose process
+// died before it answered.
 
 interface Claim {
   principal: string;
   key: string;
 }
 
-export type IdempotentRequest = AuthenticatedRequest & { idempotency?: Claim };
+/** A claimed key, and whether a run of this same request may have stored its events already. */
+export interface IdempotentRun extends Claim {
+  requestHash: string;
+  retried: boolean;
+}
 
-type Begun = { kind: 'run' } | { kind: 'replay'; status: number; headers: Record<string, string>; body: string };
+export type IdempotentRequest = AuthenticatedRequest & { idempotency?: IdempotentRun };
+
+type Begun = { kind: 'run'; retried: boolean } | { kind: 'replay'; status: number; headers: Record<string, string>; body: string };
 
 /** A pending key older than this belonged to a process that died mid-request: take it over. */
 const ABANDONED_AFTER_SECONDS = 60;
@@ -37,22 +46,24 @@ export class IdempotencyStore {
   async begin(claim: Claim, requestHash: string): Promise<Begun> {
     const deadline = Date.now() + WAIT_FOR_FIRST_MS;
     for (;;) {
-      const { rows } = await this.pool.query<{ request_hash: string; status: number | null; headers: Record<string, string> | null; body: string | null; taken: boolean }>(
+      const { rows } = await this.pool.query<{ request_hash: string; status: number | null; headers: Record<string, string> | null; body: string | null; taken: boolean; retried: boolean }>(
         `WITH inserted AS (
            INSERT INTO idempotency_keys (principal, key, request_hash) VALUES ($1, $2, $3)
-           ON CONFLICT (principal, key) DO UPDATE SET created_at = now(), request_hash = EXCLUDED.request_hash
+           ON CONFLICT (principal, key) DO UPDATE SET created_at = now()
              WHERE idempotency_keys.status IS NULL
+               AND idempotency_keys.request_hash = EXCLUDED.request_hash
                AND idempotency_keys.created_at < now() - make_interval(secs => $4)
-           RETURNING request_hash, status, headers, body, true AS taken)
+           -- xmax is 0 on a row this statement inserted, and not on one it took over
+           RETURNING request_hash, status, headers, body, true AS taken, xmax <> 0 AS retried)
          SELECT * FROM inserted
          UNION ALL
-         SELECT request_hash, status, headers, body, false FROM idempotency_keys
+         SELECT request_hash, status, headers, body, false, false FROM idempotency_keys
           WHERE principal = $1 AND key = $2 AND NOT EXISTS (SELECT 1 FROM inserted)`,
         [claim.principal, claim.key, requestHash, ABANDONED_AFTER_SECONDS],
       );
       // No row: another request inserted the key after this statement's snapshot; look again.
       const row = rows[0];
-      if (row?.taken) return { kind: 'run' };
+      if (row?.taken) return { kind: 'run', retried: row.retried };
       if (row && row.request_hash !== requestHash) {
         throw new HttpProblem(422, 'idempotency_key_reused', 'This Idempotency-Key was used with a different request; use a new key for a new request.');
       }
@@ -74,9 +85,14 @@ export class IdempotencyStore {
     ]);
   }
 
-  /** A request that failed: its key is free for the retry (see the top of this file). */
+  /** A refused request: its key is free for the corrected one. */
   async release(claim: Claim): Promise<void> {
     await this.pool.query('DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2 AND status IS NULL', [claim.principal, claim.key]);
+  }
+
+  /** A request whose outcome is unknown: its key waits for the same request, which may take it over at once. */
+  async leaveForRetry(claim: Claim): Promise<void> {
+    await this.pool.query("UPDATE idempotency_keys SET created_at = '-infinity' WHERE principal = $1 AND key = $2 AND status IS NULL", [claim.principal, claim.key]);
   }
 }
 
@@ -106,7 +122,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       void reply.status(begun.status).headers({ ...begun.headers, 'idempotent-replayed': 'true' }).type('application/json').send(begun.body);
       return of(undefined);
     }
-    request.idempotency = claim;
+    request.idempotency = { ...claim, requestHash, retried: begun.retried };
     return next.handle();
   }
 }
@@ -125,7 +141,7 @@ function fingerprint(request: IdempotentRequest): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-/** Stores a claimed request's response before it is sent, or frees the key if it failed. */
+/** Stores a claimed request's response before it is sent; or, if it failed, frees its key or keeps it for the retry. */
 export function recordIdempotentResponses(fastify: FastifyInstance, store: IdempotencyStore): void {
   const logger = new Logger('Idempotency');
   fastify.addHook('onSend', async (request, reply, payload) => {
@@ -135,6 +151,8 @@ export function recordIdempotentResponses(fastify: FastifyInstance, store: Idemp
       if (reply.statusCode >= 200 && reply.statusCode < 300) {
         const etagHeader = reply.getHeader('etag');
         await store.complete(claim, reply.statusCode, etagHeader ? { etag: String(etagHeader) } : {}, String(payload));
+      } else if (reply.statusCode >= 500) {
+        await store.leaveForRetry(claim);
       } else {
         await store.release(claim);
       }

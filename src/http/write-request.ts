@@ -18,7 +18,8 @@ export const Write = createParamDecorator((_: unknown, context: ExecutionContext
     recordedBy: request.principal.name,
     correlationId: correlationId(request.headers['x-correlation-id']) ?? requestId,
     causationId: requestId,
-    retryKey: request.idempotency && `${request.idempotency.principal}\n${request.idempotency.key}`,
+    retryKey: request.idempotency && `${request.idempotency.principal}\n${request.idempotency.key}\n${request.idempotency.requestHash}`,
+    retried: request.idempotency?.retried,
   };
 });
 
