@@ -9,6 +9,7 @@ import { EVENT_STORE, type EventStore } from '../src/event-store/event-store.js'
 import { EventStoreDbProtocolDouble } from '../src/event-store/eventstoredb/protocol-double/eventstoredb-protocol-double.js';
 import { eventually } from './support/caught-up.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { ON_THIS_DATABASE } from './support/test-database.js';
 
 // `npm run audit:verify` as an operator runs it: the built CLI, a process of its own, on the
 // service's database. Its exit code (0 verifies, 1 does not, 2 cannot run), its summary on
@@ -113,7 +114,7 @@ describe('on the PostgreSQL store', () => {
       await holder.query('LOCK TABLE events IN ACCESS EXCLUSIVE MODE');
       const running = runCli(database(), [`--public-key=${key.file}`]);
       await eventually(async () => {
-        const { rows } = await holder.query(`SELECT 1 FROM pg_locks WHERE relation = 'events'::regclass AND NOT granted`);
+        const { rows } = await holder.query(`SELECT 1 FROM pg_locks WHERE relation = 'events'::regclass AND NOT granted AND ${ON_THIS_DATABASE}`);
         return rows.length > 0;
       }, 'the CLI to wait for the events table', 30_000);
       await new Promise((resolve) => setTimeout(resolve, 1_200));

@@ -10,6 +10,7 @@ import { generateWorkload } from '../src/workload/generate-workload.js';
 import { eventually, projectionsCaughtUp } from './support/caught-up.js';
 import { differences, snapshotProjectionTables } from './support/projection-tables.js';
 import { KEYS, startTestApp, type TestApp } from './support/test-app.js';
+import { ON_THIS_DATABASE } from './support/test-database.js';
 
 // The projecting process is killed (SIGKILL, mid-batch) and started again: the read models
 // converge to what a rebuild from zero gives, nothing missing and nothing doubled. The
@@ -46,7 +47,7 @@ async function eventsApplied(): Promise<number> {
 /** Transactions of other sessions waiting for a lock on `table`, which `holder` holds. */
 async function batchesWaitingFor(table: string, holder: pg.Client): Promise<number> {
   const { rows } = await holder.query<{ waiting: string }>(
-    'SELECT count(*) AS waiting FROM pg_locks WHERE relation = $1::regclass AND NOT granted AND pid <> pg_backend_pid()',
+    `SELECT count(*) AS waiting FROM pg_locks WHERE relation = $1::regclass AND NOT granted AND pid <> pg_backend_pid() AND ${ON_THIS_DATABASE}`,
     [table],
   );
   return Number(rows[0].waiting);

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { eventually } from '../../test/support/caught-up.js';
-import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
+import { createTestDatabase, ON_THIS_DATABASE, type TestDatabase } from '../../test/support/test-database.js';
 import { whileLeader } from './leadership.js';
 
 // One projector and one sealer among every process on the database: whoever holds the lock
@@ -67,7 +67,7 @@ it('is led again when the leader’s connection dies, as when its process is kil
   const [first] = leading;
 
   // The lock's connection is the one holding an advisory lock: end it from outside.
-  const { rowCount } = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()");
+  const { rowCount } = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid() AND ${ON_THIS_DATABASE}`);
   expect(rowCount).toBe(1);
 
   await eventually(async () => log.filter((line) => line.endsWith('leads')).length === 2 && leading.size === 1, 'a leader again');

@@ -47,3 +47,9 @@ async function onServer<T>(serverUrl: string, work: (client: pg.Client) => Promi
     await client.end();
   }
 }
+
+/**
+ * A pg_locks condition for the locks on this test's database only: test files share one
+ * server, and their databases, cloned from one template, give their tables the same oids.
+ */
+export const ON_THIS_DATABASE = 'database = (SELECT oid FROM pg_database WHERE datname = current_database())';
