@@ -4,6 +4,7 @@ import { AuditSealer } from '../src/audit/audit-sealer.js';
 import { EVENT_STORE, type EventStore } from '../src/event-store/event-store.js';
 import { eventually } from './support/caught-up.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { asSuperuser } from './support/test-database.js';
 
 // A database superuser edits history behind the service's back, with the append-only
 // triggers out of the way: GET /audit/verify names the first place the ledger no longer
@@ -49,17 +50,6 @@ async function sealWhatItWill(app: TestApp, events: number): Promise<{ position:
 }
 
 /** Runs SQL as the superuser, in the test's own database, with every trigger off for the session. */
-async function asSuperuser(app: TestApp, sql: string, values: unknown[] = []): Promise<void> {
-  const client = new pg.Client({ connectionString: app.database.url });
-  await client.connect();
-  try {
-    await client.query('SET session_replication_role = replica');
-    await client.query(sql, values);
-  } finally {
-    await client.end();
-  }
-}
-
 /** "<transaction id>:<position>": the PostgreSQL store's position, split. */
 const parts = (position: string) => position.split(':');
 
@@ -88,7 +78,7 @@ it('verifies an untouched ledger clean, counting the events not sealed yet', asy
 it('names a changed byte of an event’s data: changed, at that event', async () => {
   const { api, positions } = await sealedLedger();
   const [, position] = parts(positions[12]);
-  await asSuperuser(api, `UPDATE events SET data = replace(data::text, 'number 12', 'number 13')::jsonb WHERE position = $1`, [position]);
+  await asSuperuser(api.database.url, `UPDATE events SET data = replace(data::text, 'number 12', 'number 13')::jsonb WHERE position = $1`, [position]);
   const report = await verify(api);
   expect(report.ok).toBe(false);
   expect(report.firstMismatch).toMatchObject({ kind: 'changed', leafIndex: 12, position: positions[12] });
@@ -98,7 +88,7 @@ it('names a changed byte of an event’s data: changed, at that event', async ()
 
 it('names a deleted event: missing, at its position', async () => {
   const { api, positions } = await sealedLedger();
-  await asSuperuser(api, 'DELETE FROM events WHERE position = $1', [parts(positions[7])[1]]);
+  await asSuperuser(api.database.url, 'DELETE FROM events WHERE position = $1', [parts(positions[7])[1]]);
   const report = await verify(api);
   expect(report.firstMismatch).toMatchObject({ kind: 'missing', leafIndex: 7, position: positions[7], found: { position: positions[8] } });
   expect(report.checkpoints.firstInvalid).toMatchObject({ treeSize: 10, problem: 'root' });
@@ -108,7 +98,7 @@ it('names two swapped events: reordered, at the first of them', async () => {
   const { api, positions } = await sealedLedger();
   // The global order is (transaction id, position): trading transaction ids swaps the events.
   const [first, second] = [parts(positions[5]), parts(positions[9])];
-  await asSuperuser(api, 'UPDATE events SET transaction_id = CASE position WHEN $1 THEN $4::xid8 ELSE $2::xid8 END WHERE position IN ($1, $3)', [first[1], first[0], second[1], second[0]]);
+  await asSuperuser(api.database.url, 'UPDATE events SET transaction_id = CASE position WHEN $1 THEN $4::xid8 ELSE $2::xid8 END WHERE position IN ($1, $3)', [first[1], first[0], second[1], second[0]]);
   const report = await verify(api);
   expect(report.firstMismatch).toMatchObject({ kind: 'reordered', leafIndex: 5, position: positions[5], found: { position: `${first[0]}:${second[1]}` } });
 });
@@ -118,7 +108,7 @@ it('names a row slipped into the sealed past: extra, at that row', async () => {
   // Recorded "in" the transaction of the event at leaf 14: it sorts right after it.
   const [transactionId] = parts(positions[14]);
   await asSuperuser(
-    api,
+    api.database.url,
     `INSERT INTO events (position, transaction_id, event_id, stream_id, revision, type, data, metadata) OVERRIDING SYSTEM VALUE
      VALUES (nextval(pg_get_serial_sequence('events', 'position')), $1, $2, $3, 0, 'AuditProbe', '{"n": 99}', '{"recordedBy": "audit-test"}')`,
     [transactionId, randomUUID(), `probe-${randomUUID()}`],
@@ -147,7 +137,7 @@ async function expectRefusedAndNamed(app: TestApp, { position, eventId }: { posi
 it('names a row appended behind the service’s back, after the sealed ones: unsigned, at that row, which the sealer does not seal, nor what follows', async () => {
   const { api } = await sealedLedger();
   const forged = randomUUID();
-  await asSuperuser(api, `${INSERT_AT_THE_END} VALUES ($1, $2, 0, 'ClaimRetracted', '{"claimId": "c-1", "reason": "withdrawn"}', '{"recordedBy": "audit-test"}')`, [
+  await asSuperuser(api.database.url, `${INSERT_AT_THE_END} VALUES ($1, $2, 0, 'ClaimRetracted', '{"claimId": "c-1", "reason": "withdrawn"}', '{"recordedBy": "audit-test"}')`, [
     forged,
     `incident-${randomUUID()}`,
   ]);
@@ -159,15 +149,15 @@ it('names a row appended behind the service’s back, after the sealed ones: uns
 
 it('names a signed event’s row copied to the end under a new id: unsigned, at the copy', async () => {
   const { api, positions } = await sealedLedger();
-  await asSuperuser(api, `${INSERT_AT_THE_END} SELECT $1, stream_id, revision + 1, type, data, metadata FROM events WHERE position = $2`, [randomUUID(), parts(positions[12])[1]]);
+  await asSuperuser(api.database.url, `${INSERT_AT_THE_END} SELECT $1, stream_id, revision + 1, type, data, metadata FROM events WHERE position = $2`, [randomUUID(), parts(positions[12])[1]]);
   const events = await sealWhatItWill(api, EVENTS + 1);
   await expectRefusedAndNamed(api, events[EVENTS], 'unsigned', /signature does not match/);
 });
 
 it('names a signed event’s row copied whole, id and all, once the id’s uniqueness is dropped: duplicate, at the copy', async () => {
   const { api, positions } = await sealedLedger();
-  await asSuperuser(api, 'ALTER TABLE events DROP CONSTRAINT events_event_id_key');
-  await asSuperuser(api, `${INSERT_AT_THE_END} SELECT event_id, stream_id, revision + 1, type, data, metadata FROM events WHERE position = $1`, [parts(positions[12])[1]]);
+  await asSuperuser(api.database.url, 'ALTER TABLE events DROP CONSTRAINT events_event_id_key');
+  await asSuperuser(api.database.url, `${INSERT_AT_THE_END} SELECT event_id, stream_id, revision + 1, type, data, metadata FROM events WHERE position = $1`, [parts(positions[12])[1]]);
   const events = await sealWhatItWill(api, EVENTS + 1);
   expect(events[EVENTS].eventId).toBe(events[12].eventId);
   await expectRefusedAndNamed(api, events[EVENTS], 'duplicate', /sealed before it: a copy/);
@@ -176,10 +166,10 @@ it('names a signed event’s row copied whole, id and all, once the id’s uniqu
 it('names a signed event’s row copied whole into the sealed past: duplicate, at the copy', async () => {
   const { api, positions } = await sealedLedger();
   const [transactionId] = parts(positions[14]);
-  await asSuperuser(api, 'ALTER TABLE events DROP CONSTRAINT events_event_id_key');
+  await asSuperuser(api.database.url, 'ALTER TABLE events DROP CONSTRAINT events_event_id_key');
   // Event 3's row again, "in" the transaction of the event at leaf 14: it sorts right after it.
   await asSuperuser(
-    api,
+    api.database.url,
     `INSERT INTO events (position, transaction_id, event_id, stream_id, revision, type, data, metadata) OVERRIDING SYSTEM VALUE
      SELECT nextval(pg_get_serial_sequence('events', 'position')), $1, event_id, stream_id, revision + 1, type, data, metadata FROM events WHERE position = $2`,
     [transactionId, parts(positions[3])[1]],
@@ -192,7 +182,7 @@ it('names a signed event’s row copied whole into the sealed past: duplicate, a
 
 it('names a checkpoint whose signed fields were edited', async () => {
   const { api } = await sealedLedger();
-  await asSuperuser(api, "UPDATE audit_checkpoints SET signed_at = signed_at - interval '1 day' WHERE tree_size = 20");
+  await asSuperuser(api.database.url, "UPDATE audit_checkpoints SET signed_at = signed_at - interval '1 day' WHERE tree_size = 20");
   const report = await verify(api);
   expect(report.firstMismatch).toBeNull();
   expect(report.checkpoints).toMatchObject({ valid: 2, firstInvalid: { treeSize: 20, problem: 'signature' } });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { eventually } from '../../test/support/caught-up.js';
-import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
+import { asSuperuser, createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
 import type { EventStore, Position } from '../event-store/event-store.js';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
 import { checkpointMessage } from './audit-format.js';
@@ -86,20 +86,9 @@ it('seals only the service’s own events: stops at the first one not signed wit
 
   // A superuser takes the rows out: never sealed, the log is none the worse.
   for (const index of [3, 4]) {
-    await asSuperuser('DELETE FROM events WHERE event_id = $1', [ledger[index].id]);
+    await asSuperuser(database.url, 'DELETE FROM events WHERE event_id = $1', [ledger[index].id]);
     await sealer.catchUp();
     expect(await sealer.refused()).toEqual(index === 3 ? refusedAt(4) : undefined);
   }
   expect(await leafCount()).toBe(5);
 });
-
-async function asSuperuser(sql: string, values: unknown[]): Promise<void> {
-  const client = new pg.Client({ connectionString: database.url });
-  await client.connect();
-  try {
-    await client.query('SET session_replication_role = replica');
-    await client.query(sql, values);
-  } finally {
-    await client.end();
-  }
-}

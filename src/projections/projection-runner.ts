@@ -10,7 +10,6 @@ import type { Projection } from './projection.js';
 import type { ProjectionStatus } from './projection-status.js';
 import type { ReadModelChanges } from './read-model-changes.js';
 
-
 export interface RunnerOptions {
   batchSize?: number;
   /** Idle wait between polls for the projector lock when another process holds it. */

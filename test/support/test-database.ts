@@ -53,3 +53,19 @@ async function onServer<T>(serverUrl: string, work: (client: pg.Client) => Promi
  * server, and their databases, cloned from one template, give their tables the same oids.
  */
 export const ON_THIS_DATABASE = 'database = (SELECT oid FROM pg_database WHERE datname = current_database())';
+
+/**
+ * Runs `sql` on the database as a superuser would tamper with it: with triggers off
+ * (session_replication_role = replica), so that the events table's refusal of UPDATE and
+ * DELETE does not apply.
+ */
+export async function asSuperuser(databaseUrl: string, sql: string, values: unknown[] = []): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('SET session_replication_role = replica');
+    await client.query(sql, values);
+  } finally {
+    await client.end();
+  }
+}
