@@ -406,6 +406,25 @@ describe('the desk', () => {
     await auditor.context().close();
   }, STEP_TIMEOUT);
 
+  it('lets an admin see each read model’s state and rebuild one, which auditors do not see', async () => {
+    const auditor = await signedIn('auditor');
+    await auditor.getByRole('link', { name: 'Ledger', exact: true }).click();
+    await expectText(auditor.locator('table.events'), 'SourceRegistered');
+    expect(await auditor.getByRole('region', { name: 'Read models (admin)' }).count()).toBe(0);
+    await auditor.context().close();
+
+    const admin = await signedIn('admin');
+    await admin.getByRole('link', { name: 'Ledger', exact: true }).click();
+    const readModels = admin.getByRole('region', { name: 'Read models (admin)' });
+    await expectText(readModels.getByRole('row', { name: /incident-view/ }), 'running');
+    await readModels.getByRole('button', { name: 'Rebuild incident-view' }).click();
+    await expectText(readModels.getByRole('status'), 'Rebuilt incident-view from the start of the ledger');
+    // The rebuilt view is the one the incident page shows.
+    await admin.goto(`${app.baseUrl}/#/incidents/${ambushId}`);
+    await expectText(admin.locator('main'), AMBUSH);
+    await admin.context().close();
+  }, STEP_TIMEOUT);
+
   it('finds incidents with the search filters, a page at a time', async () => {
     // More incidents than a page of results holds, opened by colleagues through the API.
     const backlog = Array.from({ length: 21 }, (_, index) => ({

@@ -37,6 +37,8 @@ export type WriteResult = WriteAnswer & { recorded: boolean };
 export interface Api {
   get<T>(path: string, query?: Query): Promise<T>;
   write(request: WriteRequest): Promise<WriteResult>;
+  /** An action on the service rather than a change to the record (an admin's rebuild): no body, nothing to retry safely by key. */
+  act<T>(path: string): Promise<T>;
 }
 
 export function createApi(key: string, onUnauthorized: () => void = () => {}): Api {
@@ -69,6 +71,7 @@ export function createApi(key: string, onUnauthorized: () => void = () => {}): A
       );
       return { ...answer.body, recorded: answer.status === 201 };
     },
+    act: async <T>(path: string) => (await send<T>('POST', path, {})).body,
   };
 }
 

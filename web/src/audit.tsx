@@ -145,10 +145,25 @@ function LedgerVerification() {
 function ProjectionStatusTable() {
   const { api } = useDesk();
   const [projections, setProjections] = useState<ProjectionStatus[] | null>(null);
+  const [rebuilding, setRebuilding] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<{ problem: boolean; text: string } | null>(null);
   const load = useCallback(() => {
     api.get<{ projections: ProjectionStatus[] }>('/admin/projections').then((answer) => setProjections(answer.projections), () => setProjections(null));
   }, [api]);
   useEffect(load, [load]);
+  const rebuild = async (name: string) => {
+    setRebuilding(name);
+    setOutcome(null);
+    try {
+      const rebuilt = await api.act<{ eventsApplied: number }>(`/admin/projections/${encodeURIComponent(name)}/rebuild`);
+      setOutcome({ problem: false, text: `Rebuilt ${name} from the start of the ledger: ${rebuilt.eventsApplied} events applied.` });
+    } catch (error) {
+      setOutcome({ problem: true, text: `The rebuild of ${name} failed: ${error instanceof Error ? error.message : String(error)}` });
+    } finally {
+      setRebuilding(null);
+      load();
+    }
+  };
   if (!projections) return null;
   return (
     <section aria-labelledby="projections-heading">
@@ -160,6 +175,7 @@ function ProjectionStatusTable() {
             <th scope="col">Status</th>
             <th scope="col">Events applied</th>
             <th scope="col">Behind the ledger</th>
+            <th scope="col">Rebuild</th>
           </tr>
         </thead>
         <tbody>
@@ -176,10 +192,16 @@ function ProjectionStatusTable() {
                 {projection.lag.events}
                 {projection.lag.eventsCapped ? '+' : ''} events, {projection.lag.seconds.toFixed(1)} s
               </td>
+              <td>
+                <button type="button" disabled={rebuilding !== null} aria-label={`Rebuild ${projection.name}`} onClick={() => void rebuild(projection.name)}>
+                  {rebuilding === projection.name ? 'Rebuilding…' : 'Rebuild'}
+                </button>
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      <p role={outcome?.problem ? 'alert' : 'status'}>{outcome?.text}</p>
       <button type="button" onClick={load}>
         Refresh
       </button>
