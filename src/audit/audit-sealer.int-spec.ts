@@ -54,7 +54,7 @@ it('hands out each leaf once and in ledger order, however many catch up at once'
   expect(rows.map(({ position }) => position)).toEqual(ledger.map(({ position }) => position));
   const checkpoints = await new AuditLog(pool).allCheckpoints();
   expect(checkpoints.map(({ treeSize }) => treeSize)).toEqual([9, 18, 27, 36]);
-  for (const checkpoint of checkpoints) expect(key.verify(checkpointMessage(checkpoint), checkpoint.signature)).toBe(true);
+  for (const checkpoint of checkpoints) expect(await key.verify(checkpointMessage(checkpoint), checkpoint.signature)).toBe(true);
 });
 
 it('seals in the background, and signs what waited a checkpoint interval though fewer than N came', async () => {

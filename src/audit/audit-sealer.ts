@@ -6,7 +6,7 @@ import { withConnection } from '../database/with-connection.js';
 import type { EventStore, Position, RecordedEvent } from '../event-store/event-store.js';
 import { checkpointMessage, eventLeaf } from './audit-format.js';
 import { AuditLog } from './audit-log.js';
-import type { AuditPublicKey, AuditSigningKey } from './audit-signing-key.js';
+import type { AuditSigningKey } from './audit-signing-key.js';
 import { eventSignatureProblem } from './event-signature.js';
 import { appendLeaves, foldSubtrees, type HashedSubtree, leafHash } from './merkle.js';
 
@@ -92,7 +92,7 @@ export class AuditSealer {
   async refused(): Promise<RefusedEvent | undefined> {
     const { lastPosition } = await this.log.head();
     const [next] = await this.store.readAll({ after: lastPosition, maxCount: 1 });
-    const reason = next && refusal(this.key, next, await this.log.sealedEventIds([next.id]));
+    const reason = next && refusal(await eventSignatureProblem(this.key, next), next, await this.log.sealedEventIds([next.id]));
     return reason ? { position: next.position, eventId: next.id, reason } : undefined;
   }
 
@@ -134,10 +134,12 @@ export class AuditSealer {
   /** The events up to the first one the service did not record; that one is logged, once. */
   private async ownEvents(client: pg.PoolClient, events: RecordedEvent[]): Promise<RecordedEvent[]> {
     const seen = events.length > 0 ? await this.log.sealedEventIds(events.map(({ id }) => id), client) : new Set<string>();
+    // Checked side by side, in the threadpool: the batch waits for the slowest only.
+    const signatureProblems = await Promise.all(events.map((event) => eventSignatureProblem(this.key, event)));
     const stoppedBefore = this.stoppedAt;
     this.stoppedAt = undefined;
     for (const [index, event] of events.entries()) {
-      const reason = refusal(this.key, event, seen);
+      const reason = refusal(signatureProblems[index], event, seen);
       if (reason) {
         this.stoppedAt = event.id;
         if (event.id !== stoppedBefore) {
@@ -176,20 +178,20 @@ export class AuditSealer {
 
   private async signCheckpoint(client: pg.PoolClient, treeSize: number, rootHash: Buffer): Promise<void> {
     const body = { treeSize, rootHash, timestamp: new Date().toISOString() };
+    const signature = await this.key.sign(checkpointMessage(body));
     await client.query('INSERT INTO audit_checkpoints (tree_size, root_hash, signed_at, key_id, signature) VALUES ($1, $2, $3, $4, $5)', [
       treeSize,
       rootHash,
       body.timestamp,
       this.key.keyId,
-      this.key.sign(checkpointMessage(body)),
+      signature,
     ]);
   }
 }
 
-/** Why the sealer will not seal `event`, given the ids sealed before it; undefined when it will. */
-function refusal(key: AuditPublicKey, event: RecordedEvent, sealedIds: Set<string>): string | undefined {
-  const problem = eventSignatureProblem(key, event);
-  if (problem) return `it carries no valid signature of the service's key (${problem})`;
+/** Why the sealer will not seal `event`, given what is wrong with its signature and the ids sealed before it; undefined when it will. */
+function refusal(signatureProblem: string | undefined, event: RecordedEvent, sealedIds: Set<string>): string | undefined {
+  if (signatureProblem) return `it carries no valid signature of the service's key (${signatureProblem})`;
   if (sealedIds.has(event.id.toLowerCase())) return 'its id is that of an event sealed before it: a copy';
   return undefined;
 }

@@ -41,15 +41,15 @@ describe('auditSigningKeyFor', () => {
 });
 
 describe('AuditPublicKey.parse', () => {
-  it('reads what GET /audit/public-key gives, the PEM or the raw key, and verifies what the private half signed', () => {
+  it('reads what GET /audit/public-key gives, the PEM or the raw key, and verifies what the private half signed', async () => {
     const key = AuditSigningKey.generate();
     const message = Buffer.from('incident-ledger/audit/v1\n1\nroot\ntime\n');
-    const signature = key.sign(message);
+    const signature = await key.sign(message);
     for (const text of [key.publicKeyPem, key.publicKeyRaw.toString('base64')]) {
       const parsed = AuditPublicKey.parse(text);
       expect(parsed.keyId).toBe(key.keyId);
-      expect(parsed.verify(message, signature)).toBe(true);
-      expect(parsed.verify(Buffer.from('another message'), signature)).toBe(false);
+      expect(await parsed.verify(message, signature)).toBe(true);
+      expect(await parsed.verify(Buffer.from('another message'), signature)).toBe(false);
     }
   });
 

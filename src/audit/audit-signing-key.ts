@@ -27,8 +27,9 @@ export class AuditPublicKey {
     return new AuditPublicKey(key);
   }
 
-  verify(message: Uint8Array, signature: Uint8Array): boolean {
-    return verify(null, message, this.publicKey, signature);
+  /** In libuv's threadpool, off the event loop: the sealer checks every event's signature (docs/performance.md). */
+  verify(message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+    return new Promise((resolve, reject) => verify(null, message, this.publicKey, signature, (error, valid) => (error ? reject(error) : resolve(valid))));
   }
 }
 
@@ -42,8 +43,9 @@ export class AuditSigningKey extends AuditPublicKey {
     return new AuditSigningKey(generateKeyPairSync('ed25519').privateKey);
   }
 
-  sign(message: Uint8Array): Buffer {
-    return sign(null, message, this.privateKey);
+  /** In libuv's threadpool, off the event loop: every appended event is signed. */
+  sign(message: Uint8Array): Promise<Buffer> {
+    return new Promise((resolve, reject) => sign(null, message, this.privateKey, (error, signature) => (error ? reject(error) : resolve(signature))));
   }
 }
 

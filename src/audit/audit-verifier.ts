@@ -94,7 +94,9 @@ export class AuditVerifier {
     for await (const page of ledgerPages(this.store)) {
       const unsealed = page.slice(Math.max(0, treeSize - eventsRead)).map(({ id }) => id.toLowerCase());
       const idsSealed = unsealed.length > 0 && !firstMismatch ? await this.log.sealedEventIds(unsealed) : new Set<string>();
-      for (const event of page) {
+      // A page's signatures checked side by side, in the threadpool; none once something was found.
+      const signatureProblems = firstMismatch ? [] : await Promise.all(page.map((event) => eventSignatureProblem(this.key, event)));
+      for (const [index, event] of page.entries()) {
         const hash = leafHash(eventLeaf(event));
         if (!firstMismatch && eventsRead < treeSize) {
           const leaf = (await leaves.next()).value as SealedLeaf | undefined;
@@ -106,11 +108,11 @@ export class AuditVerifier {
           if (idsSealed.has(id) || unsealedIds.has(id)) firstMismatch = await this.copy(eventsRead, event);
           unsealedIds.add(id);
         }
-        if (!firstMismatch) firstMismatch = this.unsigned(eventsRead, event, eventsRead < treeSize);
+        if (!firstMismatch) firstMismatch = this.unsigned(eventsRead, event, eventsRead < treeSize, signatureProblems[index]);
         frontier = appendLeaves(frontier, [hash]).frontier;
         eventsRead++;
         for (; checkpoints[nextCheckpoint]?.treeSize === eventsRead; nextCheckpoint++) {
-          const problem = this.checkCheckpoint(checkpoints[nextCheckpoint], foldSubtrees(frontier.map((subtree) => subtree.hash)));
+          const problem = await this.checkCheckpoint(checkpoints[nextCheckpoint], foldSubtrees(frontier.map((subtree) => subtree.hash)));
           if (problem) firstInvalid ??= problem;
           else valid++;
         }
@@ -135,19 +137,18 @@ export class AuditVerifier {
     };
   }
 
-  private checkCheckpoint(checkpoint: Checkpoint, rootFromEvents: Buffer): CheckpointProblem | undefined {
+  private async checkCheckpoint(checkpoint: Checkpoint, rootFromEvents: Buffer): Promise<CheckpointProblem | undefined> {
     const { treeSize } = checkpoint;
     if (!rootFromEvents.equals(checkpoint.rootHash)) return { treeSize, problem: 'root', detail: `The events give another root for the tree of ${treeSize} than the one signed.` };
     if (checkpoint.keyId !== this.key.keyId) return { treeSize, problem: 'unknown_key', detail: `Signed with key ${checkpoint.keyId}; verified with key ${this.key.keyId}.` };
-    if (!this.key.verify(checkpointMessage(checkpoint), checkpoint.signature)) {
+    if (!(await this.key.verify(checkpointMessage(checkpoint), checkpoint.signature))) {
       return { treeSize, problem: 'signature', detail: 'The signature does not cover this tree size, root hash and time.' };
     }
     return undefined;
   }
 
-  /** Event `event`, at leaf `index`, when it lacks a valid signature of the service's key. */
-  private unsigned(index: number, event: RecordedEvent, sealed: boolean): LedgerMismatch | null {
-    const problem = eventSignatureProblem(this.key, event);
+  /** Event `event`, at leaf `index`, when it lacks a valid signature of the service's key (`problem`). */
+  private unsigned(index: number, event: RecordedEvent, sealed: boolean, problem: string | undefined): LedgerMismatch | null {
     if (!problem) return null;
     const found = { position: event.position, eventId: event.id };
     return { kind: 'unsigned', leafIndex: index, position: event.position, sealed: sealed ? found : null, found, detail: `Event ${event.id}: ${problem}; the service did not record it.` };

@@ -13,13 +13,13 @@ const appended = {
   metadata: { recordedBy: 'desk-editor', recordedAt: '2024-07-30T09:03:00.000Z', schemaVersion: 1 },
 };
 /** The event as the store hands it back: with its stream, and its id in lower case. */
-const recorded = { ...signEvent(key, streamId, appended), id: appended.id.toLowerCase(), streamId };
+const recorded = { ...(await signEvent(key, streamId, appended)), id: appended.id.toLowerCase(), streamId };
 
-it('signs an event in its metadata, with the key’s id, and the signature holds for the event as recorded', () => {
+it('signs an event in its metadata, with the key’s id, and the signature holds for the event as recorded', async () => {
   expect(recorded.metadata).toEqual({ ...appended.metadata, signature: { keyId: key.keyId, value: expect.any(String) } });
-  expect(eventSignatureProblem(key, recorded)).toBeUndefined();
+  expect(await eventSignatureProblem(key, recorded)).toBeUndefined();
   // The public key alone checks it.
-  expect(eventSignatureProblem(AuditPublicKey.parse(key.publicKeyPem), recorded)).toBeUndefined();
+  expect(await eventSignatureProblem(AuditPublicKey.parse(key.publicKeyPem), recorded)).toBeUndefined();
 });
 
 it('signs the prefix and the canonical JSON of id, stream, type, data and metadata without the signature', () => {
@@ -35,26 +35,26 @@ it.each([
   ['its type', { type: 'ClaimReported' }],
   ['one byte of its data', { data: { claimId: 'c-1', reason: 'withdrawn by JNIn' } }],
   ['its metadata', { metadata: { ...recorded.metadata, recordedBy: 'someone-else' } }],
-])('does not hold once %s changed', (_, change) => {
-  expect(eventSignatureProblem(key, { ...recorded, ...change })).toBe('its signature does not match its id, stream, type, data or metadata');
+])('does not hold once %s changed', async (_, change) => {
+  expect(await eventSignatureProblem(key, { ...recorded, ...change })).toBe('its signature does not match its id, stream, type, data or metadata');
 });
 
-it('does not hold with another key, nor with another key’s id on it', () => {
+it('does not hold with another key, nor with another key’s id on it', async () => {
   const other = AuditSigningKey.generate();
-  expect(eventSignatureProblem(other, recorded)).toBe(`it is signed with key ${key.keyId}, not with key ${other.keyId}`);
-  const forged = { ...signEvent(other, streamId, appended), streamId };
+  expect(await eventSignatureProblem(other, recorded)).toBe(`it is signed with key ${key.keyId}, not with key ${other.keyId}`);
+  const forged = { ...(await signEvent(other, streamId, appended)), streamId };
   forged.metadata.signature = { ...(forged.metadata.signature as object), keyId: key.keyId };
-  expect(eventSignatureProblem(key, forged)).toBe('its signature does not match its id, stream, type, data or metadata');
+  expect(await eventSignatureProblem(key, forged)).toBe('its signature does not match its id, stream, type, data or metadata');
 });
 
-it('finds no signature on an event that carries none, or a malformed one', () => {
-  expect(eventSignatureProblem(key, { ...appended, streamId })).toBe('it carries no signature');
-  expect(eventSignatureProblem(key, { ...recorded, metadata: { ...recorded.metadata, signature: 'yes' } })).toBe('it carries no signature');
+it('finds no signature on an event that carries none, or a malformed one', async () => {
+  expect(await eventSignatureProblem(key, { ...appended, streamId })).toBe('it carries no signature');
+  expect(await eventSignatureProblem(key, { ...recorded, metadata: { ...recorded.metadata, signature: 'yes' } })).toBe('it carries no signature');
 });
 
-it('signs the data and metadata as JSON gives them back', () => {
+it('signs the data and metadata as JSON gives them back', async () => {
   const withDate = { ...appended, data: { at: new Date('2024-07-30T09:03:00.000Z'), gone: undefined } };
-  const signed = signEvent(key, streamId, withDate);
+  const signed = await signEvent(key, streamId, withDate);
   expect(signed.data).toEqual({ at: '2024-07-30T09:03:00.000Z' });
-  expect(eventSignatureProblem(key, { ...JSON.parse(JSON.stringify(signed)), streamId })).toBeUndefined();
+  expect(await eventSignatureProblem(key, { ...JSON.parse(JSON.stringify(signed)), streamId })).toBeUndefined();
 });

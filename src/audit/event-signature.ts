@@ -36,17 +36,17 @@ export function eventSignatureMessage({ id, streamId, type, data, metadata }: Si
  * signature must hold for the event as the store returns it, or the sealer would refuse
  * the service's own event.
  */
-export function signEvent(key: AuditSigningKey, streamId: string, event: EventToAppend): EventToAppend {
+export async function signEvent(key: AuditSigningKey, streamId: string, event: EventToAppend): Promise<EventToAppend> {
   const { data, metadata } = JSON.parse(JSON.stringify({ data: event.data, metadata: event.metadata })) as Pick<EventToAppend, 'data' | 'metadata'>;
   const recorded = { ...event, data, metadata };
-  const signature: EventSignature = { keyId: key.keyId, value: key.sign(eventSignatureMessage({ ...recorded, streamId })).toString('base64') };
+  const signature: EventSignature = { keyId: key.keyId, value: (await key.sign(eventSignatureMessage({ ...recorded, streamId }))).toString('base64') };
   return { ...recorded, metadata: { ...metadata, signature } };
 }
 
 /** Why `event` is not one the holder of `key` recorded; undefined when its signature holds. */
-export function eventSignatureProblem(key: AuditPublicKey, event: SignableEvent): string | undefined {
+export async function eventSignatureProblem(key: AuditPublicKey, event: SignableEvent): Promise<string | undefined> {
   const signature = event.metadata.signature as Partial<EventSignature> | undefined;
   if (typeof signature?.value !== 'string') return 'it carries no signature';
   if (signature.keyId !== key.keyId) return `it is signed with key ${String(signature.keyId)}, not with key ${key.keyId}`;
-  return key.verify(eventSignatureMessage(event), Buffer.from(signature.value, 'base64')) ? undefined : 'its signature does not match its id, stream, type, data or metadata';
+  return (await key.verify(eventSignatureMessage(event), Buffer.from(signature.value, 'base64'))) ? undefined : 'its signature does not match its id, stream, type, data or metadata';
 }

@@ -13,12 +13,8 @@ export class SigningEventStore implements EventStore {
     private readonly key: AuditSigningKey,
   ) {}
 
-  appendToStream(streamId: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
-    return this.adapter.appendToStream(
-      streamId,
-      events.map((event) => signEvent(this.key, streamId, event)),
-      options,
-    );
+  async appendToStream(streamId: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    return this.adapter.appendToStream(streamId, await Promise.all(events.map((event) => signEvent(this.key, streamId, event))), options);
   }
 
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
