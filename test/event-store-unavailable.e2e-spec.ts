@@ -24,6 +24,19 @@ it('answers a write with 503 and Retry-After when EventStoreDB is not there', as
   expect(performance.now() - started).toBeLessThan(3000); // well inside the 5 s deadline: refused, not timed out
 });
 
+it('keeps the Idempotency-Key of a write it could not finish for that write alone, which may retry at once', async () => {
+  const headers = { 'idempotency-key': `unavailable-${crypto.randomUUID()}` };
+  const body = { name: 'SITE Intelligence Group', kind: 'monitoring_group' };
+  expect((await api.http('editor', 'POST', '/sources', { body, headers })).status).toBe(503);
+
+  const another = await api.http('editor', 'POST', '/sources', { body: { ...body, name: 'SITE' }, headers });
+  expect([another.status, another.body.code]).toEqual([422, 'idempotency_key_reused']);
+  const started = performance.now();
+  const retry = await api.http('editor', 'POST', '/sources', { body, headers });
+  expect(retry.status).toBe(503); // run again, not told the first run is still in progress
+  expect(performance.now() - started).toBeLessThan(3000);
+});
+
 it('fails the readiness check while EventStoreDB is not there, and stays live', async () => {
   const response = await api.http('none', 'GET', '/health');
 

@@ -5,8 +5,8 @@ import { ledgerLength } from './support/caught-up.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 // A desk's retry must never log twice: not when the first answer is replayed, and not when
-// the first answer was lost after the write was stored (a 5xx after the commit frees the
-// Idempotency-Key, and the retry runs again).
+// the first answer was lost after the write was stored (after a 5xx the Idempotency-Key
+// waits for the same request, which runs again and finds what its first run stored).
 
 let api: TestApp;
 let admin: pg.Client;
@@ -48,9 +48,12 @@ async function eventsOf(stream: string): Promise<{ type: string; revision: numbe
  */
 async function loseTheAnswer(key: string): Promise<void> {
   const claim = { principal: 'editor-desk', key };
-  const { rowCount } = await admin.query('UPDATE idempotency_keys SET status = NULL, headers = NULL, body = NULL WHERE principal = $1 AND key = $2', [claim.principal, claim.key]);
-  expect(rowCount).toBe(1);
-  await api.app.get(IdempotencyStore).leaveForRetry(claim);
+  const { rows } = await admin.query<{ claimed_at: string }>(
+    'UPDATE idempotency_keys SET status = NULL, headers = NULL, body = NULL WHERE principal = $1 AND key = $2 RETURNING created_at::text AS claimed_at',
+    [claim.principal, claim.key],
+  );
+  expect(rows).toHaveLength(1);
+  await api.app.get(IdempotencyStore).leaveForRetry({ ...claim, claimedAt: rows[0].claimed_at });
 }
 
 describe('a revision (PATCH) retried with its Idempotency-Key', () => {
@@ -149,4 +152,25 @@ it('a key on a body nested deeper than the call stack: a 400, not a 500', async 
   expect(answer.status).toBe(400);
   expect(answer.headers.get('content-type')).toContain('application/problem+json');
   expect(answer.body.errors[0].field).toBe('body');
+});
+
+it('a run taken over after it outlived the abandonment window records nothing over the run that took it over', async () => {
+  const store = api.app.get(IdempotencyStore);
+  const claim = { principal: 'editor-desk', key: `slow-${uuidv7()}` };
+  const first = await store.begin(claim, 'the request');
+  expect(first).toMatchObject({ kind: 'run', retried: false });
+  await admin.query("UPDATE idempotency_keys SET created_at = now() - interval '2 minutes' WHERE principal = $1 AND key = $2", [claim.principal, claim.key]);
+  const second = await store.begin(claim, 'the request');
+  expect(second).toMatchObject({ kind: 'run', retried: true });
+  if (first.kind !== 'run' || second.kind !== 'run') return;
+
+  // The slow first run ends: refused, unknown or answered, none of it is its to record now.
+  await store.release({ ...claim, claimedAt: first.claimedAt });
+  await store.leaveForRetry({ ...claim, claimedAt: first.claimedAt });
+  await store.complete({ ...claim, claimedAt: first.claimedAt }, 201, {}, '{"from":"the first run"}');
+  const held = await admin.query('SELECT status, created_at::text AS claimed_at FROM idempotency_keys WHERE principal = $1 AND key = $2', [claim.principal, claim.key]);
+  expect(held.rows).toEqual([{ status: null, claimed_at: second.claimedAt }]);
+
+  await store.complete({ ...claim, claimedAt: second.claimedAt }, 201, {}, '{"from":"the second run"}');
+  expect(await store.begin(claim, 'the request')).toMatchObject({ kind: 'replay', status: 201, body: '{"from":"the second run"}' });
 });

@@ -29,7 +29,11 @@ export interface WriteResult {
 
 export const SCHEMA_VERSION = 1;
 
-/** Fixed for good: ids derived from a retry key must come out the same in every release. */
+/**
+ * Fixed for good, as are newId's recipe and the request fingerprint in the retry key
+ * (src/http/idempotency.ts): a retry served by a later release must make the ids its
+ * first run made.
+ */
 const RETRY_KEY_NAMESPACE = 'a5ac7181-e1a9-4cd0-9e01-9b4465b495f6';
 
 /**

@@ -22,20 +22,31 @@ interface Claim {
   key: string;
 }
 
-/** A claimed key, and whether a run of this same request may have stored its events already. */
-export interface IdempotentRun extends Claim {
+/**
+ * A key as one run of its request holds it: `claimedAt` (the row's created_at, to the
+ * microsecond) tells this run's hold from a later one's, when a run that outlived
+ * ABANDONED_AFTER_SECONDS was taken over; only the holder records the outcome.
+ */
+export interface HeldKey extends Claim {
+  claimedAt: string;
+}
+
+/** A held key, and whether a run of this same request may have stored its events already. */
+export interface IdempotentRun extends HeldKey {
   requestHash: string;
   retried: boolean;
 }
 
 export type IdempotentRequest = AuthenticatedRequest & { idempotency?: IdempotentRun };
 
-type Begun = { kind: 'run'; retried: boolean } | { kind: 'replay'; status: number; headers: Record<string, string>; body: string };
+type Begun = { kind: 'run'; retried: boolean; claimedAt: string } | { kind: 'replay'; status: number; headers: Record<string, string>; body: string };
 
 /** A pending key older than this belonged to a process that died mid-request: take it over. */
 const ABANDONED_AFTER_SECONDS = 60;
 const WAIT_FOR_FIRST_MS = 10_000;
 const WRITE_METHODS = new Set(['POST', 'PATCH']);
+/** The row of a key as one run holds it ($1 principal, $2 key, $3 claimedAt). */
+const HELD = 'principal = $1 AND key = $2 AND created_at = $3::timestamptz';
 const POLL_MS = 25;
 
 @Injectable()
@@ -46,7 +57,15 @@ export class IdempotencyStore {
   async begin(claim: Claim, requestHash: string): Promise<Begun> {
     const deadline = Date.now() + WAIT_FOR_FIRST_MS;
     for (;;) {
-      const { rows } = await this.pool.query<{ request_hash: string; status: number | null; headers: Record<string, string> | null; body: string | null; taken: boolean; retried: boolean }>(
+      const { rows } = await this.pool.query<{
+        request_hash: string;
+        status: number | null;
+        headers: Record<string, string> | null;
+        body: string | null;
+        taken: boolean;
+        retried: boolean;
+        claimed_at: string;
+      }>(
         `WITH inserted AS (
            INSERT INTO idempotency_keys (principal, key, request_hash) VALUES ($1, $2, $3)
            ON CONFLICT (principal, key) DO UPDATE SET created_at = now()
@@ -54,16 +73,16 @@ export class IdempotencyStore {
                AND idempotency_keys.request_hash = EXCLUDED.request_hash
                AND idempotency_keys.created_at < now() - make_interval(secs => $4)
            -- xmax is 0 on a row this statement inserted, and not on one it took over
-           RETURNING request_hash, status, headers, body, true AS taken, xmax <> 0 AS retried)
+           RETURNING request_hash, status, headers, body, true AS taken, xmax <> 0 AS retried, created_at::text AS claimed_at)
          SELECT * FROM inserted
          UNION ALL
-         SELECT request_hash, status, headers, body, false, false FROM idempotency_keys
+         SELECT request_hash, status, headers, body, false, false, created_at::text FROM idempotency_keys
           WHERE principal = $1 AND key = $2 AND NOT EXISTS (SELECT 1 FROM inserted)`,
         [claim.principal, claim.key, requestHash, ABANDONED_AFTER_SECONDS],
       );
       // No row: another request inserted the key after this statement's snapshot; look again.
       const row = rows[0];
-      if (row?.taken) return { kind: 'run', retried: row.retried };
+      if (row?.taken) return { kind: 'run', retried: row.retried, claimedAt: row.claimed_at };
       if (row && row.request_hash !== requestHash) {
         throw new HttpProblem(422, 'idempotency_key_reused', 'This Idempotency-Key was used with a different request; use a new key for a new request.');
       }
@@ -75,24 +94,18 @@ export class IdempotencyStore {
     }
   }
 
-  async complete(claim: Claim, status: number, headers: Record<string, string>, body: string): Promise<void> {
-    await this.pool.query('UPDATE idempotency_keys SET status = $3, headers = $4, body = $5 WHERE principal = $1 AND key = $2', [
-      claim.principal,
-      claim.key,
-      status,
-      headers,
-      body,
-    ]);
+  async complete(held: HeldKey, status: number, headers: Record<string, string>, body: string): Promise<void> {
+    await this.pool.query(`UPDATE idempotency_keys SET status = $4, headers = $5, body = $6 WHERE ${HELD}`, [held.principal, held.key, held.claimedAt, status, headers, body]);
   }
 
   /** A refused request: its key is free for the corrected one. */
-  async release(claim: Claim): Promise<void> {
-    await this.pool.query('DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2 AND status IS NULL', [claim.principal, claim.key]);
+  async release(held: HeldKey): Promise<void> {
+    await this.pool.query(`DELETE FROM idempotency_keys WHERE ${HELD} AND status IS NULL`, [held.principal, held.key, held.claimedAt]);
   }
 
   /** A request whose outcome is unknown: its key waits for the same request, which may take it over at once. */
-  async leaveForRetry(claim: Claim): Promise<void> {
-    await this.pool.query("UPDATE idempotency_keys SET created_at = '-infinity' WHERE principal = $1 AND key = $2 AND status IS NULL", [claim.principal, claim.key]);
+  async leaveForRetry(held: HeldKey): Promise<void> {
+    await this.pool.query(`UPDATE idempotency_keys SET created_at = '-infinity' WHERE ${HELD} AND status IS NULL`, [held.principal, held.key, held.claimedAt]);
   }
 }
 
@@ -122,12 +135,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
       void reply.status(begun.status).headers({ ...begun.headers, 'idempotent-replayed': 'true' }).type('application/json').send(begun.body);
       return of(undefined);
     }
-    request.idempotency = { ...claim, requestHash, retried: begun.retried };
+    request.idempotency = { ...claim, requestHash, retried: begun.retried, claimedAt: begun.claimedAt };
     return next.handle();
   }
 }
 
-/** What the key stands for: the method, the path and the body, in whatever key order it came. */
+/**
+ * What the key stands for: the method, the path and the body, in whatever key order it
+ * came. Part of the ids a keyed write makes (newId): change it only with a new namespace there.
+ */
 function fingerprint(request: IdempotentRequest): string {
   let canonical: string;
   try {
