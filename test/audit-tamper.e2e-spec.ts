@@ -49,7 +49,6 @@ async function sealWhatItWill(app: TestApp, events: number): Promise<{ position:
   return ledger(app);
 }
 
-/** Runs SQL as the superuser, in the test's own database, with every trigger off for the session. */
 /** "<transaction id>:<position>": the PostgreSQL store's position, split. */
 const parts = (position: string) => position.split(':');
 
