@@ -158,7 +158,8 @@ function ProjectionStatusTable() {
       const rebuilt = await api.act<{ eventsApplied: number }>(`/admin/projections/${encodeURIComponent(name)}/rebuild`);
       setOutcome({ problem: false, text: `Rebuilt ${name} from the start of the ledger: ${rebuilt.eventsApplied} events applied.` });
     } catch (error) {
-      setOutcome({ problem: true, text: `The rebuild of ${name} failed: ${error instanceof Error ? error.message : String(error)}` });
+      // A long rebuild outlives a proxy's timeout and goes on: Refresh tells.
+      setOutcome({ problem: true, text: `No answer that the rebuild of ${name} finished (${error instanceof Error ? error.message : String(error)}); it may still be running: Refresh to see.` });
     } finally {
       setRebuilding(null);
       load();
@@ -193,8 +194,8 @@ function ProjectionStatusTable() {
                 {projection.lag.eventsCapped ? '+' : ''} events, {projection.lag.seconds.toFixed(1)} s
               </td>
               <td>
-                <button type="button" disabled={rebuilding !== null} aria-label={`Rebuild ${projection.name}`} onClick={() => void rebuild(projection.name)}>
-                  {rebuilding === projection.name ? 'Rebuilding…' : 'Rebuild'}
+                <button type="button" disabled={rebuilding !== null || projection.rebuilding} aria-label={`Rebuild ${projection.name}`} onClick={() => void rebuild(projection.name)}>
+                  {rebuilding === projection.name || projection.rebuilding ? 'Rebuilding…' : 'Rebuild'}
                 </button>
               </td>
             </tr>
