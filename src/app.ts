@@ -2,7 +2,6 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { AuditSealer } from './audit/audit-sealer.js';
@@ -10,6 +9,7 @@ import { type AuditSigningKey, auditSigningKeyFor } from './audit/audit-signing-
 import { SigningEventStore } from './audit/signing-event-store.js';
 import type { ApiKeys } from './auth/api-keys.js';
 import type { AppConfig } from './config/config.js';
+import { newPool } from './database/pool.js';
 import { serveDesk } from './desk/serve-desk.js';
 import { createEventStore } from './event-store/create-event-store.js';
 import { IdempotencyStore, recordIdempotentResponses } from './http/idempotency.js';
@@ -35,10 +35,7 @@ export interface AppOptions {
 export async function createApp({ config, databaseUrl, apiKeys, signingKey, ...background }: AppOptions): Promise<NestFastifyApplication> {
   const { project = config.BACKGROUND_WORK === 'on', seal = config.BACKGROUND_WORK === 'on' } = background;
   const auditSigningKey = signingKey ?? (await auditSigningKeyFor(config));
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
-  // An idle connection the server ends (a restart, a shutdown, a network cut) is dropped by
-  // the pool and replaced on demand; unheard, its error would end the process.
-  pool.on('error', (error) => new Logger('PostgreSQL').warn(`An idle connection was closed: ${error.message}`));
+  const pool = newPool(databaseUrl, 20, (error) => new Logger('PostgreSQL').warn(`An idle connection was closed: ${error.message}`));
   const dataSource = await new DataSource({ type: 'postgres', url: databaseUrl, extra: { max: 10 }, logging: ['error'] }).initialize();
   // Signed as it is written, whatever path the write takes: the sealer seals only the service's own events.
   const eventStore = new SigningEventStore(createEventStore(config, pool), auditSigningKey);

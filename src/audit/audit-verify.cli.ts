@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import pg from 'pg';
 import { type AppConfig, ConfigError, loadConfig } from '../config/config.js';
 import { openDatabase } from '../database/database-url.js';
+import { newPool } from '../database/pool.js';
 import { createEventStore } from '../event-store/create-event-store.js';
 import { AuditLog } from './audit-log.js';
 import { AuditPublicKey, auditSigningKeyFor } from './audit-signing-key.js';
@@ -27,7 +27,7 @@ async function main(): Promise<number> {
   const config = loadConfig();
   const key = await verifyingKey(config);
   const database = await openDatabase(config, (line) => console.error(line));
-  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  const pool = newPool(database.url, 2);
   // The ledger wherever the service keeps it (EVENT_STORE): the PostgreSQL events table is empty on EventStoreDB.
   const store = createEventStore(config, pool);
   try {
