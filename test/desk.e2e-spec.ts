@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import chromium from '@sparticuz/chromium';
 import playwright, { type Browser, type Locator, type Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { readDemo } from '../src/demo/load-demo.js';
@@ -8,7 +9,7 @@ import { eventually } from './support/caught-up.js';
 import { KEYS, startTestApp, type KeyName, type TestApp } from './support/test-app.js';
 import { asSuperuser } from './support/test-database.js';
 
-// The desk in a real browser (headless Debian Chromium, driven by playwright-core): an
+// The desk in a real browser (headless Chromium, driven by playwright-core): an
 // editor logs the worked example (the demo data set, demo/tinzaouaten-2024.json) through
 // the forms and watches the casualty picture and the timeline follow; a double-click or a
 // lost answer never logs twice; a colleague's write in between is explained and can be
@@ -16,7 +17,9 @@ import { asSuperuser } from './support/test-database.js';
 // page go to test-artifacts/.
 
 const ARTIFACTS = 'test-artifacts';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// The browser comes from the npm registry with `npm ci` (@sparticuz/chromium ships the binary,
+// unpacked into the temporary folder on first use); CHROMIUM_PATH names another.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? (await chromium.executablePath());
 // Without the background-networking flags Chromium keeps dialling Google, which a closed network refuses.
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--disable-dev-shm-usage'];
 
