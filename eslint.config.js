@@ -11,6 +11,21 @@ export default tseslint.config(
     },
   },
   {
+    // A PostgreSQL connection without an 'error' listener ends the process when the server
+    // drops it: connections are made by src/database/pool.ts, which always adds one.
+    files: ['**/*.ts'],
+    ignores: ['src/database/pool.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.object.name='pg'][callee.property.name=/^(Pool|Client)$/]",
+          message: "Use newPool or newClient (src/database/pool.ts): they hear the server's 'error' on every connection.",
+        },
+      ],
+    },
+  },
+  {
     // The domain core stays pure: no framework, driver or I/O (STYLE.md).
     files: ['src/*/domain/**/*.ts'],
     rules: {

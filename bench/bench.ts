@@ -20,6 +20,7 @@ import { PROJECTIONS } from '../src/read-models.js';
 import { storeLedger, type StoredLedger } from './ledger.js';
 import { httpLoad, medianOf, percentile, type Run, sqlLoad, type Summary } from './measure.js';
 import type { ServiceReady } from './service.js';
+import { newClient, newPool } from '../src/database/pool.js';
 
 // `npm run bench [-- --events N --seconds S --repeats R --profile]`: the ledger against the PostgreSQL
 // under it (docs/performance.md). Each figure is measured next to its baseline, in the same
@@ -86,19 +87,14 @@ async function main(): Promise<void> {
   const figures: Figure[] = [];
   let service: Service | undefined;
   try {
-    const admin = new pg.Client({ connectionString: postgres.url('postgres') });
+    const admin = newClient(postgres.url('postgres'));
     await admin.connect();
     await admin.query('CREATE DATABASE ledger_bench');
     await admin.end();
     const url = postgres.url('ledger_bench');
     await migrate(url);
 
-    const pool = new pg.Pool({ connectionString: url, max: 20 });
-    // end() does not wait for the sockets to close: one still closing when the server stops
-    // reports that it was terminated, which then means nothing.
-    pool.on('error', (error) => {
-      if (!pool.ending) throw error;
-    });
+    const pool = newPool(url, 20);
     const dataSource = await new DataSource({ type: 'postgres', url, logging: ['error'] }).initialize();
     // The service's key, made here: the ledger stored below must carry its signatures, or
     // the service's sealer would refuse it (docs/audit.md).

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { AuditSealer } from '../src/audit/audit-sealer.js';
 import { EVENT_STORE, type EventStore } from '../src/event-store/event-store.js';
 import { eventually } from './support/caught-up.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { asSuperuser } from './support/test-database.js';
+import { newClient } from '../src/database/pool.js';
 
 // A database superuser edits history behind the service's back, with the append-only
 // triggers out of the way: GET /audit/verify names the first place the ledger no longer
@@ -189,7 +189,7 @@ it('names a checkpoint whose signed fields were edited', async () => {
 
 it('keeps the audit tables append-only for everyone else', async () => {
   const { api } = await sealedLedger();
-  const client = new pg.Client({ connectionString: api.database.url });
+  const client = newClient(api.database.url);
   await client.connect();
   try {
     for (const sql of ['UPDATE audit_leaves SET leaf_hash = leaf_hash', 'DELETE FROM audit_nodes', 'TRUNCATE audit_checkpoints']) {

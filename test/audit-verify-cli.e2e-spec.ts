@@ -3,13 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { AuditSigningKey } from '../src/audit/audit-signing-key.js';
 import { EVENT_STORE, type EventStore } from '../src/event-store/event-store.js';
 import { EventStoreDbProtocolDouble } from '../src/event-store/eventstoredb/protocol-double/eventstoredb-protocol-double.js';
 import { eventually } from './support/caught-up.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { asSuperuser, ON_THIS_DATABASE } from './support/test-database.js';
+import { newClient } from '../src/database/pool.js';
 
 // `npm run audit:verify` as an operator runs it: the built CLI, a process of its own, on the
 // service's database. Its exit code (0 verifies, 1 does not, 2 cannot run), its summary on
@@ -107,7 +107,7 @@ describe('on the PostgreSQL store', () => {
 
   it('shows its progress on stderr while a read takes over a second', async () => {
     // The events table is held locked until the CLI has waited for it for over a second.
-    const holder = new pg.Client({ connectionString: api.database.url });
+    const holder = newClient(api.database.url);
     await holder.connect();
     try {
       await holder.query('BEGIN');

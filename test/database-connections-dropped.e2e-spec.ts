@@ -1,5 +1,5 @@
-import pg from 'pg';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { newClient } from '../src/database/pool.js';
 
 // PostgreSQL ends the service's connections behind its back (a restart, a failover, an
 // administrator): the service stays up and answers the next requests on new connections.
@@ -19,7 +19,7 @@ afterAll(async () => {
 it('keeps serving after the server ends the service’s idle connections', async () => {
   expect((await api.http('editor', 'POST', '/sources', { body: { name: 'JNIM', kind: 'armed_group' } })).status).toBe(201);
 
-  const admin = new pg.Client({ connectionString: api.database.url });
+  const admin = newClient(api.database.url);
   await admin.connect();
   try {
     const { rows } = await admin.query<{ ended: boolean }>(

@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { IdempotencyStore } from '../src/http/idempotency.js';
 import { ledgerLength } from './support/caught-up.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { newClient } from '../src/database/pool.js';
 
 // A desk's retry must never log twice: not when the first answer is replayed, and not when
 // the first answer was lost after the write was stored (after a 5xx the Idempotency-Key
@@ -17,7 +18,7 @@ const statedAt = '2024-07-28T00:00:00Z';
 
 beforeAll(async () => {
   api = await startTestApp();
-  admin = new pg.Client({ connectionString: api.database.url });
+  admin = newClient(api.database.url);
   await admin.connect();
   jnim = (await api.http('editor', 'POST', '/sources', { body: { name: 'JNIM', kind: 'armed_group' } })).body.id;
   incidentId = (

@@ -11,6 +11,7 @@ import { eventually, projectionsCaughtUp } from './support/caught-up.js';
 import { differences, snapshotProjectionTables } from './support/projection-tables.js';
 import { KEYS, startTestApp, type TestApp } from './support/test-app.js';
 import { ON_THIS_DATABASE } from './support/test-database.js';
+import { newClient } from '../src/database/pool.js';
 
 // The projecting process is killed (SIGKILL, mid-batch) and started again: the read models
 // converge to what a rebuild from zero gives, nothing missing and nothing doubled. The
@@ -62,7 +63,7 @@ it('read models converge after the projector is killed mid-batch and restarted',
   // Hold the incident view's table from the start, so that the projector's first batch of it
   // stops halfway (begun, its checkpoint row locked, waiting to write) while the other
   // projections commit theirs. Then kill it there.
-  const holder = new pg.Client({ connectionString: api.database.url });
+  const holder = newClient(api.database.url);
   await holder.connect();
   await holder.query('BEGIN');
   await holder.query('LOCK TABLE incident_views IN ACCESS EXCLUSIVE MODE');

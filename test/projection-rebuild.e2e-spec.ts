@@ -3,7 +3,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandBus } from '@nestjs/cqrs';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { freePort } from '../src/database/free-port.js';
 import { loadDemo } from '../src/demo/load-demo.js';
@@ -14,6 +13,7 @@ import { generateWorkload } from '../src/workload/generate-workload.js';
 import { eventually } from './support/caught-up.js';
 import { differences, snapshotProjectionTables } from './support/projection-tables.js';
 import { KEYS, startTestApp, type TestApp } from './support/test-app.js';
+import { newClient } from '../src/database/pool.js';
 
 // An auditor's guarantee: every read model can be rebuilt from the ledger alone, and the
 // rebuild is row for row what the live projection built. The command-line rebuild is the
@@ -110,7 +110,7 @@ describe('rebuilds that meet', () => {
     const listed = async () => ((await api.http('admin', 'GET', '/admin/projections')).body.projections as ProjectionStatus[]).map(({ name, status, rebuilding }) => ({ name, status, rebuilding }));
     const expected = (rebuilt: string | undefined) => PROJECTIONS.map(({ name }) => ({ name, status: 'running', rebuilding: name === rebuilt })).sort((a, b) => a.name.localeCompare(b.name));
     // Holding the checkpoint row stops the rebuild at its swap: under way for as long as the test needs.
-    const holder = new pg.Client({ connectionString: api.database.url });
+    const holder = newClient(api.database.url);
     await holder.connect();
     try {
       await holder.query('BEGIN');

@@ -9,6 +9,7 @@ import { AuditLog } from './audit-log.js';
 import { AuditSealer } from './audit-sealer.js';
 import { AuditSigningKey } from './audit-signing-key.js';
 import { SigningEventStore } from './signing-event-store.js';
+import { newPool } from '../database/pool.js';
 
 // The sealer's own promises: one leaf per event, in ledger order, whoever seals; and a
 // checkpoint by count or by time.
@@ -21,7 +22,7 @@ const key = AuditSigningKey.generate();
 
 beforeEach(async () => {
   database = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: database.url });
+  pool = newPool(database.url, 10);
   store = new SigningEventStore(new PostgresEventStore(pool), key);
 });
 

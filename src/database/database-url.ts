@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import pg from 'pg';
 import type { AppConfig } from '../config/config.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { newClient } from './pool.js';
 
 const EMBEDDED_DATABASE = 'incident_ledger';
 
@@ -25,7 +25,7 @@ export async function openDatabase(config: AppConfig, log: (line: string) => voi
 }
 
 async function ensureDatabase(serverUrl: string, name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
+  const client = newClient(serverUrl);
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { newClient } from './pool.js';
 
 export interface Listening {
   /** Stops listening and closes the connection; `lost` is not called for it. */
@@ -12,7 +13,6 @@ export interface Listening {
  * calling `lost`.
  */
 export async function listen(pool: pg.Pool, channel: string, heard: (payload: string | undefined) => void, lost: () => void): Promise<Listening> {
-  const client = new pg.Client(pool.options);
   let live = true;
   const end = () => client.end().catch(() => undefined);
   const drop = () => {
@@ -21,7 +21,7 @@ export async function listen(pool: pg.Pool, channel: string, heard: (payload: st
     void end();
     lost();
   };
-  client.on('error', drop);
+  const client = newClient(pool.options, drop);
   client.on('end', drop);
   client.on('notification', ({ payload }) => heard(payload));
   try {

@@ -7,6 +7,7 @@ import { eventually } from '../../test/support/caught-up.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
 import type { Projection } from './projection.js';
 import { ProjectionRunner } from './projection-runner.js';
+import { newPool } from '../database/pool.js';
 
 // The runner's own promises, with projections that know no incident: a projection that
 // cannot handle an event stops alone and visibly. (Another process taking over after the
@@ -44,7 +45,7 @@ async function count(table: string): Promise<number> {
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: database.url });
+  pool = newPool(database.url, 10);
   // Not logging: these tests make statements fail on purpose, and check what follows.
   dataSource = await new DataSource({ type: 'postgres', url: database.url, logging: false }).initialize();
   store = new PostgresEventStore(pool);

@@ -1,7 +1,7 @@
-import pg from 'pg';
 // Jest loads this file outside its module system (no moduleNameMapper), so it and what it
 // imports name their TypeScript files directly; test-database.ts does the rest per worker.
 import { startTestPostgres } from './postgres-server.ts';
+import { newClient } from '../../src/database/pool.ts';
 
 // One PostgreSQL for the whole run: the embedded one, or TEST_DATABASE_URL's server.
 export default async function globalSetup(): Promise<void> {
@@ -14,7 +14,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.LEDGER_TEST_SERVER_URL = serverUrl;
 
   // A template left by an earlier run on a shared server may predate today's migrations.
-  const admin = new pg.Client({ connectionString: serverUrl });
+  const admin = newClient(serverUrl);
   await admin.connect();
   await admin.query('DROP DATABASE IF EXISTS ledger_template WITH (FORCE)');
   await admin.end();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrate } from '../../src/database/migrate.js';
+import { newClient } from '../../src/database/pool.js';
 
 const TEMPLATE_DATABASE = 'ledger_template';
 
@@ -39,7 +40,7 @@ export function withDatabase(serverUrl: string, database: string): string {
 }
 
 async function onServer<T>(serverUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
+  const client = newClient(serverUrl);
   await client.connect();
   try {
     return await work(client);
@@ -60,7 +61,7 @@ export const ON_THIS_DATABASE = 'database = (SELECT oid FROM pg_database WHERE d
  * DELETE does not apply.
  */
 export async function asSuperuser(databaseUrl: string, sql: string, values: unknown[] = []): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = newClient(databaseUrl);
   await client.connect();
   try {
     await client.query('SET session_replication_role = replica');
