@@ -17,50 +17,45 @@ export interface LeadershipOptions {
  * Runs `lead` whenever this process holds the lock, until `signal` aborts: background work
  * that one process at a time must do. The lock is held on a connection of its own: when its
  * holder dies, the connection closes and another process takes over. `lead` gets a signal
- * that also aborts when that connection is lost, and should return then. When it throws,
- * the lock is given up and sought again after `retryMs`.
+ * that also aborts when that connection is lost, and should return then. It is never called
+ * with that signal aborted already. When it throws, the lock is given up and sought again
+ * after `retryMs`.
  */
 export async function whileLeader(pool: pg.Pool, options: LeadershipOptions, lead: (active: AbortSignal) => Promise<void>): Promise<void> {
-  const { signal, logger } = options;
-  while (!signal.aborted) {
-    const lock = await tryLock(pool, options.lockName);
-    if (!lock) {
-      await pause(options.retryMs, signal);
-      continue;
-    }
-    const lost = new AbortController();
-    const loseLock = () => lost.abort();
-    lock.on('error', loseLock);
-    lock.on('end', loseLock);
-    logger.log(`This process is the ${options.role}`);
-    try {
-      await lead(AbortSignal.any([signal, lost.signal]));
-    } catch (error) {
-      logger.error(`The ${options.role} paused: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      lock.off('error', loseLock);
-      lock.off('end', loseLock);
-      // Closed, not returned to the pool: a pooled connection would keep the lock.
-      lock.release(true);
-    }
-    await pause(options.retryMs, signal);
+  while (!options.signal.aborted) {
+    await leadIfLocked(pool, options, lead);
+    await pause(options.retryMs, options.signal);
   }
 }
 
-async function tryLock(pool: pg.Pool, name: string): Promise<pg.PoolClient | undefined> {
+/** One attempt at the lock; leads while it holds it. */
+async function leadIfLocked(pool: pg.Pool, { lockName, role, logger, signal }: LeadershipOptions, lead: (active: AbortSignal) => Promise<void>): Promise<void> {
   const client = await pool.connect().catch(() => undefined);
-  if (!client) return undefined;
-  // A checked-out connection has no 'error' listener of the pool's; an unheard one ends the process.
-  const ignore = () => undefined;
-  client.on('error', ignore);
+  if (!client) return;
+  // Listening before the lock is asked for: a connection lost at any moment after is heard.
+  // (A plain controller rather than AbortSignal.any, whose composite signal Node may collect.)
+  const active = new AbortController();
+  const stop = () => active.abort();
+  client.on('error', stop);
+  client.on('end', stop);
+  signal.addEventListener('abort', stop);
+  if (signal.aborted) stop(); // it fired while the connection was being made
+  let holding = false;
   try {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [name]);
-    if (rows[0].locked) return client; // closed, not pooled, when given up: `ignore` goes with it
-    client.off('error', ignore);
-    client.release();
-  } catch {
-    client.off('error', ignore);
-    client.release(true);
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [lockName]);
+    holding = rows[0].locked;
+    // Stopped, or the connection lost, while the lock was asked for: nothing to begin.
+    if (!holding || active.signal.aborted) return;
+    logger.log(`This process is the ${role}`);
+    await lead(active.signal);
+  } catch (error) {
+    if (holding) logger.error(`The ${role} paused: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    signal.removeEventListener('abort', stop);
+    client.off('error', stop);
+    client.off('end', stop);
+    // Closed, not returned to the pool, once it held the lock: a pooled connection would keep
+    // it. (The pool closes a lost connection by itself.)
+    client.release(holding);
   }
-  return undefined;
 }
