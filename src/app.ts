@@ -12,6 +12,7 @@ import type { AppConfig } from './config/config.js';
 import { newPool } from './database/pool.js';
 import { serveDesk } from './desk/serve-desk.js';
 import { createEventStore } from './event-store/create-event-store.js';
+import { assertTransactionIdsBehindServer } from './event-store/postgres/transaction-id-check.js';
 import { IdempotencyStore, recordIdempotentResponses } from './http/idempotency.js';
 import { PROBLEM_SCHEMA } from './http/problem.js';
 import { requestIdFactory } from './http/write-request.js';
@@ -35,6 +36,7 @@ export interface AppOptions {
 export async function createApp({ config, databaseUrl, apiKeys, signingKey, ...background }: AppOptions): Promise<NestFastifyApplication> {
   const { project = config.BACKGROUND_WORK === 'on', seal = config.BACKGROUND_WORK === 'on' } = background;
   const auditSigningKey = signingKey ?? (await auditSigningKeyFor(config));
+  if (config.EVENT_STORE === 'postgres') await assertTransactionIdsBehindServer(databaseUrl);
   const pool = newPool(databaseUrl, 20, (error) => new Logger('PostgreSQL').warn(`An idle connection was closed: ${error.message}`));
   const dataSource = await new DataSource({ type: 'postgres', url: databaseUrl, extra: { max: 10 }, logging: ['error'] }).initialize();
   // Signed as it is written, whatever path the write takes: the sealer seals only the service's own events.

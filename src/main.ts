@@ -28,7 +28,8 @@ async function main(): Promise<void> {
 
   const app = await createApp({ config, databaseUrl, apiKeys, signingKey });
   await app.listen(config.PORT, config.HOST);
-  console.log(`Incident Ledger listening on http://${config.HOST}:${config.PORT} (API docs at /docs)`);
+  // The address as bound: PORT=0 takes any free port.
+  console.log(`Incident Ledger listening on ${await app.getUrl()} (API docs at /docs)`);
 }
 
 main().catch((error: unknown) => {

@@ -91,6 +91,7 @@ const schema = z
 
 export type AppConfig = z.infer<typeof schema>;
 
+/** Stops the service, or a tool, at start with its message alone: a setting, or a state of its data, it cannot run with. */
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {

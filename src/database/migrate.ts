@@ -5,6 +5,7 @@ import { ProjectionCheckpoints1732500002000 } from '../../migrations/17325000020
 import { IncidentReadModels1732500003000 } from '../../migrations/1732500003000-incident-read-models.js';
 import { SearchAndSourceReadModels1732500004000 } from '../../migrations/1732500004000-search-and-source-read-models.js';
 import { AuditLog1732500005000 } from '../../migrations/1732500005000-audit-log.js';
+import { AppendOutsideOtherWrites1732500006000 } from '../../migrations/1732500006000-append-outside-other-writes.js';
 
 // Every migration, in order. Listed here rather than globbed so that tests (which load
 // TypeScript through Jest) and the built service run exactly the same list.
@@ -15,6 +16,7 @@ export const MIGRATIONS = [
   IncidentReadModels1732500003000,
   SearchAndSourceReadModels1732500004000,
   AuditLog1732500005000,
+  AppendOutsideOtherWrites1732500006000,
 ];
 
 /** Brings the database at `url` up to date. Safe to run from several processes at once. */

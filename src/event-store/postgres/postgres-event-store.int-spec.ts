@@ -4,10 +4,11 @@ import { createTestDatabase, type TestDatabase } from '../../../test/support/tes
 import { eventStoreContract } from '../event-store.contract.js';
 import { EventStoreUnavailableError, type EventToAppend, InvalidPositionError, type Position, WrongExpectedRevisionError } from '../event-store.js';
 import { PostgresEventStore } from './postgres-event-store.js';
+import { newPool } from '../../database/pool.js';
 
 eventStoreContract('PostgreSQL', async () => {
   const database = await createTestDatabase();
-  const pool = new pg.Pool({ connectionString: database.url, max: 25 });
+  const pool = newPool(database.url, 25);
   const store = new PostgresEventStore(pool);
   return {
     store,
@@ -27,7 +28,7 @@ describe('PostgresEventStore on PostgreSQL', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: database.url, max: 5 });
+    pool = newPool(database.url, 5);
     store = new PostgresEventStore(pool);
   });
 
@@ -88,6 +89,26 @@ describe('PostgresEventStore on PostgreSQL', () => {
     expect((await store.appendToStream(stream, [anEvent()], { expectedRevision: 'no_stream' })).nextExpectedRevision).toBe(0);
   });
 
+  it('refuses to append inside a transaction that has written already, where the stream lock would come after its id', async () => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_current_xact_id()'); // as any write does, this gives the transaction its id
+      await expect(client.query("SELECT append_to_stream($1, 'any', $2)", [newStream(), JSON.stringify([anEvent()])])).rejects.toThrow(
+        'append_to_stream must not run in a transaction that has written already',
+      );
+      await client.query('ROLLBACK');
+
+      const stream = newStream();
+      await client.query('BEGIN');
+      await client.query("SELECT append_to_stream($1, 'any', $2)", [stream, JSON.stringify([anEvent()])]);
+      await client.query('COMMIT');
+      expect(await store.readStream(stream)).toHaveLength(1);
+    } finally {
+      client.release();
+    }
+  });
+
   it('refuses to treat an append as a retry when only some of its event ids were stored before', async () => {
     const stream = newStream();
     const stored = anEvent();
@@ -135,7 +156,7 @@ describe('PostgresEventStore on PostgreSQL', () => {
   });
 
   it('reports an unreachable server as EventStoreUnavailableError', async () => {
-    const unreachable = new pg.Pool({ connectionString: 'postgres://ledger@127.0.0.1:1/ledger' });
+    const unreachable = newPool('postgres://ledger@127.0.0.1:1/ledger', 10);
     const offline = new PostgresEventStore(unreachable);
     try {
       await expect(offline.appendToStream(newStream(), [anEvent()], { expectedRevision: 'any' })).rejects.toThrow(EventStoreUnavailableError);
