@@ -13,6 +13,7 @@ import { newPool } from './database/pool.js';
 import { serveDesk } from './desk/serve-desk.js';
 import { createEventStore } from './event-store/create-event-store.js';
 import { assertTransactionIdsBehindServer } from './event-store/postgres/transaction-id-check.js';
+import { HealthMonitor } from './health/health-monitor.js';
 import { IdempotencyStore, recordIdempotentResponses } from './http/idempotency.js';
 import { PROBLEM_SCHEMA } from './http/problem.js';
 import { requestIdFactory } from './http/write-request.js';
@@ -47,11 +48,12 @@ export async function createApp({ config, databaseUrl, apiKeys, signingKey, ...b
     checkpointEveryEvents: config.AUDIT_CHECKPOINT_EVERY_EVENTS,
     checkpointEverySeconds: config.AUDIT_CHECKPOINT_EVERY_SECONDS,
   });
+  const health = new HealthMonitor(pool, eventStore, projections, auditSealer);
   const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, genReqId: requestIdFactory });
   // JSON only: Fastify's own JSON parser (honouring bodyLimit), not Nest's, which would add
   // url-encoded forms; and no text/plain, so anything else is a 415.
   adapter.getInstance().removeContentTypeParser('text/plain');
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ pool, dataSource, eventStore, projections, readModelChanges, apiKeys, auditSealer, auditSigningKey }), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ pool, dataSource, eventStore, projections, readModelChanges, apiKeys, auditSealer, auditSigningKey, health }), adapter, {
     logger: loggerLevels(config.LOG_LEVEL),
     bodyParser: false,
   });
@@ -63,9 +65,11 @@ export async function createApp({ config, databaseUrl, apiKeys, signingKey, ...b
     await readModelChanges.start();
     if (project) projections.start();
     if (seal) auditSealer.start();
+    await health.start();
   });
   adapter.getInstance().addHook('onClose', async () => {
     // Every step, even after one failed: whatever is left open keeps the process alive.
+    health.stop();
     const steps = [() => projections.stop(), () => auditSealer.stop(), () => readModelChanges.close(), () => eventStore.close(), () => dataSource.destroy(), () => pool.end()];
     for (const step of steps) await step().catch((error: unknown) => new Logger('Shutdown').error(String(error)));
   });

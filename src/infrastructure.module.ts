@@ -5,6 +5,7 @@ import { AuditSealer } from './audit/audit-sealer.js';
 import { AuditSigningKey } from './audit/audit-signing-key.js';
 import { ApiKeys } from './auth/api-keys.js';
 import { EVENT_STORE, type EventStore } from './event-store/event-store.js';
+import { HealthMonitor } from './health/health-monitor.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
 import { ReadModelChanges } from './projections/read-model-changes.js';
 
@@ -17,13 +18,14 @@ export interface Infrastructure {
   apiKeys: ApiKeys;
   auditSealer: AuditSealer;
   auditSigningKey: AuditSigningKey;
+  health: HealthMonitor;
 }
 
-/** What every slice may inject: database access, the event store, the projections and their changes, the API keys, the audit log's sealer and key. */
+/** What every slice may inject: database access, the event store, the projections and their changes, the API keys, the audit log's sealer and key, what the service saw of its health. */
 @Global()
 @Module({})
 export class InfrastructureModule {
-  static register({ pool, dataSource, eventStore, projections, readModelChanges, apiKeys, auditSealer, auditSigningKey }: Infrastructure): DynamicModule {
+  static register({ pool, dataSource, eventStore, projections, readModelChanges, apiKeys, auditSealer, auditSigningKey, health }: Infrastructure): DynamicModule {
     const providers = [
       { provide: pg.Pool, useValue: pool },
       { provide: DataSource, useValue: dataSource },
@@ -33,6 +35,7 @@ export class InfrastructureModule {
       { provide: ApiKeys, useValue: apiKeys },
       { provide: AuditSealer, useValue: auditSealer },
       { provide: AuditSigningKey, useValue: auditSigningKey },
+      { provide: HealthMonitor, useValue: health },
     ];
     return { module: InfrastructureModule, providers, exports: providers };
   }

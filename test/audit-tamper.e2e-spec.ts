@@ -128,7 +128,9 @@ async function expectRefusedAndNamed(app: TestApp, { position, eventId }: { posi
   const at = { position, eventId };
   const report = await verify(app);
   expect(report).toMatchObject({ ok: false, treeSize: EVENTS, firstMismatch: { kind, leafIndex: EVENTS, position: at.position, sealed: null, found: at } });
-  const health = await app.http('none', 'GET', '/health');
+  // The service looks at itself every two seconds: the next look names it.
+  let health = await app.http('admin', 'GET', '/health');
+  await eventually(async () => (health = await app.http('admin', 'GET', '/health')).body.checks.auditLog.refused !== null, 'the health check to name the refused event');
   expect(health.status).toBe(200);
   expect(health.body.checks.auditLog).toMatchObject({ status: 'up', refused: { ...at, reason: expect.stringMatching(reason) } });
 }

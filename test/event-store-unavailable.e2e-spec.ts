@@ -37,9 +37,12 @@ it('keeps the Idempotency-Key of a write it could not finish for that write alon
   expect(performance.now() - started).toBeLessThan(3000);
 });
 
-it('fails the readiness check while EventStoreDB is not there, and stays live', async () => {
+it('fails the readiness check while EventStoreDB is not there, and stays live; only admins are told why', async () => {
   const response = await api.http('none', 'GET', '/health');
-
   expect(response.status).toBe(503);
-  expect(response.body).toMatchObject({ ready: false, live: true, checks: { database: { status: 'up' }, eventStore: { status: 'down' } } });
+  expect(response.body).toEqual({ status: 'not_ready', live: true, ready: false });
+
+  const detail = await api.http('admin', 'GET', '/health');
+  expect(detail.status).toBe(503);
+  expect(detail.body.checks).toMatchObject({ database: { status: 'up' }, eventStore: { status: 'down', error: expect.any(String) } });
 });

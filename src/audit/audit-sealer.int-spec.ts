@@ -83,13 +83,13 @@ it('seals only the service’s own events: stops at the first one not signed wit
   await sealer.catchUp();
   expect(await leafCount()).toBe(3);
   expect((await new AuditLog(pool).latestCheckpoint())?.treeSize).toBe(2);
-  expect(await sealer.refused()).toEqual(refusedAt(3));
+  expect(await sealer.status()).toEqual({ refused: refusedAt(3), lag: expect.objectContaining({ events: 4 }) });
 
   // A superuser takes the rows out: never sealed, the log is none the worse.
   for (const index of [3, 4]) {
     await asSuperuser(database.url, 'DELETE FROM events WHERE event_id = $1', [ledger[index].id]);
     await sealer.catchUp();
-    expect(await sealer.refused()).toEqual(index === 3 ? refusedAt(4) : undefined);
+    expect((await sealer.status()).refused).toEqual(index === 3 ? refusedAt(4) : null);
   }
   expect(await leafCount()).toBe(5);
 });

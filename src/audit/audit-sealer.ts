@@ -4,6 +4,7 @@ import { pause } from '../common/pause.js';
 import { whileLeader } from '../database/leadership.js';
 import { withConnection } from '../database/with-connection.js';
 import type { EventStore, Position, RecordedEvent } from '../event-store/event-store.js';
+import { type Lag, lagBehind } from '../event-store/lag.js';
 import { checkpointMessage, eventLeaf } from './audit-format.js';
 import { AuditLog } from './audit-log.js';
 import type { AuditSigningKey } from './audit-signing-key.js';
@@ -40,7 +41,7 @@ export interface RefusedEvent {
  * checkpoint is signed every N leaves, or when a leaf has waited T seconds for one.
  * Only the service's own events are sealed: the first one without a valid signature of
  * the service's key, or with the id of one sealed already, stops the sealing until it is
- * gone; it is logged, and refused() names it.
+ * gone; it is logged, and status() names it.
  * One process seals in the background at a time (an advisory lock, as for the projection
  * runner); every batch also holds a transaction lock, so that a catch-up run by a tool or
  * a test beside it can never hand out a leaf index twice.
@@ -53,6 +54,8 @@ export class AuditSealer {
   private running?: Promise<void>;
   /** The id of the event the last batch stopped at, if it stopped short of one. */
   private stoppedAt?: string;
+  /** Whether this process holds the sealer lock now. */
+  leading = false;
 
   constructor(
     private readonly store: EventStore,
@@ -68,10 +71,15 @@ export class AuditSealer {
   start(): void {
     const leadership = { lockName: 'incident-ledger:audit-sealer', role: 'audit sealer', retryMs: this.options.lockRetryMs ?? 2000, logger: this.logger, signal: this.stopping.signal };
     this.running ??= whileLeader(this.pool, leadership, async (active) => {
-      while (!active.aborted) {
-        await this.catchUp();
-        // No new event lets it past one it refused: it looks again each second, not on every append.
-        await (this.stoppedAt === undefined ? this.waitForEvents(active) : pause(IDLE_WAKE_MS, active));
+      this.leading = true;
+      try {
+        while (!active.aborted) {
+          await this.catchUp();
+          // No new event lets it past one it refused: it looks again each second, not on every append.
+          await (this.stoppedAt === undefined ? this.waitForEvents(active) : pause(IDLE_WAKE_MS, active));
+        }
+      } finally {
+        this.leading = false;
       }
     }).catch((error: unknown) => this.logger.error(`Audit sealer stopped: ${String(error)}`));
   }
@@ -88,12 +96,15 @@ export class AuditSealer {
     }
   }
 
-  /** The event after the last sealed leaf when the sealer will not seal it; undefined when it will, or none is there. */
-  async refused(): Promise<RefusedEvent | undefined> {
+  /**
+   * How far the audit log is behind the ledger, and the event after its last leaf when the
+   * sealer will not seal it (null when it will, or none is there).
+   */
+  async status(): Promise<{ lag: Lag; refused: RefusedEvent | null }> {
     const { lastPosition } = await this.log.head();
-    const [next] = await this.store.readAll({ after: lastPosition, maxCount: 1 });
+    const { next, ...lag } = await lagBehind(this.store, lastPosition);
     const reason = next && refusal(await eventSignatureProblem(this.key, next), next, await this.log.sealedEventIds([next.id]));
-    return reason ? { position: next.position, eventId: next.id, reason } : undefined;
+    return { lag, refused: reason ? { position: next.position, eventId: next.id, reason } : null };
   }
 
   /** Resolves on the first event after the last sealed leaf, after a second, or on abort. */

@@ -7,6 +7,8 @@ import { ApiKeys, type Principal } from './api-keys.js';
 import { roleAllows } from './roles.js';
 
 export type AuthenticatedRequest = FastifyRequest & { principal: Principal };
+/** A public route's request: the principal when a key came with it (a wrong key is refused all the same). */
+export type MaybeAuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
 /** Denied by default: a route opens only through @Public() or @RequiresRole(role). */
 @Injectable()
@@ -18,9 +20,13 @@ export class ApiKeyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const request = context.switchToHttp().getRequest<MaybeAuthenticatedRequest>();
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) {
+      // Open to all; a key, when given, may show more (GET /health's detail, to admins).
+      if (request.headers.authorization !== undefined) request.principal = this.authenticate(request.headers.authorization);
+      return true;
+    }
 
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const principal = this.authenticate(request.headers.authorization);
     const required = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, targets);
     if (!required) throw new ForbiddenException('This route is closed: it declares no role.');

@@ -6,6 +6,7 @@ import { whileLeader } from '../database/leadership.js';
 import { isPostgresUnavailable } from '../database/unavailable.js';
 import { withConnection } from '../database/with-connection.js';
 import type { EventStore, Position, RecordedEvent } from '../event-store/event-store.js';
+import { lagBehind } from '../event-store/lag.js';
 import type { Projection } from './projection.js';
 import type { ProjectionStatus } from './projection-status.js';
 import type { ReadModelChanges } from './read-model-changes.js';
@@ -23,9 +24,6 @@ const MAX_INTERRUPTIONS = 3;
 
 /** How long the live projector lets new events gather before it reads them (docs/performance.md). */
 const LIVE_GATHER_MS = 10;
-
-/** Lag is counted up to here: enough to tell "behind" from "far behind" without reading the backlog. */
-const LAG_COUNT_CAP = 1_000;
 
 /**
  * A scratch schema's advisory lock is the pair (hashtext of this, hashtext of the schema's
@@ -52,6 +50,8 @@ export class ProjectionRunner {
   private readonly interruptions = new Map<string, { checkpoint: string | null; times: number }>();
   private readonly stopping = new AbortController();
   private running?: Promise<void>;
+  /** Whether this process holds the projector lock now. */
+  leading = false;
 
   constructor(
     private readonly store: EventStore,
@@ -99,8 +99,7 @@ export class ProjectionRunner {
     );
     return Promise.all(
       rows.map(async (row) => {
-        const behind = await this.store.readAll({ after: (row.position ?? undefined) as Position | undefined, maxCount: LAG_COUNT_CAP });
-        const oldest = behind[0]?.metadata.recordedAt;
+        const { next: _, ...lag } = await lagBehind(this.store, (row.position ?? undefined) as Position | undefined);
         return {
           name: row.name,
           status: row.status,
@@ -108,11 +107,7 @@ export class ProjectionRunner {
           error: row.error,
           checkpoint: row.position,
           eventsApplied: Number(row.events_applied),
-          lag: {
-            events: behind.length,
-            eventsCapped: behind.length === LAG_COUNT_CAP,
-            seconds: typeof oldest === 'string' ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : 0,
-          },
+          lag,
         };
       }),
     );
@@ -266,9 +261,14 @@ export class ProjectionRunner {
   private async runWhileLeader(): Promise<void> {
     const leadership = { lockName: 'incident-ledger:projector', role: 'projector', retryMs: this.lockRetryMs, logger: this.logger, signal: this.stopping.signal };
     await whileLeader(this.pool, leadership, async (active) => {
-      await this.ensureCheckpoints();
-      while (!active.aborted) {
-        if (!(await this.applyNextBatches())) await this.waitForEvents(active);
+      this.leading = true;
+      try {
+        await this.ensureCheckpoints();
+        while (!active.aborted) {
+          if (!(await this.applyNextBatches())) await this.waitForEvents(active);
+        }
+      } finally {
+        this.leading = false;
       }
     });
   }
