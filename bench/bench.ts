@@ -17,7 +17,7 @@ import { migrate } from '../src/database/migrate.js';
 import { PostgresEventStore } from '../src/event-store/postgres/postgres-event-store.js';
 import { ProjectionRunner } from '../src/projections/projection-runner.js';
 import { PROJECTIONS } from '../src/read-models.js';
-import { storeLedger, type StoredLedger } from './ledger.js';
+import { storeLedger, type StoredLedger } from '../src/workload/store-workload.js';
 import { httpLoad, medianOf, percentile, type Run, sqlLoad, type Summary } from './measure.js';
 import type { ServiceReady } from './service.js';
 import { newClient, newPool } from '../src/database/pool.js';

@@ -1,4 +1,5 @@
-import { KEYS, startTestApp, type TestApp } from './support/test-app.js';
+import { follow as followStream } from './support/live-stream.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
 
 // Readers follow changes live over Server-Sent Events and resume after a drop with
 // Last-Event-ID, missing nothing and receiving nothing twice.
@@ -6,39 +7,9 @@ import { KEYS, startTestApp, type TestApp } from './support/test-app.js';
 let api: TestApp;
 let jnim: string;
 
-interface Frame {
-  id: string;
-  event: string;
-  data: { entity: string; id: string; version: number; type: string; recordedAt: string };
-}
-
-/** Opens /stream and hands back its frames as they arrive. */
-async function follow(query = '', headers: Record<string, string> = {}) {
-  const controller = new AbortController();
-  const response = await fetch(`${api.baseUrl}/stream${query}`, { headers: { authorization: `Bearer ${KEYS.reader}`, ...headers }, signal: controller.signal });
-  expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  const frames: Frame[] = [];
-  return {
-    /** Waits until `count` change frames have arrived (in all), and returns them. */
-    async next(count: number): Promise<Frame[]> {
-      while (frames.length < count) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error('the stream ended');
-        buffer += value;
-        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const fields = Object.fromEntries(block.split('\n').filter((line) => !line.startsWith(':') && line.includes(': ')).map((line) => [line.slice(0, line.indexOf(': ')), line.slice(line.indexOf(': ') + 2)]));
-          if (fields.event) frames.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
-        }
-      }
-      return frames.slice(0, count);
-    },
-    close: () => controller.abort(),
-  };
+/** Opens /stream on the test app and hands back its frames as they arrive. */
+function follow(query = '', headers: Record<string, string> = {}) {
+  return followStream(api.baseUrl, query, headers);
 }
 
 async function openIncident(title: string): Promise<string> {

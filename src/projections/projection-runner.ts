@@ -26,10 +26,23 @@ const MAX_INTERRUPTIONS = 3;
 const LIVE_GATHER_MS = 10;
 
 /**
- * A scratch schema's advisory lock is the pair (hashtext of this, hashtext of the schema's
- * name): pg_locks shows it as classid and objid, which is how status() sees a rebuild.
+ * The turn at a projection's scratch tables, for a rebuild or a replay check: the advisory
+ * lock (hashtext of this, hashtext of the projection's name), which pg_locks shows as
+ * classid and objid; status() sees a rebuild by it and the rebuild's schema.
  */
 const SCRATCH_LOCKS = 'incident-ledger:scratch';
+
+/**
+ * A projection's checkpoint, held for a batch or a rebuild's swap: the transaction-scoped
+ * advisory lock (hashtext of this, hashtext of the projection's name). Not a row lock, which
+ * would give the transaction an id while it waits, and every reader of the ledger waits
+ * behind the oldest transaction with an id (PostgresEventStore.readPage).
+ */
+const CHECKPOINT_LOCKS = 'incident-ledger:checkpoint';
+
+/** How long a rebuild's swap waits for readers to leave the live tables before it tries again. */
+const SWAP_LOCK_TIMEOUT = '2s';
+const SWAP_ATTEMPTS = 10;
 
 /** How often a rebuild or replay check asks again for the scratch schema another one holds. */
 const SCRATCH_LOCK_RETRY_MS = 250;
@@ -92,7 +105,8 @@ export class ProjectionRunner {
               EXISTS (SELECT 1 FROM pg_locks
                        WHERE locktype = 'advisory' AND granted AND objsubid = 2
                          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                         AND classid = hashtext($3)::oid AND objid = hashtext(scratch)::oid) AS rebuilding
+                         AND classid = hashtext($3)::oid AND objid = hashtext(name)::oid)
+                AND EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = scratch) AS rebuilding
          FROM projection_checkpoints JOIN unnest($1::text[], $2::text[]) AS projection (name, scratch) USING (name)
         ORDER BY name`,
       [this.projections.map((projection) => projection.name), this.projections.map((projection) => scratchSchema('rebuild', projection)), SCRATCH_LOCKS],
@@ -114,32 +128,27 @@ export class ProjectionRunner {
   }
 
   /**
-   * Rebuilds one projection from position zero into fresh copies of its tables, then, in
-   * one transaction that also holds its checkpoint row (so the live runner waits), applies
-   * what came in meanwhile and swaps the copies in: readers never see a half-built view.
-   * Works from any process; the rebuilt projection resumes as `running`. A second rebuild
-   * of the same projection waits for the first, then rebuilds again.
+   * Rebuilds one projection from position zero into fresh copies of its tables, catches
+   * them up with the ledger, then swaps them in, in one short transaction that holds the
+   * checkpoint (the live runner waits) and applies the last few events: readers never see a
+   * half-built view, and no transaction stays open across the long replay. Works from any
+   * process; the rebuilt projection resumes as `running`. A second rebuild of the same
+   * projection (or a replay check) waits for the first.
    */
   async rebuild(name: string): Promise<{ name: string; eventsApplied: number; checkpoint: string | null }> {
     const projection = this.projection(name);
     await this.ensureCheckpoints();
     const { position, applied } = await this.withScratchTables('rebuild', projection, async (scratch) => {
-      const caughtUp = await this.replay(projection, scratch, { after: undefined });
-      return this.dataSource.transaction(async (manager) => {
-        await manager.query('SELECT 1 FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [projection.name]);
-        const rest = await this.replay(projection, scratch, { after: caughtUp.position, manager });
-        await manager.query('SET LOCAL search_path TO public');
-        for (const table of projection.tables) {
-          await manager.query(`DROP TABLE public.${table}`);
-          await manager.query(`ALTER TABLE ${scratch}.${table} SET SCHEMA public`);
+      let caughtUp = await this.replay(projection, scratch, { after: undefined });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.swapIn(projection, scratch, caughtUp);
+        } catch (error) {
+          if (!isLockTimeout(error) || attempt === SWAP_ATTEMPTS) throw error;
+          const more = await this.replay(projection, scratch, { after: caughtUp.position });
+          caughtUp = { position: more.position, applied: caughtUp.applied + more.applied };
         }
-        await manager.query(`DROP SCHEMA ${scratch}`);
-        await manager.query(
-          `UPDATE projection_checkpoints SET position = $2, status = 'running', error = NULL, events_applied = $3, updated_at = now() WHERE name = $1`,
-          [projection.name, rest.position ?? null, caughtUp.applied + rest.applied],
-        );
-        return { position: rest.position, applied: caughtUp.applied + rest.applied };
-      });
+      }
     });
     // Awaited (it never throws): a command-line rebuild must not exit before other processes are told.
     await this.changes?.announce({ projection: projection.name, streams: 'all' });
@@ -148,32 +157,62 @@ export class ProjectionRunner {
   }
 
   /**
+   * The rebuild's last step: with the checkpoint held and the live tables locked (neither
+   * gives the transaction an id, so the ledger's readers go on meanwhile), applies what came
+   * in since `caughtUp`, swaps the scratch tables in and moves the checkpoint. A reader that
+   * keeps the live tables longer than SWAP_LOCK_TIMEOUT makes it give up, to be tried again.
+   */
+  private swapIn(projection: Projection, scratch: string, caughtUp: { position: Position | undefined; applied: number }) {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT set_config('lock_timeout', $1, true)`, [SWAP_LOCK_TIMEOUT]);
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [CHECKPOINT_LOCKS, projection.name]);
+      for (const table of projection.tables) await manager.query(`LOCK TABLE public.${table} IN ACCESS EXCLUSIVE MODE`);
+      const rest = await this.replay(projection, scratch, { after: caughtUp.position, manager });
+      await manager.query('SET LOCAL search_path TO public');
+      for (const table of projection.tables) {
+        await manager.query(`DROP TABLE public.${table}`);
+        await manager.query(`ALTER TABLE ${scratch}.${table} SET SCHEMA public`);
+      }
+      await manager.query(`DROP SCHEMA ${scratch}`);
+      const applied = caughtUp.applied + rest.applied;
+      await manager.query(
+        `UPDATE projection_checkpoints SET position = $2, status = 'running', error = NULL, events_applied = $3, updated_at = now() WHERE name = $1`,
+        [projection.name, rest.position ?? null, applied],
+      );
+      return { position: rest.position, applied };
+    });
+  }
+
+  /**
    * Replays one projection from position zero into scratch tables, up to the live
    * projection's checkpoint, and compares them with the live tables row by row (PRODUCT.md
    * §1: an auditor rebuilds projections and compares them to the live ones). The live
-   * tables are only read; the scratch ones are dropped. The comparison runs in one
-   * transaction that holds the checkpoint row, so the live projection waits meanwhile.
+   * tables are read as they were at one moment, in a read-only snapshot that holds no
+   * transaction id and no lock the live runner needs: the ledger and the live projection go
+   * on meanwhile. The scratch tables are dropped.
    */
   async replayCheck(name: string, { rowsShown = 20 } = {}): Promise<ReplayCheck> {
     const projection = this.projection(name);
     await this.ensureCheckpoints();
-    return this.withScratchTables('replay', projection, async (scratch) => {
-      const [{ position: liveNow }] = await this.dataSource.query<{ position: Position | null }[]>('SELECT position FROM projection_checkpoints WHERE name = $1', [name]);
-      const caughtUp = liveNow === null ? { position: undefined, applied: 0 } : await this.replay(projection, scratch, { after: undefined, until: liveNow });
-      return this.dataSource.transaction(async (manager) => {
-        const [{ position: live }] = await manager.query<{ position: Position | null }[]>('SELECT position FROM projection_checkpoints WHERE name = $1 FOR SHARE', [name]);
-        const rest = live === null || live === caughtUp.position ? { applied: 0 } : await this.replay(projection, scratch, { after: caughtUp.position, until: live, manager });
+    return this.withScratchTables('replay', projection, (scratch) =>
+      this.dataSource.transaction('REPEATABLE READ', async (snapshot) => {
+        await snapshot.query('SET TRANSACTION READ ONLY');
+        // Before the snapshot is taken: no rebuild may swap the tables out from under it.
+        for (const table of projection.tables) await snapshot.query(`LOCK TABLE public.${table} IN ACCESS SHARE MODE`);
+        // The snapshot's live tables hold exactly what this checkpoint says: a batch and its checkpoint commit together.
+        const [{ position: live }] = await snapshot.query<{ position: Position | null }[]>('SELECT position FROM projection_checkpoints WHERE name = $1', [name]);
+        const replayed = live === null ? { applied: 0 } : await this.replay(projection, scratch, { after: undefined, until: live });
         const tables: TableComparison[] = [];
-        for (const table of projection.tables) tables.push(await compareTables(manager, table, scratch, rowsShown));
+        for (const table of projection.tables) tables.push(await compareTables(table, { live: snapshot, replayed: this.dataSource.manager, scratch }, rowsShown));
         return {
           name: projection.name,
           checkpoint: live,
-          eventsApplied: caughtUp.applied + rest.applied,
+          eventsApplied: replayed.applied,
           differences: tables.reduce((sum, table) => sum + table.onlyLive.count + table.onlyReplayed.count, 0),
           tables,
         };
-      });
-    });
+      }),
+    );
   }
 
   private projection(name: string): Projection {
@@ -184,10 +223,10 @@ export class ProjectionRunner {
 
   /**
    * Runs `work` on fresh, empty copies of the projection's tables in a schema of their own,
-   * dropped afterwards (unless `work` moved them). Runs for one purpose on one projection
-   * share that schema, so they take turns, in every process, under an advisory lock held on
-   * a connection of its own and closed at the end. A run waiting for its turn holds no
-   * connection: the running one needs the pool's to read the ledger.
+   * dropped afterwards (unless `work` moved them). Rebuilds and replay checks of one
+   * projection take turns, in every process, under an advisory lock held on a connection of
+   * its own and closed at the end. A run waiting for its turn holds no connection: the
+   * running one needs the pool's to read the ledger.
    */
   private async withScratchTables<T>(purpose: 'rebuild' | 'replay', projection: Projection, work: (scratch: string) => Promise<T>): Promise<T> {
     const scratch = scratchSchema(purpose, projection);
@@ -195,7 +234,7 @@ export class ProjectionRunner {
       const turn = await withConnection(
         this.pool,
         async (lock) => {
-          const { rows } = await lock.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS locked', [SCRATCH_LOCKS, scratch]);
+          const { rows } = await lock.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS locked', [SCRATCH_LOCKS, projection.name]);
           if (!rows[0].locked) return undefined;
           try {
             await this.createScratchTables(projection, scratch);
@@ -214,8 +253,9 @@ export class ProjectionRunner {
 
   private async createScratchTables(projection: Projection, scratch: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      // Left behind by a run whose process died: its lock died with it.
-      await manager.query(`DROP SCHEMA IF EXISTS ${scratch} CASCADE`);
+      // Left behind by a run whose process died (its lock died with it): a rebuild's would
+      // make status() report one under way.
+      for (const purpose of ['rebuild', 'replay'] as const) await manager.query(`DROP SCHEMA IF EXISTS ${scratchSchema(purpose, projection)} CASCADE`);
       await manager.query(`CREATE SCHEMA ${scratch}`);
       for (const table of projection.tables) {
         await manager.query(`CREATE TABLE ${scratch}.${table} (LIKE public.${table} INCLUDING ALL)`);
@@ -301,14 +341,13 @@ export class ProjectionRunner {
     if (events.length === 0) return false;
     try {
       const committed = await this.dataSource.transaction(async (manager) => {
-        // The row lock orders this batch with a rebuild's swap; if either moved the
-        // checkpoint since it was read, this batch is stale and is read again. The commit
-        // need not wait for the disk: a crash can only lose a batch together with its
+        // The checkpoint's lock orders this batch with a rebuild's swap; if either moved the
+        // checkpoint since it was read, this batch is stale and is read again (read after the
+        // lock, in a statement of its own: a statement's snapshot predates its waits). The
+        // commit need not wait for the disk: a crash can only lose a batch together with its
         // checkpoint, and the batch is then applied again.
-        const [locked] = await manager.query<{ position: string | null }[]>(
-          "SELECT position, set_config('synchronous_commit', 'off', true) FROM projection_checkpoints WHERE name = $1 FOR UPDATE",
-          [projection.name],
-        );
+        await manager.query("SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(hashtext($1), hashtext($2))", [CHECKPOINT_LOCKS, projection.name]);
+        const [locked] = await manager.query<{ position: string | null }[]>('SELECT position FROM projection_checkpoints WHERE name = $1', [projection.name]);
         if (locked.position !== checkpoint) return false;
         const applied = await applyBatch(projection, events, manager);
         await manager.query(
@@ -403,27 +442,35 @@ function scratchSchema(purpose: 'rebuild' | 'replay', projection: Projection): s
   return `${purpose}_${projection.name.replace(/[^a-z0-9_]/gi, '_')}`;
 }
 
-/** Rows compared whole (as jsonb) in the database, duplicates counted: only the differences travel. */
-async function compareTables(manager: EntityManager, table: string, scratch: string, rowsShown: number): Promise<TableComparison> {
-  const [row] = await manager.query<{ live_rows: string; replayed_rows: string; only_live: string; only_replayed: string; only_live_rows: unknown[]; only_replayed_rows: unknown[] }[]>(
-    `WITH live AS (SELECT to_jsonb(t) AS row FROM public.${table} t),
-          replayed AS (SELECT to_jsonb(t) AS row FROM ${scratch}.${table} t),
-          only_live AS (SELECT row FROM live EXCEPT ALL SELECT row FROM replayed),
-          only_replayed AS (SELECT row FROM replayed EXCEPT ALL SELECT row FROM live)
-     SELECT (SELECT count(*) FROM live) AS live_rows,
-            (SELECT count(*) FROM replayed) AS replayed_rows,
-            (SELECT count(*) FROM only_live) AS only_live,
-            (SELECT count(*) FROM only_replayed) AS only_replayed,
-            (SELECT coalesce(jsonb_agg(row), '[]') FROM (SELECT row FROM only_live ORDER BY row LIMIT $1) shown) AS only_live_rows,
-            (SELECT coalesce(jsonb_agg(row), '[]') FROM (SELECT row FROM only_replayed ORDER BY row LIMIT $1) shown) AS only_replayed_rows`,
-    [rowsShown],
-  );
+/**
+ * Rows compared whole: each side's rows are hashed (their jsonb text, which is canonical) and
+ * counted in its own snapshot, the counts compared here, duplicates included; only the rows
+ * that differ travel, the first few of each side.
+ */
+async function compareTables(table: string, sides: { live: EntityManager; replayed: EntityManager; scratch: string }, rowsShown: number): Promise<TableComparison> {
+  const counted = async (manager: EntityManager, schema: string) =>
+    new Map(
+      (await manager.query<{ hash: string; rows: number }[]>(`SELECT md5(to_jsonb(t)::text) AS hash, count(*)::int AS rows FROM ${schema}.${table} t GROUP BY 1`)).map(
+        ({ hash, rows }) => [hash, rows],
+      ),
+    );
+  const live = await counted(sides.live, 'public');
+  const replayed = await counted(sides.replayed, sides.scratch);
+  const only = async (manager: EntityManager, schema: string, mine: Map<string, number>, theirs: Map<string, number>) => {
+    const surplus = [...mine].map(([hash, rows]) => ({ hash, rows: rows - (theirs.get(hash) ?? 0) })).filter(({ rows }) => rows > 0);
+    const shown = await manager.query<{ row: unknown }[]>(`SELECT to_jsonb(t) AS row FROM ${schema}.${table} t WHERE md5(to_jsonb(t)::text) = ANY($1) ORDER BY 1 LIMIT $2`, [
+      surplus.map(({ hash }) => hash),
+      rowsShown,
+    ]);
+    return { count: surplus.reduce((sum, { rows }) => sum + rows, 0), rows: shown.map(({ row }) => row) };
+  };
+  const sum = (counts: Map<string, number>) => [...counts.values()].reduce((total, rows) => total + rows, 0);
   return {
     table,
-    liveRows: Number(row.live_rows),
-    replayedRows: Number(row.replayed_rows),
-    onlyLive: { count: Number(row.only_live), rows: row.only_live_rows },
-    onlyReplayed: { count: Number(row.only_replayed), rows: row.only_replayed_rows },
+    liveRows: sum(live),
+    replayedRows: sum(replayed),
+    onlyLive: await only(sides.live, 'public', live, replayed),
+    onlyReplayed: await only(sides.replayed, sides.scratch, replayed, live),
   };
 }
 
@@ -432,4 +479,9 @@ async function applyBatch(projection: Projection, events: RecordedEvent[], manag
   const handled = events.filter((event) => projection.eventTypes.includes(event.type));
   if (handled.length > 0) await projection.apply(handled, manager);
   return handled.length;
+}
+
+/** PostgreSQL's lock_timeout ran out (55P03). */
+function isLockTimeout(error: unknown): boolean {
+  return (error as { code?: unknown }).code === '55P03';
 }

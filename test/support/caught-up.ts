@@ -59,10 +59,10 @@ export async function ledgerSealed(app: INestApplicationContext): Promise<boolea
 }
 
 /** Polls until `condition` holds, or fails naming what it waited for. */
-export async function eventually(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+export async function eventually(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000, pollMs = 10): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }

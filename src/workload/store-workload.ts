@@ -7,10 +7,10 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
   WrongExpectedRevisionError,
-} from '../src/event-store/event-store.js';
-import { ExecuteIncidentCommand, ExecuteIncidentCommandHandler } from '../src/incidents/commands/execute-incident-command.js';
-import { ExecuteSourceCommandHandler } from '../src/sources/commands/execute-source-command.js';
-import { generateWorkload, type WorkloadCommands } from '../src/workload/generate-workload.js';
+} from '../event-store/event-store.js';
+import { ExecuteIncidentCommand, ExecuteIncidentCommandHandler } from '../incidents/commands/execute-incident-command.js';
+import { ExecuteSourceCommandHandler } from '../sources/commands/execute-source-command.js';
+import { generateWorkload, type WorkloadCommands } from './generate-workload.js';
 
 export interface StoredLedger {
   events: number;
@@ -20,10 +20,12 @@ export interface StoredLedger {
 }
 
 /**
- * Stores the synthetic newsroom workload (src/workload/) of at least `events` events. The
- * real command handlers decide every command against a draft held in memory, so the
- * events obey every rule; each stream is then appended in one round trip, which takes
- * seconds where a command at a time would take minutes.
+ * Stores the synthetic newsroom workload (generate-workload.ts) of at least `events` events,
+ * for the benchmarks and the tests that need a large ledger. The real command handlers
+ * decide every command against a draft held in memory, so the events obey every rule; each
+ * stream is then appended in one round trip, which takes seconds where a command at a time
+ * would take minutes. The events are not signed: store them through a SigningEventStore
+ * for a service whose audit log is to seal them.
  */
 export async function storeLedger(store: EventStore, events: number, concurrency: number): Promise<StoredLedger> {
   const draft = new DraftStore();
