@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { resolve } from 'node:path';
-import { createApp } from './app.js';
 import { auditSigningKeyFor } from './audit/audit-signing-key.js';
 import { ApiKeys, loadOrCreateDefaultAdminKey } from './auth/api-keys.js';
 import { ConfigError, loadConfig } from './config/config.js';
@@ -8,6 +7,9 @@ import { databaseUrlFor } from './database/database-url.js';
 import { migrate } from './database/migrate.js';
 
 async function main(): Promise<void> {
+  // Loading the service's modules (Nest, Fastify, TypeORM, Swagger) takes about a second of
+  // a restart: begun first, it runs while PostgreSQL starts and recovers.
+  const service = import('./app.js');
   const config = loadConfig();
   // Read before the database is touched: without the key it needs, the service stops having done nothing.
   const signingKey = await auditSigningKeyFor(config);
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
     }
   }
 
+  const { createApp } = await service;
   const app = await createApp({ config, databaseUrl, apiKeys, signingKey });
   await app.listen(config.PORT, config.HOST);
   // The address as bound: PORT=0 takes any free port.

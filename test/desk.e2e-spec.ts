@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import chromium from '@sparticuz/chromium';
 import playwright, { type Browser, type Locator, type Page } from 'playwright-core';
@@ -897,13 +897,7 @@ async function waitUntil(holds: () => Promise<boolean>, failure: () => Promise<s
 }
 
 // `npm test` builds the desk first (pretest runs `npm run build`); a direct jest run builds it here when web/ changed.
+/** `npm test` builds first; a run of this file alone may find the desk's build older than its sources. */
 function buildDeskIfStale(): void {
-  const built = 'web/dist/index.html';
-  const newestSource = Math.max(...['web/index.html', 'web/vite.config.ts', ...filesUnder('web/src')].map((file) => statSync(file).mtimeMs));
-  if (existsSync(built) && statSync(built).mtimeMs >= newestSource) return;
-  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
-}
-
-function filesUnder(folder: string): string[] {
-  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(join(folder, entry.name)) : [join(folder, entry.name)]));
+  execSync('npm run build:if-stale --silent', { stdio: 'inherit' });
 }

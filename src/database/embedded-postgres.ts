@@ -98,7 +98,12 @@ async function runningServer(clusterDir: string): Promise<RunningServer | undefi
 }
 
 async function stopOrphan(pid: number, clusterDir: string): Promise<void> {
-  process.kill(pid, 'SIGINT'); // PostgreSQL's "fast" shutdown: rolls back open transactions, checkpoints
+  try {
+    process.kill(pid, 'SIGINT'); // PostgreSQL's "fast" shutdown: rolls back open transactions, checkpoints
+  } catch (error) {
+    // Gone since it was found: killed together with the service, it was dying already.
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
   for (let waited = 0; waited < 30_000; waited += 100) {
     if (!isAlive(pid)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));

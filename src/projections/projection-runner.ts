@@ -388,15 +388,9 @@ export class ProjectionRunner {
       [this.projections.map((projection) => projection.name)],
     );
     if (!head) return pause(this.lockRetryMs, signal);
-    const listening = new AbortController();
-    const stop = () => listening.abort();
-    signal.addEventListener('abort', stop);
-    try {
-      for await (const _event of this.store.subscribeToAll({ after: (head.position ?? undefined) as Position | undefined, signal: listening.signal })) break;
-    } finally {
-      signal.removeEventListener('abort', stop);
-      listening.abort();
-    }
+    // The signal itself, not a listener on it: a stop that came while the checkpoint was
+    // read has fired already, and a listener added now would wait for the next event.
+    for await (const _event of this.store.subscribeToAll({ after: (head.position ?? undefined) as Position | undefined, signal })) break;
     // Writes come in bursts (a desk logs a statement and its claims): a moment's wait lets one
     // batch take them all, instead of a batch, with its round trips, for each.
     await pause(LIVE_GATHER_MS, signal);
