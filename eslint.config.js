@@ -19,8 +19,8 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: "NewExpression[callee.object.name='pg'][callee.property.name=/^(Pool|Client)$/]",
-          message: "Use newPool or newClient (src/database/pool.ts): they hear the server's 'error' on every connection.",
+          selector: "NewExpression[callee.object.name='pg'][callee.property.name=/^(Pool|Client)$/], NewExpression[callee.name='DataSource']",
+          message: "Use newPool, newClient or openDataSource (src/database/pool.ts): they hear the server's 'error' on every connection.",
         },
       ],
     },

@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
-import { DataSource } from 'typeorm';
 import { AuditSigningKey } from '../src/audit/audit-signing-key.js';
 import { SigningEventStore } from '../src/audit/signing-event-store.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
@@ -20,7 +19,7 @@ import { PROJECTIONS } from '../src/read-models.js';
 import { storeLedger, type StoredLedger } from '../src/workload/store-workload.js';
 import { httpLoad, medianOf, percentile, type Run, sqlLoad, type Summary } from './measure.js';
 import type { ServiceReady } from './service.js';
-import { newClient, newPool } from '../src/database/pool.js';
+import { newClient, newPool, openDataSource } from '../src/database/pool.js';
 
 // `npm run bench [-- --events N --seconds S --repeats R --profile]`: the ledger against the PostgreSQL
 // under it (docs/performance.md). Each figure is measured next to its baseline, in the same
@@ -95,7 +94,7 @@ async function main(): Promise<void> {
     await migrate(url);
 
     const pool = newPool(url, 20);
-    const dataSource = await new DataSource({ type: 'postgres', url, logging: ['error'] }).initialize();
+    const dataSource = await openDataSource(url);
     // The service's key, made here: the ledger stored below must carry its signatures, or
     // the service's sealer would refuse it (docs/audit.md).
     const signingKey = generateKeyPairSync('ed25519').privateKey;

@@ -2,14 +2,13 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { AuditSealer } from './audit/audit-sealer.js';
 import { type AuditSigningKey, auditSigningKeyFor } from './audit/audit-signing-key.js';
 import { SigningEventStore } from './audit/signing-event-store.js';
 import type { ApiKeys } from './auth/api-keys.js';
 import type { AppConfig } from './config/config.js';
-import { newPool } from './database/pool.js';
+import { newPool, openDataSource } from './database/pool.js';
 import { serveDesk } from './desk/serve-desk.js';
 import { createEventStore } from './event-store/create-event-store.js';
 import { assertTransactionIdsBehindServer } from './event-store/postgres/transaction-id-check.js';
@@ -39,7 +38,7 @@ export async function createApp({ config, databaseUrl, apiKeys, signingKey, ...b
   const auditSigningKey = signingKey ?? (await auditSigningKeyFor(config));
   if (config.EVENT_STORE === 'postgres') await assertTransactionIdsBehindServer(databaseUrl);
   const pool = newPool(databaseUrl, 20, (error) => new Logger('PostgreSQL').warn(`An idle connection was closed: ${error.message}`));
-  const dataSource = await new DataSource({ type: 'postgres', url: databaseUrl, extra: { max: 10 }, logging: ['error'] }).initialize();
+  const dataSource = await openDataSource(databaseUrl, { extra: { max: 10 } });
   // Signed as it is written, whatever path the write takes: the sealer seals only the service's own events.
   const eventStore = new SigningEventStore(createEventStore(config, pool), auditSigningKey);
   const readModelChanges = new ReadModelChanges(pool);

@@ -1,9 +1,8 @@
 import 'reflect-metadata';
-import { DataSource } from 'typeorm';
 import { type AppConfig, loadConfig } from './config/config.js';
 import { openDatabase } from './database/database-url.js';
 import { migrate } from './database/migrate.js';
-import { newPool } from './database/pool.js';
+import { newPool, openDataSource } from './database/pool.js';
 import { createEventStore } from './event-store/create-event-store.js';
 import { ProjectionRunner, UnknownProjectionError } from './projections/projection-runner.js';
 import { ReadModelChanges } from './projections/read-model-changes.js';
@@ -36,7 +35,7 @@ async function main(): Promise<number> {
 /** Each rebuild to its end, side by side; 1 when any failed. */
 async function rebuild(config: AppConfig, databaseUrl: string, names: string[]): Promise<number> {
   const pool = newPool(databaseUrl, 8);
-  const dataSource = await new DataSource({ type: 'postgres', url: databaseUrl, logging: ['error'] }).initialize();
+  const dataSource = await openDataSource(databaseUrl);
   // The ledger wherever the service keeps it (EVENT_STORE): the PostgreSQL events table is empty on EventStoreDB.
   const store = createEventStore(config, pool);
   // Announced, so that running services forget the views they hold in memory.

@@ -1,7 +1,6 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { newClient } from '../src/database/pool.js';
-import { serviceRefusal } from './support/service-process.js';
-import { KEYS } from './support/test-app.js';
+import { serviceEnv, serviceRefusal } from './support/service-process.js';
 import { asSuperuser, createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 // A logical dump restored into a new cluster keeps its events' transaction ids, while the
@@ -37,13 +36,7 @@ it('refuses to start on events written with transaction ids ahead of its server,
      VALUES ((pg_snapshot_xmax(pg_current_snapshot())::text::numeric + 1000000)::text::xid8, $1, $2, 0, 'SourceRegistered', '{}', '{}')`,
     [randomUUID(), `source-${randomUUID()}`],
   );
-  const env = {
-    DATABASE_URL: database.url,
-    API_KEYS: `admin:admin:${KEYS.admin}`,
-    AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-  };
-
-  const { code, stderr } = await serviceRefusal(env);
+  const { code, stderr } = await serviceRefusal(serviceEnv(database.url));
 
   expect(code).toBe(1);
   expect(stderr).toContain('restored from a logical dump');

@@ -69,7 +69,7 @@ export class AuditSealer {
 
   /** Seals in the background until stop(), whenever this process holds the sealer lock. */
   start(): void {
-    const leadership = { lockName: 'incident-ledger:audit-sealer', role: 'audit sealer', retryMs: this.options.lockRetryMs ?? 2000, logger: this.logger, signal: this.stopping.signal };
+    const leadership = { lockName: 'incident-ledger:audit-sealer', role: 'audit sealer', retryMs: this.options.lockRetryMs ?? 1000, logger: this.logger, signal: this.stopping.signal };
     this.running ??= whileLeader(this.pool, leadership, async (active) => {
       this.leading = true;
       try {

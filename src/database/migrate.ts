@@ -1,4 +1,3 @@
-import { DataSource } from 'typeorm';
 import { EventStoreSchema1732500000000 } from '../../migrations/1732500000000-event-store-schema.js';
 import { IdempotencyKeys1732500001000 } from '../../migrations/1732500001000-idempotency-keys.js';
 import { ProjectionCheckpoints1732500002000 } from '../../migrations/1732500002000-projection-checkpoints.js';
@@ -6,6 +5,7 @@ import { IncidentReadModels1732500003000 } from '../../migrations/1732500003000-
 import { SearchAndSourceReadModels1732500004000 } from '../../migrations/1732500004000-search-and-source-read-models.js';
 import { AuditLog1732500005000 } from '../../migrations/1732500005000-audit-log.js';
 import { AppendOutsideOtherWrites1732500006000 } from '../../migrations/1732500006000-append-outside-other-writes.js';
+import { openDataSource } from './pool.js';
 
 // Every migration, in order. Listed here rather than globbed so that tests (which load
 // TypeScript through Jest) and the built service run exactly the same list.
@@ -21,8 +21,7 @@ export const MIGRATIONS = [
 
 /** Brings the database at `url` up to date. Safe to run from several processes at once. */
 export async function migrate(url: string): Promise<void> {
-  const dataSource = new DataSource({ type: 'postgres', url, migrations: MIGRATIONS, migrationsTransactionMode: 'each', logging: ['error'] });
-  await dataSource.initialize();
+  const dataSource = await openDataSource(url, { migrations: MIGRATIONS, migrationsTransactionMode: 'each' });
   try {
     // One migrator at a time: concurrent starts must not run the same migration twice.
     await dataSource.query('SELECT pg_advisory_lock(hashtext($1))', ['incident-ledger:migrations']);

@@ -49,7 +49,7 @@ export interface HealthSnapshot {
  */
 export class HealthMonitor {
   private readonly logger = new Logger('Health');
-  private latest?: HealthSnapshot;
+  private latest?: Omit<HealthSnapshot, 'leader'>;
   private timer?: NodeJS.Timeout;
   private stopped = false;
 
@@ -70,11 +70,11 @@ export class HealthMonitor {
     clearTimeout(this.timer);
   }
 
-  /** The last look, unless it is too old to say the service is ready. */
+  /** The last look (not ready if it is too old to tell), with who leads as of now: that is known without looking. */
   snapshot(): HealthSnapshot | undefined {
     if (!this.latest) return undefined;
     const fresh = Date.now() - Date.parse(this.latest.checkedAt) < STALE_AFTER_MS;
-    return fresh ? this.latest : { ...this.latest, ready: false };
+    return { ...this.latest, ready: fresh && this.latest.ready, leader: { projector: this.projections.leading, sealer: this.sealer.leading } };
   }
 
   private async check(): Promise<void> {
@@ -86,7 +86,7 @@ export class HealthMonitor {
     if (!this.stopped) this.timer = setTimeout(() => void this.check(), CHECK_EVERY_MS);
   }
 
-  private async look(): Promise<HealthSnapshot> {
+  private async look(): Promise<Omit<HealthSnapshot, 'leader'>> {
     const [database, eventStore, projections, auditLog, horizon] = await Promise.all([
       probe(() => this.pool.query('SELECT 1')),
       probe(() => this.store.readAll({ maxCount: 1 })),
@@ -105,7 +105,6 @@ export class HealthMonitor {
       // An alarm for operators, not a reason to stop serving: every replica would say the
       // same, and reads and writes are as sound as before.
       auditLog: { ...withoutValue(auditLog), refused: auditLog.value?.refused ?? null, lag: auditLog.value?.lag ?? null },
-      leader: { projector: this.projections.leading, sealer: this.sealer.leading },
       horizon: { ...withoutValue(horizon), oldest: horizon.value ?? null },
     };
   }

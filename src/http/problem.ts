@@ -2,6 +2,7 @@ import { HttpException, Logger } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
 import { EventStoreUnavailableError, InvalidPositionError, WrongExpectedRevisionError } from '../event-store/event-store.js';
 import type { FieldError, Problem } from './problem-document.js';
+import { isPostgresUnavailable } from '../database/unavailable.js';
 
 // Every error the API answers is an RFC 9457 problem: this file is the one map from what
 // went wrong to its status, code and fields.
@@ -85,6 +86,13 @@ export function toProblem(error: unknown): ProblemResponse {
     // A write that timed out may still have been stored (EventStoreDB can commit after the
     // deadline): a retry with the same Idempotency-Key or client-chosen id is safe either way.
     return problem(503, 'event_store_unavailable', 'The event store did not answer; the write may or may not have been recorded. Retry with the same Idempotency-Key.', undefined, { 'retry-after': '5' });
+  }
+  if (isPostgresUnavailable(error)) {
+    // The read models, idempotency keys and (by default) the events live there: a restart,
+    // a failover or a dropped connection, to be retried shortly.
+    return problem(503, 'database_unavailable', 'The database did not answer; try again shortly. A write may or may not have been recorded: retry it with the same Idempotency-Key.', undefined, {
+      'retry-after': '1',
+    });
   }
   if (error instanceof HttpProblem) return problem(error.status, error.code, error.message, undefined, error.headers);
   if (error instanceof HttpException) {

@@ -7,7 +7,7 @@ import { eventually } from '../../test/support/caught-up.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
 import type { Projection } from './projection.js';
 import { ProjectionRunner } from './projection-runner.js';
-import { newPool } from '../database/pool.js';
+import { newPool, openDataSource } from '../database/pool.js';
 
 // The runner's own promises, with projections that know no incident: a projection that
 // cannot handle an event stops alone and visibly. (Another process taking over after the
@@ -47,7 +47,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   pool = newPool(database.url, 10);
   // Not logging: these tests make statements fail on purpose, and check what follows.
-  dataSource = await new DataSource({ type: 'postgres', url: database.url, logging: false }).initialize();
+  dataSource = await openDataSource(database.url, { logging: false });
   store = new PostgresEventStore(pool);
   for (const table of ['runner_a', 'runner_b', 'runner_c', 'runner_d']) await dataSource.query(`CREATE TABLE ${table} (event_id uuid PRIMARY KEY)`);
 });
@@ -90,7 +90,8 @@ it('keeps a projection running when the database goes away under it, and applies
   const runner = new ProjectionRunner(store, dataSource, pool, [interrupted]);
   await append('Counted');
 
-  await expect(runner.catchUp()).rejects.toThrow('terminating connection');
+  // As often as a failover or an administrator ends its connections: never the projection's fault.
+  for (let cutOff = 0; cutOff < 5; cutOff++) await expect(runner.catchUp()).rejects.toThrow('terminating connection');
   expect((await runner.status())[0]).toMatchObject({ status: 'running', error: null });
 
   databaseDown = false;
@@ -100,7 +101,7 @@ it('keeps a projection running when the database goes away under it, and applies
   }, 'the batch to be applied once the database is back', 5000);
 });
 
-it('stops a projection whose batch keeps failing the same way, even with an error that looks like the database’s', async () => {
+it('stops a projection whose batch keeps running out of time, though a statement timeout looks like the database’s failing', async () => {
   const timingOut: Projection = {
     ...counting('runner-timing-out', 'runner_c'),
     eventTypes: ['Counted'],

@@ -19,8 +19,8 @@ export interface RunnerOptions {
   changes?: ReadModelChanges;
 }
 
-/** A batch cut off from the database this many times in a row stops its projection. */
-const MAX_INTERRUPTIONS = 3;
+/** A batch that runs out of time (statement_timeout) this many times in a row stops its projection. */
+const MAX_TIMEOUTS = 3;
 
 /** How long the live projector lets new events gather before it reads them (docs/performance.md). */
 const LIVE_GATHER_MS = 10;
@@ -60,7 +60,7 @@ export class ProjectionRunner {
   private readonly batchSize: number;
   private readonly lockRetryMs: number;
   private readonly changes?: ReadModelChanges;
-  private readonly interruptions = new Map<string, { checkpoint: string | null; times: number }>();
+  private readonly timeouts = new Map<string, { checkpoint: string | null; times: number }>();
   private readonly stopping = new AbortController();
   private running?: Promise<void>;
   /** Whether this process holds the projector lock now. */
@@ -74,7 +74,7 @@ export class ProjectionRunner {
     options: RunnerOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 500;
-    this.lockRetryMs = options.lockRetryMs ?? 2000;
+    this.lockRetryMs = options.lockRetryMs ?? 1000;
     this.changes = options.changes;
   }
 
@@ -356,15 +356,15 @@ export class ProjectionRunner {
         );
         return applied > 0;
       });
-      this.interruptions.delete(projection.name);
+      this.timeouts.delete(projection.name);
       if (committed) {
         const streams = new Set(events.filter((event) => projection.eventTypes.includes(event.type)).map((event) => event.streamId));
         void this.changes?.announce({ projection: projection.name, streams: [...streams] });
       }
     } catch (error) {
       // Losing the database is no fault of the projection's: the runner pauses and tries
-      // again. The same batch lost that way time after time (a statement timeout, say) is.
-      if (isPostgresUnavailable(error) && this.interruptedAgain(projection.name, checkpoint) < MAX_INTERRUPTIONS) throw error;
+      // again, for as long as it takes. The same batch timing out time after time is.
+      if (isPostgresUnavailable(error) && (!isStatementTimeout(error) || this.timedOutAgain(projection.name, checkpoint) < MAX_TIMEOUTS)) throw error;
       const message = error instanceof Error ? error.message : String(error);
       this.logger.error(`Projection ${projection.name} failed and stopped: ${message}`);
       await this.dataSource.query(`UPDATE projection_checkpoints SET status = 'failed', error = $2, updated_at = now() WHERE name = $1`, [projection.name, message]);
@@ -373,11 +373,11 @@ export class ProjectionRunner {
     return true;
   }
 
-  /** How many times in a row this projection's batch at `checkpoint` was cut off from the database. */
-  private interruptedAgain(name: string, checkpoint: string | null): number {
-    const last = this.interruptions.get(name);
+  /** How many times in a row this projection's batch at `checkpoint` ran out of time. */
+  private timedOutAgain(name: string, checkpoint: string | null): number {
+    const last = this.timeouts.get(name);
     const times = last?.checkpoint === checkpoint ? last.times + 1 : 1;
-    this.interruptions.set(name, { checkpoint, times });
+    this.timeouts.set(name, { checkpoint, times });
     return times;
   }
 
@@ -478,4 +478,9 @@ async function applyBatch(projection: Projection, events: RecordedEvent[], manag
 /** PostgreSQL's lock_timeout ran out (55P03). */
 function isLockTimeout(error: unknown): boolean {
   return (error as { code?: unknown }).code === '55P03';
+}
+
+/** PostgreSQL cancelled the statement for running past statement_timeout (57014). */
+function isStatementTimeout(error: unknown): boolean {
+  return (error as { code?: unknown }).code === '57014';
 }

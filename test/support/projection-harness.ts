@@ -1,9 +1,10 @@
 // Drives one projection against a real PostgreSQL without the runner, so a test can
 // choose how events arrive (twice, replayed) and compare the tables it leaves.
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { JsonObject, Position, RecordedEvent } from '../../src/event-store/event-store.js';
 import type { Projection } from '../../src/projections/projection.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { openDataSource } from '../../src/database/pool.js';
 
 export interface ProjectionHarness {
   dataSource: DataSource;
@@ -20,7 +21,7 @@ export interface ProjectionHarness {
 
 export async function projectionHarness(projection: Projection): Promise<ProjectionHarness> {
   const database: TestDatabase = await createTestDatabase();
-  const dataSource = await new DataSource({ type: 'postgres', url: database.url, logging: ['error'] }).initialize();
+  const dataSource = await openDataSource(database.url);
   const deliverInBatches = async (events: readonly RecordedEvent[], size: number) => {
     const handled = events.filter((candidate) => projection.eventTypes.includes(candidate.type));
     for (let start = 0; start < handled.length; start += size) {

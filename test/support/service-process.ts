@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { KEYS } from './test-app.js';
 
 // The built service (`npm test` builds it first) in a process of its own, as an operator
 // runs it: to be killed, restarted, run side by side, or refused a start.
@@ -19,6 +21,20 @@ export interface ServiceProcess {
   stop: () => Promise<void>;
   /** SIGKILL, as a crash or the OOM killer ends it; resolves once it exited. */
   kill: () => Promise<void>;
+}
+
+/**
+ * What a service on `databaseUrl` needs: every test key (as startTestApp gives them) and an
+ * audit signing key, the same for every process given the same `signingKey`.
+ */
+export function serviceEnv(databaseUrl: string, signingKey = newSigningKey()): Record<string, string> {
+  const apiKeys = Object.entries(KEYS).map(([role, key]) => `${role}-desk:${role}:${key}`);
+  return { DATABASE_URL: databaseUrl, API_KEYS: apiKeys.join(','), AUDIT_SIGNING_KEY: signingKey };
+}
+
+/** An Ed25519 private key as AUDIT_SIGNING_KEY takes it. */
+export function newSigningKey(): string {
+  return generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
 function spawnService(env: Record<string, string>): { child: ChildProcess; stdout: () => string; stderr: () => string } {

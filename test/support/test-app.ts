@@ -61,28 +61,12 @@ export async function startTestApp(
   const address = app.getHttpServer().address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
-  const http: TestApp['http'] = async (who, method, path, options = {}) => {
-    const headers: Record<string, string> = { ...options.headers };
-    if (who !== 'none') headers.authorization = `Bearer ${KEYS[who]}`;
-    const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-    if (payload !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
-    const response = await fetch(`${baseUrl}${path}`, { method, headers, body: payload });
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON: keep the text
-    }
-    return { status: response.status, headers: response.headers, body };
-  };
-
   return {
     app,
     database,
     eventStoreConfig: eventStore.config,
     baseUrl,
-    http,
+    http: httpClient(baseUrl),
     projected: () =>
       eventually(async () => {
         await app.get(ProjectionRunner).catchUp();
@@ -98,6 +82,25 @@ export async function startTestApp(
       await eventStore.stop();
       await database.drop();
     },
+  };
+}
+
+/** Requests to the service at `baseUrl` as one of the test keys' holders (KEYS), JSON in and out. */
+export function httpClient(baseUrl: string): TestApp['http'] {
+  return async (who, method, path, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (who !== 'none') headers.authorization = `Bearer ${KEYS[who]}`;
+    const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+    if (payload !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    const response = await fetch(`${baseUrl}${path}`, { method, headers, body: payload });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, headers: response.headers, body };
   };
 }
 

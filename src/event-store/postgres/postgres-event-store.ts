@@ -147,7 +147,18 @@ export class PostgresEventStore implements EventStore {
     try {
       while (!signal.aborted) {
         await this.notifications.listen();
-        const { events, waiting } = await this.readPage(after, SUBSCRIPTION_PAGE);
+        let page: { events: RecordedEvent[]; waiting: boolean };
+        try {
+          page = await this.readPage(after, SUBSCRIPTION_PAGE);
+        } catch (error) {
+          // The database went away (a restart, a failover): the subscription waits for it,
+          // backing off, and goes on from where it was, as EventStoreDB's resubscribes.
+          if (!(error instanceof EventStoreUnavailableError)) throw error;
+          retryMs = Math.min(retryMs ? retryMs * 2 : FIRST_RETRY_MS, this.pollIntervalMs);
+          await doorbell.wait(retryMs, signal);
+          continue;
+        }
+        const { events, waiting } = page;
         for (const event of events) {
           if (signal.aborted) return;
           yield event;
