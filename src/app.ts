@@ -20,6 +20,7 @@ import { HealthMonitor } from './health/health-monitor.js';
 import { IdempotencyStore, recordIdempotentResponses } from './http/idempotency.js';
 import { PROBLEM_SCHEMA } from './http/problem.js';
 import { requestIdFactory } from './http/write-request.js';
+import { fastifyLogging, nestLogger } from './logging/logging.js';
 import { MeteredEventStore } from './metrics/metered-event-store.js';
 import { Metrics } from './metrics/metrics.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
@@ -58,14 +59,14 @@ export async function createApp({ config, databaseUrl, apiKeys, signingKey, ...b
   const health = new HealthMonitor(pool, eventStore, projections, auditSealer);
   // TypeORM keeps a pool of its own: the read models' queries and the projections' writes.
   metrics.observe(health, { main: pool, read_models: (dataSource.driver as PostgresDriver).master as pg.Pool });
-  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, genReqId: requestIdFactory });
+  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, genReqId: requestIdFactory, ...fastifyLogging(config) });
   metrics.measureRequests(adapter.getInstance());
   // JSON only: Fastify's own JSON parser (honouring bodyLimit), not Nest's, which would add
   // url-encoded forms; and no text/plain, so anything else is a 415.
   adapter.getInstance().removeContentTypeParser('text/plain');
   const metricsToken = new MetricsToken(config.METRICS_TOKEN);
   const infrastructure = { pool, dataSource, eventStore, projections, readModelChanges, apiKeys, metricsToken, auditSealer, auditSigningKey, health, metrics };
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(infrastructure), adapter, { logger: loggerLevels(config.LOG_LEVEL), bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(infrastructure), adapter, { logger: nestLogger(config), bodyParser: false });
   recordIdempotentResponses(app.getHttpAdapter().getInstance(), app.get(IdempotencyStore));
   app.enableShutdownHooks();
   serveDesk(app);
@@ -99,9 +100,4 @@ function useOpenApi(app: NestFastifyApplication): void {
   const document = SwaggerModule.createDocument(app, config);
   document.components = { ...document.components, schemas: { ...document.components?.schemas, Problem: PROBLEM_SCHEMA } };
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
-}
-
-function loggerLevels(level: AppConfig['LOG_LEVEL']) {
-  const order = ['error', 'warn', 'log', 'debug'] as const;
-  return order.slice(0, order.indexOf(level) + 1);
 }

@@ -6,12 +6,14 @@ import { ApiKeys, loadOrCreateDefaultAdminKey } from './auth/api-keys.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { databaseUrlFor } from './database/database-url.js';
 import { migrate } from './database/migrate.js';
+import { startupLog } from './logging/logging.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const log = startupLog(config);
   // Read before the database is touched: without the key it needs, the service stops having done nothing.
-  const signingKey = await auditSigningKeyFor(config);
-  const databaseUrl = await databaseUrlFor(config);
+  const signingKey = await auditSigningKeyFor(config, { log });
+  const databaseUrl = await databaseUrlFor(config, log);
   await migrate(databaseUrl);
 
   let apiKeys: ApiKeys;
@@ -22,14 +24,14 @@ async function main(): Promise<void> {
     const created = await loadOrCreateDefaultAdminKey(dataDir);
     apiKeys = created.keys;
     if (created.newKey) {
-      console.log(`\nNo API_KEYS set: created an admin key. It is shown only this once; its hash is kept in ${dataDir}/admin-key.json.\n\n  ${created.newKey}\n`);
+      log(`\nNo API_KEYS set: created an admin key. It is shown only this once; its hash is kept in ${dataDir}/admin-key.json.\n\n  ${created.newKey}\n`);
     }
   }
 
   const app = await createApp({ config, databaseUrl, apiKeys, signingKey });
   await app.listen(config.PORT, config.HOST);
   // The address as bound: PORT=0 takes any free port.
-  console.log(`Incident Ledger listening on ${await app.getUrl()} (API docs at /docs)`);
+  log(`Incident Ledger listening on ${await app.getUrl()} (API docs at /docs)`);
 }
 
 main().catch((error: unknown) => {

@@ -52,6 +52,12 @@ describe('API key guard', () => {
     expect(() => call('ledger', 'Bearer editor-key-0123456789').allowed()).toThrow(ForbiddenException);
   });
 
+  it('records who was refused, for the request log', () => {
+    const { allowed, request } = call('write', 'Bearer auditor-key-0123456789');
+    expect(allowed).toThrow(ForbiddenException);
+    expect(request.principal).toEqual({ name: 'audit', role: 'auditor' });
+  });
+
   it('refuses a missing or unknown key with 401', () => {
     expect(() => call('write').allowed()).toThrow(UnauthorizedException);
     expect(() => call('write', 'Bearer nobody-0123456789').allowed()).toThrow(UnauthorizedException);

@@ -34,12 +34,13 @@ export class ApiKeyGuard implements CanActivate {
     if (tokenAccepted && bearer !== undefined && this.metricsToken.matches(bearer)) return true;
 
     const principal = this.authenticate(request.headers.authorization);
+    // Recorded before the role is checked: the request log names the key it refused, too.
+    request.principal = principal;
     const required = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, targets);
     if (!required) throw new ForbiddenException('This route is closed: it declares no role.');
     if (!roleAllows(principal.role, required)) {
       throw new ForbiddenException(`This needs the ${required} role; the key "${principal.name}" has ${principal.role}.`);
     }
-    request.principal = principal;
     return true;
   }
 
