@@ -11,6 +11,7 @@ import { IncidentSearchModule } from './incidents/incident-search.module.js';
 import { IncidentsModule } from './incidents/incidents.module.js';
 import { type Infrastructure, InfrastructureModule } from './infrastructure.module.js';
 import { LedgerController } from './ledger/ledger.controller.js';
+import { MetricsController } from './metrics/metrics.controller.js';
 import { ProjectionsController } from './projections/projections.controller.js';
 import { SourcesModule } from './sources/sources.module.js';
 import { StreamController } from './stream/stream.controller.js';
@@ -21,7 +22,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [InfrastructureModule.register(infrastructure), CqrsModule.forRoot(), SourcesModule, IncidentsModule, IncidentSearchModule, AuditModule],
-      controllers: [HealthController, LedgerController, ProjectionsController, StreamController, MeController],
+      controllers: [HealthController, MetricsController, LedgerController, ProjectionsController, StreamController, MeController],
       providers: [
         IdempotencyStore,
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -2,11 +2,14 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type pg from 'pg';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { AppModule } from './app.module.js';
 import { AuditSealer } from './audit/audit-sealer.js';
 import { type AuditSigningKey, auditSigningKeyFor } from './audit/audit-signing-key.js';
 import { SigningEventStore } from './audit/signing-event-store.js';
 import type { ApiKeys } from './auth/api-keys.js';
+import { MetricsToken } from './auth/metrics-token.js';
 import type { AppConfig } from './config/config.js';
 import { newPool, openDataSource } from './database/pool.js';
 import { serveDesk } from './desk/serve-desk.js';
@@ -16,6 +19,9 @@ import { HealthMonitor } from './health/health-monitor.js';
 import { IdempotencyStore, recordIdempotentResponses } from './http/idempotency.js';
 import { PROBLEM_SCHEMA } from './http/problem.js';
 import { requestIdFactory } from './http/write-request.js';
+import { fastifyLogging, nestLogger } from './logging/logging.js';
+import { MeteredEventStore } from './metrics/metered-event-store.js';
+import { Metrics } from './metrics/metrics.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
 import { ReadModelChanges } from './projections/read-model-changes.js';
 import { PROJECTIONS } from './read-models.js';
@@ -39,8 +45,10 @@ export async function createApp({ config, databaseUrl, apiKeys, signingKey, ...b
   if (config.EVENT_STORE === 'postgres') await assertTransactionIdsBehindServer(databaseUrl);
   const pool = newPool(databaseUrl, 20, (error) => new Logger('PostgreSQL').warn(`An idle connection was closed: ${error.message}`));
   const dataSource = await openDataSource(databaseUrl, { extra: { max: 10 } });
-  // Signed as it is written, whatever path the write takes: the sealer seals only the service's own events.
-  const eventStore = new SigningEventStore(createEventStore(config, pool), auditSigningKey);
+  const metrics = new Metrics();
+  // Signed as it is written, whatever path the write takes: the sealer seals only the service's
+  // own events. Its appends and their conflicts are counted for GET /metrics.
+  const eventStore = new MeteredEventStore(new SigningEventStore(createEventStore(config, pool), auditSigningKey), metrics);
   const readModelChanges = new ReadModelChanges(pool);
   const projections = new ProjectionRunner(eventStore, dataSource, pool, PROJECTIONS, { changes: readModelChanges });
   const auditSealer = new AuditSealer(eventStore, pool, auditSigningKey, {
@@ -48,14 +56,16 @@ export async function createApp({ config, databaseUrl, apiKeys, signingKey, ...b
     checkpointEverySeconds: config.AUDIT_CHECKPOINT_EVERY_SECONDS,
   });
   const health = new HealthMonitor(pool, eventStore, projections, auditSealer);
-  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, genReqId: requestIdFactory });
+  // TypeORM keeps a pool of its own: the read models' queries and the projections' writes.
+  metrics.observe(health, { main: pool, read_models: (dataSource.driver as PostgresDriver).master as pg.Pool });
+  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, genReqId: requestIdFactory, ...fastifyLogging(config) });
+  metrics.measureRequests(adapter.getInstance());
   // JSON only: Fastify's own JSON parser (honouring bodyLimit), not Nest's, which would add
   // url-encoded forms; and no text/plain, so anything else is a 415.
   adapter.getInstance().removeContentTypeParser('text/plain');
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ pool, dataSource, eventStore, projections, readModelChanges, apiKeys, auditSealer, auditSigningKey, health }), adapter, {
-    logger: loggerLevels(config.LOG_LEVEL),
-    bodyParser: false,
-  });
+  const metricsToken = new MetricsToken(config.METRICS_TOKEN);
+  const infrastructure = { pool, dataSource, eventStore, projections, readModelChanges, apiKeys, metricsToken, auditSealer, auditSigningKey, health, metrics };
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(infrastructure), adapter, { logger: nestLogger(config), bodyParser: false });
   recordIdempotentResponses(app.getHttpAdapter().getInstance(), app.get(IdempotencyStore));
   app.enableShutdownHooks();
   serveDesk(app);
@@ -89,9 +99,4 @@ function useOpenApi(app: NestFastifyApplication): void {
   const document = SwaggerModule.createDocument(app, config);
   document.components = { ...document.components, schemas: { ...document.components?.schemas, Problem: PROBLEM_SCHEMA } };
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
-}
-
-function loggerLevels(level: AppConfig['LOG_LEVEL']) {
-  const order = ['error', 'warn', 'log', 'debug'] as const;
-  return order.slice(0, order.indexOf(level) + 1);
 }

@@ -4,8 +4,10 @@ import { DataSource } from 'typeorm';
 import { AuditSealer } from './audit/audit-sealer.js';
 import { AuditSigningKey } from './audit/audit-signing-key.js';
 import { ApiKeys } from './auth/api-keys.js';
+import { MetricsToken } from './auth/metrics-token.js';
 import { EVENT_STORE, type EventStore } from './event-store/event-store.js';
 import { HealthMonitor } from './health/health-monitor.js';
+import { Metrics } from './metrics/metrics.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
 import { ReadModelChanges } from './projections/read-model-changes.js';
 
@@ -16,16 +18,18 @@ export interface Infrastructure {
   projections: ProjectionRunner;
   readModelChanges: ReadModelChanges;
   apiKeys: ApiKeys;
+  metricsToken: MetricsToken;
   auditSealer: AuditSealer;
   auditSigningKey: AuditSigningKey;
   health: HealthMonitor;
+  metrics: Metrics;
 }
 
-/** What every slice may inject: database access, the event store, the projections and their changes, the API keys, the audit log's sealer and key, what the service saw of its health. */
+/** What every slice may inject: database access, the event store, the projections and their changes, the API keys and the metrics token, the audit log's sealer and key, what the service saw of its health, the metrics. */
 @Global()
 @Module({})
 export class InfrastructureModule {
-  static register({ pool, dataSource, eventStore, projections, readModelChanges, apiKeys, auditSealer, auditSigningKey, health }: Infrastructure): DynamicModule {
+  static register({ pool, dataSource, eventStore, projections, readModelChanges, apiKeys, metricsToken, auditSealer, auditSigningKey, health, metrics }: Infrastructure): DynamicModule {
     const providers = [
       { provide: pg.Pool, useValue: pool },
       { provide: DataSource, useValue: dataSource },
@@ -33,9 +37,11 @@ export class InfrastructureModule {
       { provide: ProjectionRunner, useValue: projections },
       { provide: ReadModelChanges, useValue: readModelChanges },
       { provide: ApiKeys, useValue: apiKeys },
+      { provide: MetricsToken, useValue: metricsToken },
       { provide: AuditSealer, useValue: auditSealer },
       { provide: AuditSigningKey, useValue: auditSigningKey },
       { provide: HealthMonitor, useValue: health },
+      { provide: Metrics, useValue: metrics },
     ];
     return { module: InfrastructureModule, providers, exports: providers };
   }

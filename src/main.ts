@@ -5,15 +5,17 @@ import { ApiKeys, loadOrCreateDefaultAdminKey } from './auth/api-keys.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { databaseUrlFor } from './database/database-url.js';
 import { migrate } from './database/migrate.js';
+import { startupLog } from './logging/logging.js';
 
 async function main(): Promise<void> {
   // Loading the service's modules (Nest, Fastify, TypeORM, Swagger) takes about a second of
   // a restart: begun first, it runs while PostgreSQL starts and recovers.
   const service = import('./app.js');
   const config = loadConfig();
+  const log = startupLog(config);
   // Read before the database is touched: without the key it needs, the service stops having done nothing.
-  const signingKey = await auditSigningKeyFor(config);
-  const databaseUrl = await databaseUrlFor(config);
+  const signingKey = await auditSigningKeyFor(config, { log });
+  const databaseUrl = await databaseUrlFor(config, log);
   await migrate(databaseUrl);
 
   let apiKeys: ApiKeys;
@@ -24,7 +26,7 @@ async function main(): Promise<void> {
     const created = await loadOrCreateDefaultAdminKey(dataDir);
     apiKeys = created.keys;
     if (created.newKey) {
-      console.log(`\nNo API_KEYS set: created an admin key. It is shown only this once; its hash is kept in ${dataDir}/admin-key.json.\n\n  ${created.newKey}\n`);
+      log(`\nNo API_KEYS set: created an admin key. It is shown only this once; its hash is kept in ${dataDir}/admin-key.json.\n\n  ${created.newKey}\n`);
     }
   }
 
@@ -32,7 +34,7 @@ async function main(): Promise<void> {
   const app = await createApp({ config, databaseUrl, apiKeys, signingKey });
   await app.listen(config.PORT, config.HOST);
   // The address as bound: PORT=0 takes any free port.
-  console.log(`Incident Ledger listening on ${await app.getUrl()} (API docs at /docs)`);
+  log(`Incident Ledger listening on ${await app.getUrl()} (API docs at /docs)`);
 }
 
 main().catch((error: unknown) => {

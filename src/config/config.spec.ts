@@ -30,6 +30,10 @@ describe('configuration', () => {
     expect(() => loadConfig({ API_KEYS: keys })).toThrow(/API_KEYS: entry 2 repeats the name "desk"\n\s*API_KEYS: entry 3 \("audit"\) repeats the key of "desk"$/);
   });
 
+  it('refuses a short METRICS_TOKEN without showing it', () => {
+    expect(() => loadConfig({ METRICS_TOKEN: 'scrape-me-0123' })).toThrow(/^Invalid configuration:\n\s*METRICS_TOKEN: must be at least 16 characters$/);
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
     [{ API_KEYS: 'desk:chief:0123456789abcdef' }, 'API_KEYS'],
@@ -44,6 +48,8 @@ describe('configuration', () => {
     [{ AUDIT_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }, 'AUDIT_SIGNING_KEY'],
     [{ AUDIT_CHECKPOINT_EVERY_EVENTS: '0' }, 'AUDIT_CHECKPOINT_EVERY_EVENTS'],
     [{ BACKGROUND_WORK: 'sometimes' }, 'BACKGROUND_WORK'],
+    [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT'],
+    [{ METRICS_TOKEN: 'scrape me, prometheus 0123' }, 'METRICS_TOKEN'],
   ])('stops on %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);

@@ -73,6 +73,10 @@ const schema = z
     EVENTSTORE_CONNECTION_STRING: z.string().regex(/^(esdb|kurrentdb)(\+discover)?:\/\//, 'must start with esdb:// or kurrentdb://').optional(),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+    // `json`: one JSON object a line, for a log pipeline; `text` is for a person at a terminal.
+    LOG_FORMAT: z.enum(['text', 'json']).default('text'),
+    // A bearer token that opens GET /metrics (and nothing else) to a scraper holding no API key.
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').regex(/^\S+$/, 'must not contain spaces').optional(),
     // Whether this process takes its turn at projecting and sealing (one process at a time
     // does, by lock): `off` for API processes beside a process that does (docs/deployment.md).
     BACKGROUND_WORK: z.enum(['on', 'off']).default('on'),

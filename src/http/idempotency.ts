@@ -5,6 +5,7 @@ import pg from 'pg';
 import { type Observable, of } from 'rxjs';
 import type { AuthenticatedRequest } from '../auth/api-key.guard.js';
 import { canonicalJson } from '../common/canonical-json.js';
+import { Metrics } from '../metrics/metrics.js';
 import { HttpProblem, RequestValidationError } from './problem.js';
 
 // Idempotency-Key on a write (POST or PATCH): the first request with a key runs; every
@@ -116,7 +117,10 @@ export class IdempotencyStore {
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(private readonly store: IdempotencyStore) {}
+  constructor(
+    private readonly store: IdempotencyStore,
+    private readonly metrics: Metrics,
+  ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const request = context.switchToHttp().getRequest<IdempotentRequest>();
@@ -131,6 +135,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const requestHash = fingerprint(request);
     const begun = await this.store.begin(claim, requestHash);
     if (begun.kind === 'replay') {
+      this.metrics.idempotentReplays.inc();
       const reply = context.switchToHttp().getResponse<FastifyReply>();
       void reply.status(begun.status).headers({ ...begun.headers, 'idempotent-replayed': 'true' }).type('application/json').send(begun.body);
       return of(undefined);

@@ -1,6 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { SigningEventStore } from '../../src/audit/signing-event-store.js';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.js';
 import { decodePosition } from '../../src/event-store/postgres/log-position.js';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store.js';
@@ -13,8 +12,13 @@ import { PostgresEventStore } from '../../src/event-store/postgres/postgres-even
 // such horizon, and are read through the port.
 
 function storeOf(app: INestApplicationContext): { store: EventStore; dataSource: DataSource; postgres: boolean } {
-  const store = app.get<SigningEventStore>(EVENT_STORE);
-  return { store, dataSource: app.get(DataSource), postgres: store.adapter instanceof PostgresEventStore };
+  const store = app.get<EventStore>(EVENT_STORE);
+  return { store, dataSource: app.get(DataSource), postgres: adapterOf(store) instanceof PostgresEventStore };
+}
+
+/** The adapter under the service's wrappers (MeteredEventStore, SigningEventStore), each of which names the store it wraps `adapter`. */
+function adapterOf(store: EventStore): EventStore {
+  return 'adapter' in store ? adapterOf(store.adapter as EventStore) : store;
 }
 
 /** Whether every projection's checkpoint has reached the ledger's last event. */

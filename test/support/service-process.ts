@@ -9,7 +9,7 @@ import { KEYS } from './test-app.js';
 export const SERVICE = 'dist/src/main.js';
 
 /** The service's own settings: a child gets none of the test run's, only those it is given. */
-const SERVICE_SETTINGS = ['DATABASE_URL', 'API_KEYS', 'AUDIT_SIGNING_KEY', 'EVENT_STORE', 'EVENTSTORE_CONNECTION_STRING', 'HOST', 'PORT', 'EMBEDDED_POSTGRES_PORT', 'DATA_DIR', 'LOG_FORMAT'];
+const SERVICE_SETTINGS = ['DATABASE_URL', 'API_KEYS', 'AUDIT_SIGNING_KEY', 'EVENT_STORE', 'EVENTSTORE_CONNECTION_STRING', 'HOST', 'PORT', 'EMBEDDED_POSTGRES_PORT', 'DATA_DIR', 'LOG_FORMAT', 'METRICS_TOKEN'];
 
 export interface ServiceProcess {
   child: ChildProcess;

@@ -56,7 +56,9 @@ export async function startTestApp(
   const eventStore = sharing ? { config: sharing.eventStoreConfig, stop: async () => undefined } : await testEventStore();
   const config = loadConfig({ LOG_LEVEL: 'error', ...eventStore.config, ...configOverrides });
   const apiKeys = ApiKeys.fromConfig(Object.entries(KEYS).map(([role, key]) => ({ name: `${role}-desk`, role: role as KeyName, key })));
-  const app = await createApp({ config, databaseUrl: database.url, apiKeys, project, seal, signingKey: AuditSigningKey.generate() });
+  // Every process of a deployment signs with the one key: the audit log seals only events signed with it.
+  const signingKey = sharing ? sharing.app.get(AuditSigningKey) : AuditSigningKey.generate();
+  const app = await createApp({ config, databaseUrl: database.url, apiKeys, project, seal, signingKey });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
