@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
+import { linkedAbort } from '../common/linked-abort.js';
 import { pause } from '../common/pause.js';
 import { whileLeader } from '../database/leadership.js';
 import { withConnection } from '../database/with-connection.js';
@@ -110,8 +111,12 @@ export class AuditSealer {
   /** Resolves on the first event after the last sealed leaf, after a second, or on abort. */
   private async waitForEvents(signal: AbortSignal): Promise<void> {
     const { lastPosition } = await this.log.head();
-    const waiting = AbortSignal.any([signal, AbortSignal.timeout(IDLE_WAKE_MS)]);
-    for await (const _event of this.store.subscribeToAll({ after: lastPosition, signal: waiting })) break;
+    const waiting = linkedAbort(signal, IDLE_WAKE_MS);
+    try {
+      for await (const _event of this.store.subscribeToAll({ after: lastPosition, signal: waiting.signal })) break;
+    } finally {
+      waiting.release();
+    }
     await pause(GATHER_MS, signal);
   }
 

@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import pg from 'pg';
+import { linkedAbort } from '../common/linked-abort.js';
 import { pause } from '../common/pause.js';
 
 export interface LeadershipOptions {
@@ -33,13 +34,10 @@ async function leadIfLocked(pool: pg.Pool, { lockName, role, logger, signal }: L
   const client = await pool.connect().catch(() => undefined);
   if (!client) return;
   // Listening before the lock is asked for: a connection lost at any moment after is heard.
-  // (A plain controller rather than AbortSignal.any, whose composite signal Node may collect.)
-  const active = new AbortController();
-  const stop = () => active.abort();
-  client.on('error', stop);
-  client.on('end', stop);
-  signal.addEventListener('abort', stop);
-  if (signal.aborted) stop(); // it fired while the connection was being made
+  const active = linkedAbort(signal);
+  const lose = () => active.abort();
+  client.on('error', lose);
+  client.on('end', lose);
   let holding = false;
   try {
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [lockName]);
@@ -51,9 +49,9 @@ async function leadIfLocked(pool: pg.Pool, { lockName, role, logger, signal }: L
   } catch (error) {
     if (holding) logger.error(`The ${role} paused: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
-    signal.removeEventListener('abort', stop);
-    client.off('error', stop);
-    client.off('end', stop);
+    active.release();
+    client.off('error', lose);
+    client.off('end', lose);
     // Closed, not returned to the pool, once it held the lock: a pooled connection would keep
     // it. (The pool closes a lost connection by itself.)
     client.release(holding);
