@@ -13,11 +13,12 @@ import { SigningEventStore } from '../src/audit/signing-event-store.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { freePort } from '../src/database/free-port.js';
 import { migrate } from '../src/database/migrate.js';
+import { type JsonObject, WrongExpectedRevisionError } from '../src/event-store/event-store.js';
 import { PostgresEventStore } from '../src/event-store/postgres/postgres-event-store.js';
 import { ProjectionRunner } from '../src/projections/projection-runner.js';
 import { PROJECTIONS } from '../src/read-models.js';
 import { storeLedger, type StoredLedger } from '../src/workload/store-workload.js';
-import { httpLoad, medianOf, percentile, type Run, sqlLoad, type Summary } from './measure.js';
+import { closedLoop, httpLoad, medianOf, percentile, type Run, sqlLoad, type Summary } from './measure.js';
 import type { ServiceReady } from './service.js';
 import { newClient, newPool, openDataSource } from '../src/database/pool.js';
 
@@ -43,6 +44,8 @@ const INCIDENTS_PER_APPEND_RUN = 500;
 const BATCH_ROWS = 500;
 const READ_CLIENTS = 32;
 const APPEND_CLIENTS = [1, 16];
+const STORE_WRITERS = 16;
+const STREAM_EVENTS = 1_000;
 const here = dirname(fileURLToPath(import.meta.url));
 const RESULTS_DIR = join(here, '..', '..', 'bench', 'results');
 const log = (line: string) => console.error(`[bench] ${line}`);
@@ -98,7 +101,8 @@ async function main(): Promise<void> {
     // The service's key, made here: the ledger stored below must carry its signatures, or
     // the service's sealer would refuse it (docs/audit.md).
     const signingKey = generateKeyPairSync('ed25519').privateKey;
-    const store = new SigningEventStore(new PostgresEventStore(pool), new AuditSigningKey(signingKey));
+    const adapter = new PostgresEventStore(pool);
+    const store = new SigningEventStore(adapter, new AuditSigningKey(signingKey));
     try {
       log(`storing a ledger of ${LEDGER_EVENTS} events`);
       const ledger = await storeLedger(store, LEDGER_EVENTS, 8);
@@ -107,6 +111,7 @@ async function main(): Promise<void> {
       await pool.query('CREATE TABLE bench_events (LIKE events INCLUDING ALL)');
 
       figures.push(await rebuildFigure(pool, new ProjectionRunner(store, dataSource, pool, PROJECTIONS)));
+      figures.push(...(await storeFigures(pool, adapter)));
 
       const keys = { editor: randomKey(), reader: randomKey() };
       service = await startService(url, keys, dataDir, signingKey);
@@ -185,6 +190,92 @@ async function rebuildFigure(pool: pg.Pool, runner: ProjectionRunner): Promise<F
   log(`rebuild: ${rows.length} events, ${REPEATS} rounds`);
   const measured = await rounds({ insert: insertRows, rebuild: rebuildAll });
   return rateFigure(`Rebuild every projection (${rows.length} events)`, rate(measured.rebuild, 'events/s'), 'raw multi-row INSERT', rate(measured.insert, 'rows/s'), 0.4);
+}
+
+/**
+ * The event store alone (the PostgreSQL adapter, as the service uses it, without the
+ * service around it) beside the same work in raw SQL on the same database: one event per
+ * append to fresh streams at 1 and STORE_WRITERS writers; STORE_WRITERS writers on one stream,
+ * each appending at the revision it last saw and learning the new one when refused; and
+ * reading a stream of STREAM_EVENTS events.
+ */
+async function storeFigures(pool: pg.Pool, store: PostgresEventStore): Promise<Figure[]> {
+  const { data, metadata } = claimBody([randomUUID()]);
+  const event = () => ({ id: randomUUID(), type: 'ClaimReported', data: JSON.parse(data) as JsonObject, metadata: JSON.parse(metadata) as JsonObject });
+  const insert = 'INSERT INTO bench_events (event_id, stream_id, revision, type, data, metadata) VALUES ($1, $2, $3, $4, $5, $6)';
+  const figures: Figure[] = [];
+
+  for (const writers of [1, STORE_WRITERS]) {
+    log(`store alone: ${writers} writer(s), ${REPEATS} rounds`);
+    const measured = await rounds({
+      insert: (round) => sqlLoad(pool, writers, SECONDS, (writer, sequence) => [insert, [randomUUID(), `raw-${writers}-${round}-${writer}-${sequence}`, 0, 'ClaimReported', data, metadata]]),
+      append: (round) =>
+        closedLoop(writers, SECONDS, async (writer, sequence) => {
+          await store.appendToStream(`store-${writers}-${round}-${writer}-${sequence}`, [event()], { expectedRevision: 'no_stream' });
+          return true;
+        }),
+    });
+    figures.push(
+      rateFigure(`Event store alone, ${writers} writer${writers > 1 ? 's' : ''}`, rate(measured.append, 'appends/s'), 'raw single-row INSERT', rate(measured.insert, 'rows/s'), writers > 1 ? 1.0 : undefined),
+    );
+  }
+
+  log(`store alone: ${STORE_WRITERS} writers on one stream, ${REPEATS} rounds`);
+  const refusals = { raw: 0, store: 0 };
+  const contended = await rounds({
+    insert: (round) => {
+      const stream = `raw-one-${round}`;
+      const known = Array.from({ length: STORE_WRITERS }, () => -1);
+      return closedLoop(STORE_WRITERS, SECONDS, async (writer) => {
+        try {
+          await pool.query(insert, [randomUUID(), stream, known[writer] + 1, 'ClaimReported', data, metadata]);
+          known[writer]++;
+          return true;
+        } catch (error) {
+          if ((error as { code?: string }).code !== '23505') throw error;
+          // Refused: what is the stream at now? Raw SQL must ask.
+          refusals.raw++;
+          const { rows } = await pool.query<{ revision: string | null }>('SELECT max(revision) AS revision FROM bench_events WHERE stream_id = $1', [stream]);
+          known[writer] = Number(rows[0].revision ?? -1);
+          return false;
+        }
+      });
+    },
+    append: (round) => {
+      const stream = `store-one-${round}`;
+      const known = Array.from({ length: STORE_WRITERS }, () => -1);
+      return closedLoop(STORE_WRITERS, SECONDS, async (writer) => {
+        try {
+          known[writer] = (await store.appendToStream(stream, [event()], { expectedRevision: known[writer] === -1 ? 'no_stream' : known[writer] })).nextExpectedRevision;
+          return true;
+        } catch (error) {
+          if (!(error instanceof WrongExpectedRevisionError)) throw error;
+          refusals.store++;
+          known[writer] = error.actual;
+          return false;
+        }
+      });
+    },
+  });
+  figures.push(
+    rateFigure(
+      `Event store alone, ${STORE_WRITERS} writers on one stream with expected versions (refused: store ${refusals.store}, raw ${refusals.raw}, all rounds)`,
+      rate(contended.append, 'appends/s'),
+      'raw INSERT, unique (stream, revision), max(revision) after a refusal',
+      rate(contended.insert, 'rows/s'),
+      0.8,
+    ),
+  );
+
+  log(`store alone: reading a ${STREAM_EVENTS}-event stream, ${REPEATS} rounds`);
+  const long = `store-long-${randomUUID()}`;
+  await store.appendToStream(long, Array.from({ length: STREAM_EVENTS }, event), { expectedRevision: 'no_stream' });
+  const read = await rounds({
+    select: () => closedLoop(1, SECONDS, async () => (await pool.query('SELECT transaction_id, position, event_id, stream_id, revision, type, data, metadata FROM events WHERE stream_id = $1 ORDER BY revision', [long])).rowCount === STREAM_EVENTS),
+    read: () => closedLoop(1, SECONDS, async () => (await store.readStream(long)).length === STREAM_EVENTS),
+  });
+  figures.push(rateFigure(`Event store alone, reading a ${STREAM_EVENTS}-event stream`, rate(read.read, 'reads/s'), 'raw SELECT of its rows', rate(read.select, 'reads/s'), 0.8));
+  return figures;
 }
 
 /** GET /incidents/{id} and search, each beside the constant route, at READ_CLIENTS connections. */

@@ -63,21 +63,32 @@ export async function httpLoad({ url, connections, seconds, request, onAnswer }:
  * next statement (an autocommitted transaction) as soon as the last one returns.
  */
 export async function sqlLoad(pool: pg.Pool, connections: number, seconds: number, statement: (client: number, sequence: number) => [string, unknown[]]): Promise<Run> {
+  const clients = await Promise.all(Array.from({ length: connections }, () => pool.connect()));
+  try {
+    return await closedLoop(connections, seconds, async (client, sequence) => {
+      const [text, values] = statement(client, sequence);
+      await clients[client].query(text, values);
+      return true;
+    });
+  } finally {
+    clients.forEach((client) => client.release());
+  }
+}
+
+/**
+ * `workers` loops, each starting its next operation as soon as the last one ended, for
+ * `seconds`: the rate and latencies of the operations that counted (`operation` answers
+ * false for one that did not, such as a refused write that is tried again).
+ */
+export async function closedLoop(workers: number, seconds: number, operation: (worker: number, sequence: number) => Promise<boolean>): Promise<Run> {
   const latencies: number[] = [];
   const started = performance.now();
   const deadline = started + seconds * 1000;
   await Promise.all(
-    Array.from({ length: connections }, async (_, client) => {
-      const connection = await pool.connect();
-      try {
-        for (let sequence = 0; performance.now() < deadline; sequence++) {
-          const [text, values] = statement(client, sequence);
-          const sent = performance.now();
-          await connection.query(text, values);
-          latencies.push(performance.now() - sent);
-        }
-      } finally {
-        connection.release();
+    Array.from({ length: workers }, async (_, worker) => {
+      for (let sequence = 0; performance.now() < deadline; sequence++) {
+        const sent = performance.now();
+        if (await operation(worker, sequence)) latencies.push(performance.now() - sent);
       }
     }),
   );

@@ -5,6 +5,7 @@ import { IncidentReadModels1732500003000 } from '../../migrations/1732500003000-
 import { SearchAndSourceReadModels1732500004000 } from '../../migrations/1732500004000-search-and-source-read-models.js';
 import { AuditLog1732500005000 } from '../../migrations/1732500005000-audit-log.js';
 import { AppendOutsideOtherWrites1732500006000 } from '../../migrations/1732500006000-append-outside-other-writes.js';
+import { GroupCommit1732500007000 } from '../../migrations/1732500007000-group-commit.js';
 import { openDataSource } from './pool.js';
 
 // Every migration, in order. Listed here rather than globbed so that tests (which load
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   SearchAndSourceReadModels1732500004000,
   AuditLog1732500005000,
   AppendOutsideOtherWrites1732500006000,
+  GroupCommit1732500007000,
 ];
 
 /** Brings the database at `url` up to date. Safe to run from several processes at once. */

@@ -89,13 +89,48 @@ describe('PostgresEventStore on PostgreSQL', () => {
     expect((await store.appendToStream(stream, [anEvent()], { expectedRevision: 'no_stream' })).nextExpectedRevision).toBe(0);
   });
 
+  it('writes appends that arrive together in one transaction, each checked against its own expected revision', async () => {
+    const taken = newStream();
+    await store.appendToStream(taken, [anEvent()], { expectedRevision: 'no_stream' });
+    const fresh = Array.from({ length: 30 }, () => newStream());
+
+    const outcomes = await Promise.allSettled([
+      ...fresh.map((stream) => store.appendToStream(stream, [anEvent(), anEvent()], { expectedRevision: 'no_stream' })),
+      store.appendToStream(taken, [anEvent()], { expectedRevision: 'no_stream' }),
+    ]);
+
+    expect(outcomes.slice(0, fresh.length).every(({ status }) => status === 'fulfilled')).toBe(true);
+    expect(outcomes[fresh.length]).toMatchObject({ status: 'rejected', reason: expect.any(WrongExpectedRevisionError) });
+    const { rows } = await pool.query<{ transactions: string; events: string }>(
+      'SELECT count(DISTINCT transaction_id) AS transactions, count(*) AS events FROM events WHERE stream_id = ANY($1)',
+      [fresh],
+    );
+    expect(Number(rows[0].events)).toBe(2 * fresh.length);
+    // Thirty-one appends issued at once: the first two go as they come, the rest wait and go together.
+    expect(Number(rows[0].transactions)).toBeLessThan(fresh.length / 3);
+  });
+
+  it('fails only the append whose data PostgreSQL refuses, not the others of its group', async () => {
+    const fresh = Array.from({ length: 10 }, () => newStream());
+    const unstorable = { ...anEvent(), data: { text: 'NUL \u0000 is not valid in jsonb' } };
+
+    const outcomes = await Promise.allSettled([
+      ...fresh.map((stream) => store.appendToStream(stream, [anEvent()], { expectedRevision: 'no_stream' })),
+      store.appendToStream(newStream(), [unstorable], { expectedRevision: 'no_stream' }),
+    ]);
+
+    expect(outcomes.slice(0, fresh.length).every(({ status }) => status === 'fulfilled')).toBe(true);
+    expect(outcomes[fresh.length]).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringMatching(/unsupported Unicode escape sequence/) }) });
+    expect((await pool.query('SELECT 1 FROM events WHERE stream_id = ANY($1)', [fresh])).rowCount).toBe(fresh.length);
+  });
+
   it('refuses to append inside a transaction that has written already, where the stream lock would come after its id', async () => {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_current_xact_id()'); // as any write does, this gives the transaction its id
       await expect(client.query("SELECT append_to_stream($1, 'any', $2)", [newStream(), JSON.stringify([anEvent()])])).rejects.toThrow(
-        'append_to_stream must not run in a transaction that has written already',
+        'must not run in a transaction that has written already',
       );
       await client.query('ROLLBACK');
 

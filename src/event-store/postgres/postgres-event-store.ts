@@ -16,6 +16,7 @@ import {
 import { pause } from '../../common/pause.js';
 import { isPostgresUnavailable } from '../../database/unavailable.js';
 import { decodePosition, encodePosition, LOG_START, type LogPosition } from './log-position.js';
+import { AppendQueue } from './append-queue.js';
 import { LedgerNotifications } from './ledger-notifications.js';
 
 export interface PostgresEventStoreOptions {
@@ -34,12 +35,28 @@ interface EventRow {
   metadata: JsonObject;
 }
 
-interface AppendRow {
-  outcome: 'appended' | 'unchanged' | 'conflict';
+interface Append {
+  streamId: string;
+  events: EventToAppend[];
+  expectedRevision: ExpectedRevision;
+}
+
+/** One append's outcome in append_to_streams (migrations/1732500007000-group-commit.ts). */
+interface GroupRow {
+  n: number;
+  outcome: 'appended' | 'unchanged' | 'conflict' | 'stored';
   last_revision: string;
   last_transaction_id: string | null;
   last_position: string | null;
 }
+
+/**
+ * Appends in flight at once, each a group: two, so that one group's round trip and flush
+ * overlap the next one's (docs/performance.md).
+ */
+const GROUPS_IN_FLIGHT = 2;
+/** A group's size bound: a statement of a few hundred appends stays well under a second. */
+const LARGEST_GROUP = 200;
 
 const COLUMNS = 'transaction_id, position, event_id, stream_id, revision, type, data, metadata';
 const SUBSCRIPTION_PAGE = 500;
@@ -59,6 +76,7 @@ export class PostgresEventStore implements EventStore {
   private readonly notifications: LedgerNotifications;
   private readonly closing = new AbortController();
   private readonly pollIntervalMs: number;
+  private readonly appends = new AppendQueue<Append, AppendResult>((group) => this.writeGroup(group), { groupsInFlight: GROUPS_IN_FLIGHT, largestGroup: LARGEST_GROUP });
 
   constructor(
     private readonly pool: pg.Pool,
@@ -68,31 +86,49 @@ export class PostgresEventStore implements EventStore {
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
   }
 
-  async appendToStream(streamId: string, events: EventToAppend[], { expectedRevision }: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
-    let row: AppendRow;
+  appendToStream(streamId: string, events: EventToAppend[], { expectedRevision }: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    return this.appends.append({ streamId, events, expectedRevision });
+  }
+
+  /**
+   * One statement for the group. Should it fail as a whole (one append's data PostgreSQL
+   * refuses, two appends racing with the same new event ids), each append goes again on its
+   * own, so that each meets only its own fault.
+   */
+  private async writeGroup(group: Append[]): Promise<(AppendResult | Error)[]> {
+    let rows: GroupRow[];
     try {
-      [row] = await this.query<AppendRow>('SELECT outcome, last_revision, last_transaction_id, last_position FROM append_to_stream($1, $2, $3)', [
-        streamId,
-        String(expectedRevision),
-        JSON.stringify(events),
+      rows = await this.query<GroupRow>('SELECT n, outcome, last_revision, last_transaction_id, last_position FROM append_to_streams($1) ORDER BY n', [
+        JSON.stringify(group.map(({ streamId, events, expectedRevision }) => ({ stream: streamId, expected: String(expectedRevision), events }))),
       ]);
     } catch (error) {
-      if (!isUniqueViolation(error, 'events_event_id_key')) throw error;
-      // An identical append committed while this one waited: answer as its retry would be.
-      const earlier = await this.earlierAppend(streamId, events);
-      if (earlier) return earlier;
-      throw error;
+      if (group.length === 1 || error instanceof EventStoreUnavailableError) return group.map(() => asError(error));
+      const alone: (AppendResult | Error)[] = [];
+      for (const append of group) alone.push(...(await this.writeGroup([append])));
+      return alone;
     }
-    if (row.outcome === 'conflict') {
-      // A retried append finds its stream moved on by its own first attempt.
-      const earlier = events.length > 0 ? await this.earlierAppend(streamId, events) : undefined;
-      if (earlier) return earlier;
-      throw new WrongExpectedRevisionError(streamId, expectedRevision, Number(row.last_revision));
+    if (rows.some((row) => row.outcome === 'appended')) this.notifications.announce();
+    return Promise.all(rows.map((row, index) => this.resultOf(group[index], row).catch(asError)));
+  }
+
+  private async resultOf({ streamId, events, expectedRevision }: Append, row: GroupRow): Promise<AppendResult> {
+    switch (row.outcome) {
+      case 'conflict':
+        // Refused with the stream's revision in hand: no second query before the answer.
+        throw new WrongExpectedRevisionError(streamId, expectedRevision, Number(row.last_revision));
+      case 'stored': {
+        // An identical append was stored before (this is its retry): answer as it was answered.
+        const earlier = await this.earlierAppend(streamId, events);
+        if (!earlier) throw new Error(`Appending to ${streamId}: its event ids were stored, and then were not`);
+        return earlier;
+      }
+      case 'appended':
+      case 'unchanged': {
+        // Only an empty append to a missing stream has no last event: it answers the log's start.
+        const last = row.last_transaction_id === null || row.last_position === null ? LOG_START : { transactionId: row.last_transaction_id, position: row.last_position };
+        return { nextExpectedRevision: Number(row.last_revision), position: encodePosition(last) };
+      }
     }
-    if (row.outcome === 'appended') this.notifications.announce();
-    // Only an empty append to a missing stream has no last event: it answers the log's start.
-    const last = row.last_transaction_id === null || row.last_position === null ? LOG_START : { transactionId: row.last_transaction_id, position: row.last_position };
-    return { nextExpectedRevision: Number(row.last_revision), position: encodePosition(last) };
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -238,7 +274,6 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
   };
 }
 
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  const { code, constraint: violated } = error as Partial<pg.DatabaseError>;
-  return code === '23505' && violated === constraint;
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
