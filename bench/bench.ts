@@ -27,6 +27,7 @@ import { newClient, newPool, openDataSource } from '../src/database/pool.js';
 // run on the same database, and reported as a ratio: absolute numbers on a shared machine
 // move from run to run, ratios much less.
 
+const FIGURE_GROUPS = ['rebuild', 'store', 'reads', 'appends'];
 const { values: args } = parseArgs({
   options: {
     events: { type: 'string', default: '100000' },
@@ -34,8 +35,11 @@ const { values: args } = parseArgs({
     repeats: { type: 'string', default: '3' },
     // Leaves the service's CPU profile in bench/results/ (and slows it down a little).
     profile: { type: 'boolean', default: false },
+    // Some of the figures only, while working on them: any of rebuild, store, reads, appends.
+    only: { type: 'string', default: FIGURE_GROUPS.join(',') },
   },
 });
+const ONLY = new Set(args.only.split(','));
 const LEDGER_EVENTS = Number(args.events);
 const SECONDS = Number(args.seconds);
 const REPEATS = Number(args.repeats);
@@ -89,20 +93,23 @@ async function main(): Promise<void> {
   const figures: Figure[] = [];
   let service: Service | undefined;
   try {
+    // The service's ledger, and one of its own for the event store alone: its appends are
+    // no incident's, and would stop the service's projections and sealer.
     const admin = newClient(postgres.url('postgres'));
     await admin.connect();
     await admin.query('CREATE DATABASE ledger_bench');
+    await admin.query('CREATE DATABASE ledger_bench_store');
     await admin.end();
     const url = postgres.url('ledger_bench');
     await migrate(url);
+    await migrate(postgres.url('ledger_bench_store'));
 
     const pool = newPool(url, 20);
     const dataSource = await openDataSource(url);
     // The service's key, made here: the ledger stored below must carry its signatures, or
     // the service's sealer would refuse it (docs/audit.md).
     const signingKey = generateKeyPairSync('ed25519').privateKey;
-    const adapter = new PostgresEventStore(pool);
-    const store = new SigningEventStore(adapter, new AuditSigningKey(signingKey));
+    const store = new SigningEventStore(new PostgresEventStore(pool), new AuditSigningKey(signingKey));
     try {
       log(`storing a ledger of ${LEDGER_EVENTS} events`);
       const ledger = await storeLedger(store, LEDGER_EVENTS, 8);
@@ -110,8 +117,8 @@ async function main(): Promise<void> {
       // The raw baselines write to a table identical to the ledger's: columns, defaults, constraints, indexes.
       await pool.query('CREATE TABLE bench_events (LIKE events INCLUDING ALL)');
 
-      figures.push(await rebuildFigure(pool, new ProjectionRunner(store, dataSource, pool, PROJECTIONS)));
-      figures.push(...(await storeFigures(pool, adapter)));
+      if (ONLY.has('rebuild')) figures.push(await rebuildFigure(pool, new ProjectionRunner(store, dataSource, pool, PROJECTIONS)));
+      if (ONLY.has('store')) figures.push(...(await storeFigures(postgres.url('ledger_bench_store'))));
 
       const keys = { editor: randomKey(), reader: randomKey() };
       service = await startService(url, keys, dataDir, signingKey);
@@ -120,9 +127,9 @@ async function main(): Promise<void> {
       memory.phase = 'catching up';
       log(`service started; settled after ${(await settled(service.pid)).toFixed(0)} s`);
       memory.phase = 'reads';
-      figures.push(...(await readFigures(service, keys.reader, ledger)));
+      if (ONLY.has('reads')) figures.push(...(await readFigures(service, keys.reader, ledger)));
       memory.phase = 'appends';
-      figures.push(...(await appendFigures(service, keys.editor, pool, ledger)));
+      if (ONLY.has('appends')) figures.push(...(await appendFigures(service, keys.editor, pool, ledger)));
       const peakRss = await residentMegabytes(service.pid, 'VmHWM');
       figures.push(memoryFigure(peakRss, idleRss, memory.stop()));
     } finally {
@@ -199,7 +206,19 @@ async function rebuildFigure(pool: pg.Pool, runner: ProjectionRunner): Promise<F
  * each appending at the revision it last saw and learning the new one when refused; and
  * reading a stream of STREAM_EVENTS events.
  */
-async function storeFigures(pool: pg.Pool, store: PostgresEventStore): Promise<Figure[]> {
+async function storeFigures(url: string): Promise<Figure[]> {
+  const pool = newPool(url, 20);
+  const store = new PostgresEventStore(pool);
+  await pool.query('CREATE TABLE bench_events (LIKE events INCLUDING ALL)');
+  try {
+    return await measureStore(pool, store);
+  } finally {
+    await store.close();
+    await pool.end();
+  }
+}
+
+async function measureStore(pool: pg.Pool, store: PostgresEventStore): Promise<Figure[]> {
   const { data, metadata } = claimBody([randomUUID()]);
   const event = () => ({ id: randomUUID(), type: 'ClaimReported', data: JSON.parse(data) as JsonObject, metadata: JSON.parse(metadata) as JsonObject });
   const insert = 'INSERT INTO bench_events (event_id, stream_id, revision, type, data, metadata) VALUES ($1, $2, $3, $4, $5, $6)';
