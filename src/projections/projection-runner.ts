@@ -22,9 +22,6 @@ export interface RunnerOptions {
 /** A batch that runs out of time (statement_timeout) this many times in a row stops its projection. */
 const MAX_TIMEOUTS = 3;
 
-/** How long the live projector lets new events gather before it reads them (docs/performance.md). */
-const LIVE_GATHER_MS = 10;
-
 /**
  * The turn at a projection's scratch tables, for a rebuild or a replay check: the advisory
  * lock (hashtext of this, hashtext of the projection's name), which pg_locks shows as
@@ -151,7 +148,7 @@ export class ProjectionRunner {
       }
     });
     // Awaited (it never throws): a command-line rebuild must not exit before other processes are told.
-    await this.changes?.announce({ projection: projection.name, streams: 'all' });
+    await this.changes?.announce({ projections: [projection.name], streams: 'all' });
     this.logger.log(`Rebuilt ${projection.name}: ${applied} events applied`);
     return { name: projection.name, eventsApplied: applied, checkpoint: position ?? null };
   }
@@ -314,60 +311,77 @@ export class ProjectionRunner {
   }
 
   /**
-   * One batch for each running projection; true while any of them found events.
-   * Projections at the same checkpoint (usually all of them) share one read of the ledger.
+   * One batch for the running projections; true while they found events. Projections at the
+   * same checkpoint (all of them, but after a rebuild or a failure) share one read of the
+   * ledger and one transaction.
    */
   private async applyNextBatches(): Promise<boolean> {
     const checkpoints = await this.dataSource.query<{ name: string; position: string | null; status: string }[]>(
       'SELECT name, position, status FROM projection_checkpoints WHERE name = ANY($1)',
       [this.projections.map((projection) => projection.name)],
     );
-    const reads = new Map<string | null, Promise<RecordedEvent[]>>();
-    const read = (position: string | null) => {
-      if (!reads.has(position)) reads.set(position, this.store.readAll({ after: (position ?? undefined) as Position | undefined, maxCount: this.batchSize }));
-      return reads.get(position)!;
-    };
-    const results = await Promise.all(
-      this.projections.map(async (projection) => {
-        const checkpoint = checkpoints.find((row) => row.name === projection.name);
-        if (checkpoint?.status !== 'running') return false;
-        return this.applyNextBatch(projection, checkpoint.position, await read(checkpoint.position));
-      }),
-    );
-    return results.some(Boolean);
+    const byCheckpoint = new Map<string | null, Projection[]>();
+    for (const projection of this.projections) {
+      const checkpoint = checkpoints.find((row) => row.name === projection.name);
+      if (checkpoint?.status === 'running') byCheckpoint.set(checkpoint.position, [...(byCheckpoint.get(checkpoint.position) ?? []), projection]);
+    }
+    let found = false;
+    for (const [checkpoint, projections] of byCheckpoint) {
+      const events = await this.store.readAll({ after: (checkpoint ?? undefined) as Position | undefined, maxCount: this.batchSize });
+      if (events.length > 0) found = (await this.applyBatchOf(projections, checkpoint, events)) || found;
+    }
+    return found;
   }
 
-  private async applyNextBatch(projection: Projection, checkpoint: string | null, events: RecordedEvent[]): Promise<boolean> {
-    if (events.length === 0) return false;
+  /**
+   * Applies `events` to `projections`, all at `checkpoint`, in one transaction that moves
+   * their checkpoints: a crash loses the batch and its checkpoints together, and the batch is
+   * then applied again. A projection whose apply fails makes the batch go again, projection by
+   * projection, so that only that one stops (status `failed`); the others go on.
+   */
+  private async applyBatchOf(projections: readonly Projection[], checkpoint: string | null, events: RecordedEvent[]): Promise<boolean> {
+    const names = projections.map((projection) => projection.name);
     try {
       const committed = await this.dataSource.transaction(async (manager) => {
-        // The checkpoint's lock orders this batch with a rebuild's swap; if either moved the
-        // checkpoint since it was read, this batch is stale and is read again (read after the
-        // lock, in a statement of its own: a statement's snapshot predates its waits). The
-        // commit need not wait for the disk: a crash can only lose a batch together with its
-        // checkpoint, and the batch is then applied again.
-        await manager.query("SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(hashtext($1), hashtext($2))", [CHECKPOINT_LOCKS, projection.name]);
-        const [locked] = await manager.query<{ position: string | null }[]>('SELECT position FROM projection_checkpoints WHERE name = $1', [projection.name]);
-        if (locked.position !== checkpoint) return false;
-        const applied = await applyBatch(projection, events, manager);
+        // The checkpoints' locks order this batch with a rebuild's swap (taken in one order by
+        // everyone); if either moved a checkpoint since it was read, this batch is stale and is
+        // read again (read after the locks, in a statement of its own: a statement's snapshot
+        // predates its waits). The commit need not wait for the disk: a crash can only lose a
+        // batch together with its checkpoints.
         await manager.query(
-          `UPDATE projection_checkpoints SET position = $2, events_applied = events_applied + $3, last_recorded_at = $4, updated_at = now() WHERE name = $1`,
-          [projection.name, events[events.length - 1].position, applied, events[events.length - 1].metadata.recordedAt ?? null],
+          "SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(hashtext($1), hashtext(name)) FROM (SELECT unnest($2::text[]) AS name ORDER BY 1) AS sorted",
+          [CHECKPOINT_LOCKS, names],
         );
-        return applied > 0;
+        const locked = await manager.query<{ position: string | null }[]>('SELECT position FROM projection_checkpoints WHERE name = ANY($1)', [names]);
+        if (locked.some(({ position }) => position !== checkpoint)) return false;
+        const applied: number[] = [];
+        for (const projection of projections) applied.push(await applyBatch(projection, events, manager));
+        const last = events[events.length - 1];
+        await manager.query(
+          `UPDATE projection_checkpoints AS checkpoint
+              SET position = $3, events_applied = checkpoint.events_applied + batch.applied, last_recorded_at = $4, updated_at = now()
+             FROM unnest($1::text[], $2::int[]) AS batch (name, applied)
+            WHERE checkpoint.name = batch.name`,
+          [names, applied, last.position, last.metadata.recordedAt ?? null],
+        );
+        return applied.some((count) => count > 0);
       });
-      this.timeouts.delete(projection.name);
+      for (const name of names) this.timeouts.delete(name);
       if (committed) {
-        const streams = new Set(events.filter((event) => projection.eventTypes.includes(event.type)).map((event) => event.streamId));
-        void this.changes?.announce({ projection: projection.name, streams: [...streams] });
+        const handled = events.filter((event) => projections.some((projection) => projection.eventTypes.includes(event.type)));
+        void this.changes?.announce({ projections: names, streams: [...new Set(handled.map((event) => event.streamId))] });
       }
     } catch (error) {
-      // Losing the database is no fault of the projection's: the runner pauses and tries
+      // Losing the database is no fault of the projections': the runner pauses and tries
       // again, for as long as it takes. The same batch timing out time after time is.
-      if (isPostgresUnavailable(error) && (!isStatementTimeout(error) || this.timedOutAgain(projection.name, checkpoint) < MAX_TIMEOUTS)) throw error;
+      if (isPostgresUnavailable(error) && (!isStatementTimeout(error) || this.timedOutAgain(names.join(), checkpoint) < MAX_TIMEOUTS)) throw error;
+      if (projections.length > 1) {
+        for (const projection of projections) await this.applyBatchOf([projection], checkpoint, events);
+        return true;
+      }
       const message = error instanceof Error ? error.message : String(error);
-      this.logger.error(`Projection ${projection.name} failed and stopped: ${message}`);
-      await this.dataSource.query(`UPDATE projection_checkpoints SET status = 'failed', error = $2, updated_at = now() WHERE name = $1`, [projection.name, message]);
+      this.logger.error(`Projection ${names[0]} failed and stopped: ${message}`);
+      await this.dataSource.query(`UPDATE projection_checkpoints SET status = 'failed', error = $2, updated_at = now() WHERE name = $1`, [names[0], message]);
       return false;
     }
     return true;
@@ -389,11 +403,9 @@ export class ProjectionRunner {
     );
     if (!head) return pause(this.lockRetryMs, signal);
     // The signal itself, not a listener on it: a stop that came while the checkpoint was
-    // read has fired already, and a listener added now would wait for the next event.
+    // read has fired already, and a listener added now would wait for the next event. No
+    // wait after the first event: what arrives while a batch is applied makes the next one.
     for await (const _event of this.store.subscribeToAll({ after: (head.position ?? undefined) as Position | undefined, signal })) break;
-    // Writes come in bursts (a desk logs a statement and its claims): a moment's wait lets one
-    // batch take them all, instead of a batch, with its round trips, for each.
-    await pause(LIVE_GATHER_MS, signal);
   }
 
   private async ensureCheckpoints(): Promise<void> {

@@ -3,9 +3,10 @@ import { Logger } from '@nestjs/common';
 import type pg from 'pg';
 import { type Listening, listen } from '../database/listen.js';
 
-/** What a projection's committed batch touched: the streams whose events it applied, or all of it (a rebuild). */
+/** What a committed batch touched: the projections it moved and the streams whose events they applied, or all of them (a rebuild). */
 export interface ReadModelChange {
-  projection: string;
+  /** `*`: any of them. */
+  projections: readonly string[];
   streams: readonly string[] | 'all';
 }
 
@@ -61,12 +62,12 @@ export class ReadModelChanges {
   async announce(change: ReadModelChange): Promise<void> {
     this.emit(change);
     let payload = JSON.stringify({ ...change, from: this.id });
-    if (payload.length > MAX_PAYLOAD) payload = JSON.stringify({ projection: change.projection, streams: 'all', from: this.id });
+    if (payload.length > MAX_PAYLOAD) payload = JSON.stringify({ projections: change.projections, streams: 'all', from: this.id });
     try {
       await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]);
     } catch (error) {
       // Best effort: a process that misses it serves a stale row until the next change.
-      this.logger.warn(`Could not announce a change of ${change.projection}: ${String(error)}`);
+      this.logger.warn(`Could not announce a change of ${change.projections.join(', ')}: ${String(error)}`);
     }
   }
 
@@ -79,7 +80,7 @@ export class ReadModelChanges {
       this.listener = undefined;
       this.connected = false;
       // Whatever was announced while the connection was down went unheard: forget it all.
-      this.emit({ projection: '*', streams: 'all' });
+      this.emit(ANY_CHANGE);
       if (!this.closed) this.retry = setTimeout(() => void this.start(), RECONNECT_MS);
     };
     try {
@@ -88,7 +89,7 @@ export class ReadModelChanges {
       this.listener = listener;
       this.connected = true;
       // A read begun while nobody listened may hold what a change then replaced: not to be kept.
-      this.emit({ projection: '*', streams: 'all' });
+      this.emit(ANY_CHANGE);
     } catch (error) {
       this.logger.warn(`Not listening for read-model changes (${String(error)}); caches stay off until it does`);
     }
@@ -99,13 +100,16 @@ export class ReadModelChanges {
   }
 }
 
+/** Anything may have changed. */
+const ANY_CHANGE: ReadModelChange = { projections: ['*'], streams: 'all' };
+
 /** A NOTIFY payload as announce() writes it; anything else (another sender's) is taken as "all changed". */
 function parseChange(payload: string | undefined): ReadModelChange & { from?: string } {
   try {
-    const { projection, streams, from } = JSON.parse(payload ?? '') as Partial<ReadModelChange> & { from?: string };
-    if (typeof projection === 'string' && (streams === 'all' || Array.isArray(streams))) return { projection, streams, from };
+    const { projections, streams, from } = JSON.parse(payload ?? '') as Partial<ReadModelChange> & { from?: string };
+    if (Array.isArray(projections) && (streams === 'all' || Array.isArray(streams))) return { projections, streams, from };
   } catch {
     // not JSON
   }
-  return { projection: '*', streams: 'all' };
+  return ANY_CHANGE;
 }

@@ -48,10 +48,10 @@ export class IncidentViewCache implements OnModuleDestroy {
     return view;
   }
 
-  private forget({ projection, streams }: ReadModelChange): void {
-    const ownsViews = projection === incidentViewProjection.name;
-    const ownsSourceNames = projection === incidentTimelineProjection.name;
-    if (!ownsViews && !ownsSourceNames && projection !== '*') return;
+  private forget({ projections, streams }: ReadModelChange): void {
+    const ownsViews = projections.includes(incidentViewProjection.name) || projections.includes('*');
+    const ownsSourceNames = projections.includes(incidentTimelineProjection.name) || projections.includes('*');
+    if (!ownsViews && !ownsSourceNames) return;
     this.changesHeard++;
     if (streams === 'all' || (ownsSourceNames && streams.some((stream) => stream.startsWith(SOURCE_STREAM)))) {
       this.entries.clear();
