@@ -231,14 +231,12 @@ describe('pagination, refusals and access', () => {
 });
 
 describe('rebuild', () => {
-  it('rebuilds both projections into tables identical to the live ones', async () => {
+  it('rebuilds the views, the timeline and the names into tables identical to the live ones', async () => {
     const dataSource = api.app.get(DataSource);
-    const tables = ['incident_views', 'incident_timeline', 'incident_timeline_state', 'incident_source_names'];
+    const tables = ['incident_views', 'incident_timeline', 'incident_source_names'];
     const rows = () => Promise.all(tables.map((table) => dataSource.query(`SELECT * FROM ${table} AS row ORDER BY row::text`)));
     const live = await rows();
-    for (const name of ['incident-view', 'incident-timeline']) {
-      expect((await api.http('admin', 'POST', `/admin/projections/${name}/rebuild`)).status).toBe(200);
-    }
+    expect((await api.http('admin', 'POST', '/admin/projections/incident-view/rebuild')).status).toBe(200);
     expect(await rows()).toStrictEqual(live);
   });
 });

@@ -65,3 +65,10 @@ export function sendWrite(reply: FastifyReply, result: WriteResult, ids: Record<
 export function etag(version: number): string {
   return `"${version}"`;
 }
+
+/** Whether If-None-Match names `version` (or any version, `*`): the client holds it already. */
+export function isNotModified(ifNoneMatch: string | undefined, version: number): boolean {
+  if (ifNoneMatch === undefined) return false;
+  const held = ifNoneMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+  return held.includes('*') || held.includes(etag(version));
+}

@@ -4,10 +4,11 @@ import { IncidentsController } from './http/incidents.controller.js';
 import { DiffIncidentVersionsHandler } from './queries/diff-incident-versions/diff-incident-versions.handler.js';
 import { GetIncidentTimelineHandler } from './queries/get-incident-timeline/get-incident-timeline.handler.js';
 import { GetIncidentHandler } from './queries/get-incident/get-incident.handler.js';
-import { IncidentViewCache } from './queries/get-incident/incident-view-cache.js';
+import { CurrentViews } from './queries/get-incident/current-views.js';
+import { GetCurrentIncidentHandler } from './queries/get-incident/get-current-incident.handler.js';
 
 @Module({
   controllers: [IncidentsController],
-  providers: [ExecuteIncidentCommandHandler, GetIncidentHandler, IncidentViewCache, GetIncidentTimelineHandler, DiffIncidentVersionsHandler],
+  providers: [ExecuteIncidentCommandHandler, GetCurrentIncidentHandler, CurrentViews, GetIncidentHandler, GetIncidentTimelineHandler, DiffIncidentVersionsHandler],
 })
 export class IncidentsModule {}

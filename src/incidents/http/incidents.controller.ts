@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, NotFoundException, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Inject, NotFoundException, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -9,13 +9,14 @@ import { newId, type WriteRequest } from '../../event-store/handle-command.js';
 import { ApiQueryParams } from '../../http/api-query-params.decorator.js';
 import { EntityId } from '../../http/entity-id.pipe.js';
 import { Valid } from '../../http/validation.js';
-import { etag, sendWrite, Write } from '../../http/write-request.js';
+import { etag, isNotModified, sendWrite, Write } from '../../http/write-request.js';
 import { WriteRoute } from '../../http/write-route.decorator.js';
 import { toEventResponse } from '../../ledger/recorded-event.response.js';
 import { ExecuteIncidentCommand, incidentStreamId } from '../commands/execute-incident-command.js';
 import type { IncidentCommand } from '../domain/incident.commands.js';
 import { DiffIncidentVersionsQuery } from '../queries/diff-incident-versions/diff-incident-versions.handler.js';
 import { GetIncidentTimelineQuery } from '../queries/get-incident-timeline/get-incident-timeline.handler.js';
+import { GetCurrentIncidentQuery } from '../queries/get-incident/get-current-incident.handler.js';
 import { GetIncidentQuery } from '../queries/get-incident/get-incident.handler.js';
 import {
   AmendClaimRequest,
@@ -155,20 +156,28 @@ export class IncidentsController {
     description:
       'Without parameters, the current view from the incident-view projection. With `asOf`, `version` and/or `statedBefore` (combinable), ' +
       'the view is folded from the event stream itself: the events recorded by `asOf` and up to `version`, keeping only what had been stated by `statedBefore`. ' +
-      '`sources` names each of `sourceIds` with its current name and kind (null while the source is not yet projected). The ETag is the view’s version.',
+      '`sources` names each of `sourceIds` with its current name and kind (null while the source is not yet projected). The ETag is the view’s version; ' +
+      'with `If-None-Match` naming it, the answer is 304 (and the names a client holds stay as they were until the incident changes).',
   })
   @ApiQueryParams(IncidentViewQuery)
   @ApiResponse({ status: 200, description: 'The incident view with `sources: [{ id, name, kind }]`.' })
+  @ApiResponse({ status: 304, description: 'Unchanged since the version If-None-Match names.' })
   @ApiResponse({ status: 400, description: 'A malformed instant or a negative version; the field is named in `errors`.' })
   @ApiResponse({ status: 404, description: 'No such incident, or none on record at the time asked for.' })
   async view(
     @Param('incidentId', EntityId) incidentId: string,
     @Query(new Valid(IncidentViewQuery, 'query')) query: Body<typeof IncidentViewQuery>,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res() reply: FastifyReply,
   ) {
-    const view = await this.queries.execute(new GetIncidentQuery(incidentId, query));
-    void reply.header('etag', etag(view.version));
-    return view;
+    if (query.asOf !== undefined || query.version !== undefined || query.statedBefore !== undefined) {
+      const then = await this.queries.execute(new GetIncidentQuery(incidentId, query));
+      return void reply.header('etag', etag(then.version)).send(then);
+    }
+    const now = await this.queries.execute(new GetCurrentIncidentQuery(incidentId));
+    void reply.header('etag', etag(now.version));
+    if (isNotModified(ifNoneMatch, now.version)) return void reply.status(304).send();
+    void reply.type('application/json; charset=utf-8').send(now.body);
   }
 
   @Get(':incidentId/timeline')

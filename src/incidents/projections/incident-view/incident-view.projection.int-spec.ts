@@ -1,10 +1,12 @@
 // The incident-view projection against a real PostgreSQL: given the ambush's ledger, it
-// stores what the pure fold computes, and a redelivered event changes nothing.
+// stores the views the pure fold computes and the timeline the pure functions tell, named
+// from its own tables, and a redelivered event changes nothing.
 import { itLeavesTheSameRowsHoweverTheLedgerArrives, projectionHarness, type ProjectionHarness } from '../../../../test/support/projection-harness.js';
-import { AMBUSH_STREAM, tinzaouatenLedger } from '../../../../test/support/tinzaouaten-ledger.js';
+import { AMBUSH_STREAM, BLOGS_RENAMED, tinzaouatenLedger } from '../../../../test/support/tinzaouaten-ledger.js';
 import { incidentStreamId } from '../../commands/execute-incident-command.js';
-import { foldView } from '../../read-model/incident-view.js';
-import { AMBUSH, BATTLE, stored } from '../../read-model/tinzaouaten.fixture.js';
+import { timelineEntry, type Names } from '../../read-model/headline.js';
+import { emptyView, evolveView, foldView } from '../../read-model/incident-view.js';
+import { AMBUSH, BATTLE, names, RUSSIAN_BLOGS, stored, WAGNER } from '../../read-model/tinzaouaten.fixture.js';
 import { incidentViewProjection } from './incident-view.projection.js';
 
 const ledger = tinzaouatenLedger();
@@ -23,6 +25,11 @@ beforeEach(async () => {
   await harness.reset();
 });
 
+async function ambushEntries() {
+  const rows = await harness.dataSource.query('SELECT version, entry FROM incident_timeline WHERE incident_id = $1 ORDER BY version', [AMBUSH]);
+  return rows.map((row: { entry: unknown }) => row.entry);
+}
+
 describe('incident-view projection', () => {
   it('stores one row per incident: the view folded from its stream, at its version', async () => {
     await harness.deliver(ledger);
@@ -34,6 +41,35 @@ describe('incident-view projection', () => {
     ]);
     expect(rows[1].view).toStrictEqual(foldView(stored(AMBUSH_STREAM)));
     expect(rows[1].view.casualties.find((entry: { party: string }) => entry.party === 'Wagner')).toMatchObject({ lowestClaimed: 1, highestClaimed: 20 });
+  });
+
+
+  it('stores the timeline the pure functions tell, with the names the ledger gave at the time', async () => {
+    await harness.deliver(ledger);
+
+    // The blogs were renamed before they spoke; no earlier entry names them.
+    const renamed: Names = { ...names, source: (sourceId) => (sourceId === RUSSIAN_BLOGS ? BLOGS_RENAMED : names.source(sourceId)) };
+    let view = emptyView();
+    const expected = stored(AMBUSH_STREAM).map((event) => {
+      const after = evolveView(view, event);
+      const entry = timelineEntry(event, view, after, renamed);
+      view = after;
+      return entry;
+    });
+    const entries = await ambushEntries();
+    expect(entries).toStrictEqual(expected);
+    expect(entries[1].headline).toBe("The desk linked this incident: it follows 'Battle at Tinzaouaten'");
+    expect(entries[6].headline).toBe(`${BLOGS_RENAMED} claimed at least 20 Wagner killed`);
+    expect(entries.at(-1).changes).toContain('Wagner killed: 1–50 → 1–20');
+  });
+
+  it('keeps a source’s name through a revision that does not change it', async () => {
+    await harness.deliver(ledger);
+    const rows = await harness.dataSource.query('SELECT source_id, version, name, kind FROM incident_source_names WHERE source_id = ANY($1) ORDER BY name', [[WAGNER, RUSSIAN_BLOGS]]);
+    expect(rows).toEqual([
+      { source_id: RUSSIAN_BLOGS, version: 1, name: BLOGS_RENAMED, kind: 'social_media' },
+      { source_id: WAGNER, version: 1, name: 'Wagner Group', kind: 'private_military_company' },
+    ]);
   });
 
   itLeavesTheSameRowsHoweverTheLedgerArrives(() => harness, () => ledger);

@@ -30,14 +30,14 @@ export class GetIncidentTimelineHandler implements IQueryHandler<GetIncidentTime
   async execute({ incidentId, fromVersion, limit }: GetIncidentTimelineQuery): Promise<TimelinePage> {
     // One statement, so that the version and the entries come from one snapshot.
     const rows = await this.dataSource.query<{ version: number; entry: TimelineEntry | null }[]>(
-      `SELECT state.version, page.entry
-         FROM incident_timeline_state state
+      `SELECT view.version, page.entry
+         FROM incident_views view
          LEFT JOIN LATERAL (
            SELECT version, entry FROM incident_timeline
-            WHERE incident_id = state.incident_id AND version >= $2
+            WHERE incident_id = view.incident_id AND version >= $2
             ORDER BY version LIMIT $3
          ) page ON true
-        WHERE state.incident_id = $1
+        WHERE view.incident_id = $1
         ORDER BY page.version`,
       [incidentId, fromVersion, limit],
     );

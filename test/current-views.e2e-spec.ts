@@ -2,11 +2,11 @@ import { DataSource } from 'typeorm';
 import { eventually } from './support/caught-up.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-// GET /incidents/{id} answers the most read incidents from memory. Two processes of the
-// service share one database; `writer` projects, `replica` only reads. Each must show a
-// change as soon as it is projected: at once in the projecting process, within moments in
-// the other (well inside the cache's 10-second lifetime, so only the announcement of the
-// change can explain it).
+// GET /incidents/{id} answers from memory: the view as the projection stored it, read once.
+// Two processes of the service share one database; `writer` projects, `replica` only reads.
+// Each must show a change as soon as it is projected: at once in the projecting process,
+// within moments in the other (well inside the 10 seconds after which a view held is checked
+// against the database, so only the announcement of the change can explain it).
 
 const SOON_MS = 3_000;
 
@@ -82,4 +82,19 @@ it('answers from memory: a row changed behind the projector is not seen until a 
   expect(revised.status).toBe(201);
   await writer.projected();
   await eventually(async () => (await title(replica)) === 'Ambush near Tinzaouaten', 'the replica to show the revision', SOON_MS);
+});
+
+it('answers the view as the projection stored it, and 304 to an If-None-Match that names its version', async () => {
+  const current = await writer.http('reader', 'GET', `/incidents/${incidentId}`);
+  const [{ view }] = await writer.app.get(DataSource).query('SELECT view FROM incident_views WHERE incident_id = $1', [incidentId]);
+  expect(current.body).toStrictEqual({ ...view, sources: [{ id: sourceId, name: 'Jama’at Nusrat al-Islam wal-Muslimin', kind: 'armed_group' }] });
+  const tag = current.headers.get('etag');
+  expect(tag).toBe(`"${view.version}"`);
+
+  for (const held of [tag!, `W/${tag}`, `"0", ${tag}`, '*']) {
+    const again = await writer.http('reader', 'GET', `/incidents/${incidentId}`, { headers: { 'if-none-match': held } });
+    expect([held, again.status, again.body]).toEqual([held, 304, undefined]);
+    expect(again.headers.get('etag')).toBe(tag);
+  }
+  expect((await writer.http('reader', 'GET', `/incidents/${incidentId}`, { headers: { 'if-none-match': '"0"' } })).status).toBe(200);
 });
