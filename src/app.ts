@@ -7,6 +7,7 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { AppModule } from './app.module.js';
 import { AuditSealer } from './audit/audit-sealer.js';
 import { type AuditSigningKey, auditSigningKeyFor } from './audit/audit-signing-key.js';
+import { SignedHere } from './audit/event-signature.js';
 import { SigningEventStore } from './audit/signing-event-store.js';
 import type { ApiKeys } from './auth/api-keys.js';
 import { MetricsToken } from './auth/metrics-token.js';
@@ -48,12 +49,14 @@ export async function createApp({ config, databaseUrl, apiKeys, signingKey, ...b
   const metrics = new Metrics();
   // Signed as it is written, whatever path the write takes: the sealer seals only the service's
   // own events. Its appends and their conflicts are counted for GET /metrics.
-  const eventStore = new MeteredEventStore(new SigningEventStore(createEventStore(config, pool), auditSigningKey), metrics);
+  const signedHere = new SignedHere();
+  const eventStore = new MeteredEventStore(new SigningEventStore(createEventStore(config, pool), auditSigningKey, signedHere), metrics);
   const readModelChanges = new ReadModelChanges(pool);
   const projections = new ProjectionRunner(eventStore, dataSource, pool, PROJECTIONS, { changes: readModelChanges });
   const auditSealer = new AuditSealer(eventStore, pool, auditSigningKey, {
     checkpointEveryEvents: config.AUDIT_CHECKPOINT_EVERY_EVENTS,
     checkpointEverySeconds: config.AUDIT_CHECKPOINT_EVERY_SECONDS,
+    signedHere,
   });
   const health = new HealthMonitor(pool, eventStore, projections, auditSealer);
   // TypeORM keeps a pool of its own: the read models' queries and the projections' writes.

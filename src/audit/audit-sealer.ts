@@ -9,7 +9,7 @@ import { type Lag, lagBehind } from '../event-store/lag.js';
 import { checkpointMessage, eventLeaf } from './audit-format.js';
 import { AuditLog } from './audit-log.js';
 import type { AuditSigningKey } from './audit-signing-key.js';
-import { eventSignatureProblem } from './event-signature.js';
+import { eventSignatureProblem, type SignedHere } from './event-signature.js';
 import { appendLeaves, foldSubtrees, type HashedSubtree, leafHash } from './merkle.js';
 
 export interface SealerOptions {
@@ -20,6 +20,8 @@ export interface SealerOptions {
   batchSize?: number;
   /** Idle wait between attempts at the sealer lock while another process holds it. */
   lockRetryMs?: number;
+  /** What this process signed: those events need no check of their signature (SignedHere). */
+  signedHere?: SignedHere;
 }
 
 // Idle, the sealer looks again this often even without a new event: a checkpoint may fall due by time.
@@ -104,7 +106,7 @@ export class AuditSealer {
   async status(): Promise<{ lag: Lag; refused: RefusedEvent | null }> {
     const { lastPosition } = await this.log.head();
     const { next, ...lag } = await lagBehind(this.store, lastPosition);
-    const reason = next && refusal(await eventSignatureProblem(this.key, next), next, await this.log.sealedEventIds([next.id]));
+    const reason = next && refusal(await eventSignatureProblem(this.key, next, this.options.signedHere), next, await this.log.sealedEventIds([next.id]));
     return { lag, refused: reason ? { position: next.position, eventId: next.id, reason } : null };
   }
 
@@ -151,7 +153,7 @@ export class AuditSealer {
   private async ownEvents(client: pg.PoolClient, events: RecordedEvent[]): Promise<RecordedEvent[]> {
     const seen = events.length > 0 ? await this.log.sealedEventIds(events.map(({ id }) => id), client) : new Set<string>();
     // Checked side by side, in the threadpool: the batch waits for the slowest only.
-    const signatureProblems = await Promise.all(events.map((event) => eventSignatureProblem(this.key, event)));
+    const signatureProblems = await Promise.all(events.map((event) => eventSignatureProblem(this.key, event, this.options.signedHere)));
     const stoppedBefore = this.stoppedAt;
     this.stoppedAt = undefined;
     for (const [index, event] of events.entries()) {

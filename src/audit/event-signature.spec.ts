@@ -1,5 +1,5 @@
 import { AuditPublicKey, AuditSigningKey } from './audit-signing-key.js';
-import { EVENT_SIGNATURE_PREFIX, eventSignatureMessage, eventSignatureProblem, signEvent } from './event-signature.js';
+import { EVENT_SIGNATURE_PREFIX, eventSignatureMessage, eventSignatureProblem, SignedHere, signEvent } from './event-signature.js';
 
 // What makes an event the service's own: its signature, made as it is appended, holds for
 // the event as stored and for nothing else.
@@ -57,4 +57,28 @@ it('signs the data and metadata as JSON gives them back', async () => {
   const signed = await signEvent(key, streamId, withDate);
   expect(signed.data).toEqual({ at: '2024-07-30T09:03:00.000Z' });
   expect(await eventSignatureProblem(key, { ...JSON.parse(JSON.stringify(signed)), streamId })).toBeUndefined();
+});
+
+describe('events this process signed', () => {
+  const signedHere = new SignedHere();
+  let mine: typeof recorded;
+
+  beforeAll(async () => {
+    mine = { ...(await signEvent(key, streamId, appended, signedHere)), id: appended.id.toLowerCase(), streamId };
+  });
+
+  it('vouches for the event it signed, byte for byte, and only for it', () => {
+    expect(signedHere.made(mine.id, eventSignatureMessage(mine), (mine.metadata.signature as { value: string }).value)).toBe(true);
+    expect(signedHere.made(mine.id, eventSignatureMessage({ ...mine, type: 'ClaimReported' }), (mine.metadata.signature as { value: string }).value)).toBe(false);
+    expect(signedHere.made(mine.id, eventSignatureMessage(mine), 'another signature')).toBe(false);
+  });
+
+  it.each([
+    ['one byte of its data', { data: { claimId: 'c-1', reason: 'withdrawn by JNIn' } }],
+    ['its metadata', { metadata: { ...appended.metadata, recordedBy: 'someone-else', signature: undefined as unknown } }],
+  ])('still finds the event changed once %s changed, by checking the signature', async (_, change) => {
+    const changed = { ...mine, ...change };
+    if ('metadata' in change) changed.metadata = { ...change.metadata, signature: mine.metadata.signature };
+    expect(await eventSignatureProblem(key, changed, signedHere)).toBe('its signature does not match its id, stream, type, data or metadata');
+  });
 });

@@ -1,6 +1,6 @@
 import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, Position, ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions } from '../event-store/event-store.js';
 import type { AuditSigningKey } from './audit-signing-key.js';
-import { signEvent } from './event-signature.js';
+import { type SignedHere, signEvent } from './event-signature.js';
 
 /**
  * The service's event store: `adapter`, with every appended event signed with the audit
@@ -11,10 +11,12 @@ export class SigningEventStore implements EventStore {
   constructor(
     readonly adapter: EventStore,
     private readonly key: AuditSigningKey,
+    /** Told of each event signed, for the sealer of this process. */
+    private readonly signedHere?: SignedHere,
   ) {}
 
   async appendToStream(streamId: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
-    return this.adapter.appendToStream(streamId, await Promise.all(events.map((event) => signEvent(this.key, streamId, event))), options);
+    return this.adapter.appendToStream(streamId, await Promise.all(events.map((event) => signEvent(this.key, streamId, event, this.signedHere))), options);
   }
 
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
