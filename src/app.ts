@@ -18,6 +18,8 @@ import { createEventStore } from './event-store/create-event-store.js';
 import { assertTransactionIdsBehindServer } from './event-store/postgres/transaction-id-check.js';
 import { HealthMonitor } from './health/health-monitor.js';
 import { IdempotencyStore, recordIdempotentResponses } from './http/idempotency.js';
+import { answerCurrentViewsEarly } from './incidents/http/current-view.early.js';
+import { CurrentViews } from './incidents/queries/get-incident/current-views.js';
 import { PROBLEM_SCHEMA } from './http/problem.js';
 import { requestIdFactory } from './http/write-request.js';
 import { fastifyLogging, nestLogger } from './logging/logging.js';
@@ -70,6 +72,7 @@ export async function createApp({ config, databaseUrl, apiKeys, signingKey, ...b
   const infrastructure = { pool, dataSource, eventStore, projections, readModelChanges, apiKeys, metricsToken, auditSealer, auditSigningKey, health, metrics };
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(infrastructure), adapter, { logger: nestLogger(config), bodyParser: false });
   recordIdempotentResponses(app.getHttpAdapter().getInstance(), app.get(IdempotencyStore));
+  answerCurrentViewsEarly(app.getHttpAdapter().getInstance(), apiKeys, app.get(CurrentViews));
   app.enableShutdownHooks();
   serveDesk(app);
   useOpenApi(app);

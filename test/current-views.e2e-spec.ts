@@ -98,3 +98,14 @@ it('answers the view as the projection stored it, and 304 to an If-None-Match th
   }
   expect((await writer.http('reader', 'GET', `/incidents/${incidentId}`, { headers: { 'if-none-match': '"0"' } })).status).toBe(200);
 });
+
+it('leaves to the route every request it does not answer from memory, which answers it as before', async () => {
+  const viewOf = (who: 'reader' | 'none', path: string, headers: Record<string, string> = {}) => writer.http(who, 'GET', path, { headers });
+  expect((await viewOf('none', `/incidents/${incidentId}`)).status).toBe(401);
+  expect((await viewOf('none', `/incidents/${incidentId}`, { authorization: 'Bearer not-a-key-of-this-service' })).status).toBe(401);
+  const badId = await viewOf('reader', '/incidents/not-a-uuid');
+  expect([badId.status, badId.body.errors?.[0]?.field]).toEqual([400, 'path.incidentId']);
+  expect((await viewOf('reader', `/incidents/${crypto.randomUUID()}`)).body).toMatchObject({ status: 404, code: 'incident_not_found' });
+  expect((await viewOf('reader', `/incidents/${incidentId}?version=0`)).body).toMatchObject({ version: 0, title: 'Convoy ambush' });
+  expect((await viewOf('reader', `/incidents/${incidentId.toUpperCase()}`)).body.id).toBe(incidentId);
+});

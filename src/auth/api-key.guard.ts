@@ -53,6 +53,7 @@ export class ApiKeyGuard implements CanActivate {
   }
 }
 
-function bearerOf(header: string | undefined): string | undefined {
+/** The key in `Authorization: Bearer <key>`. */
+export function bearerOf(header: string | undefined): string | undefined {
   return /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
 }
