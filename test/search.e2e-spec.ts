@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 // Incident search over HTTP: each filter, full text, the sorts, and keyset pages that stay
@@ -281,5 +282,22 @@ describe('stable cursors while new incidents are being written', () => {
 
     expect(items.map((item) => item.id).sort()).toEqual([...existing].sort());
     expect((await walk(`country=${COUNTRY}&limit=2`)).slice(0, newcomers.length).map((item) => item.id)).toEqual([...newcomers].reverse());
+  });
+});
+
+describe('held answers', () => {
+  it('answers a search asked again from memory, until the search projection announces a change', async () => {
+    const incidentId = await openIncident('Held search', 'KM', '2024-05-01');
+    await api.projected();
+    const first = await ids('country=KM');
+    expect(first).toEqual([incidentId]);
+
+    // Behind the projection's back: no announcement, so the held answer stands.
+    await api.app.get(DataSource).query(`UPDATE incident_search SET location = jsonb_set(location, '{country}', '"NE"') WHERE id = $1`, [incidentId]);
+    expect(await ids('country=KM')).toEqual(first);
+
+    const other = await openIncident('Another held search', 'KM', '2024-05-02');
+    await api.projected();
+    expect(await ids('country=KM')).toEqual([other]);
   });
 });

@@ -1,6 +1,7 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequiresRole } from '../../auth/access.decorators.js';
 import { ApiQueryParams } from '../../http/api-query-params.decorator.js';
 import { Valid } from '../../http/validation.js';
@@ -17,7 +18,7 @@ export class IncidentSearchController {
   @RequiresRole('reader')
   @ApiOperation({ summary: 'Search incidents: filters, free text, sort and cursor pagination (`{ items, nextCursor }`).' })
   @ApiQueryParams(SearchIncidentsParams)
-  search(@Query(new Valid(SearchIncidentsRequest, 'query')) search: IncidentSearch) {
-    return this.queries.execute(new SearchIncidentsQuery(search));
+  async search(@Query(new Valid(SearchIncidentsRequest, 'query')) search: IncidentSearch, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    void reply.type('application/json; charset=utf-8').send(await this.queries.execute(new SearchIncidentsQuery(search, request.url)));
   }
 }

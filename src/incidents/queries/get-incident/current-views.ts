@@ -1,5 +1,8 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
+import type { EarlyRead, HeldAnswer } from '../../../http/early-reads.js';
+import { uuid } from '../../../http/schema.js';
 import { type ReadModelChange, ReadModelChanges } from '../../../projections/read-model-changes.js';
 import { sourceStreamId } from '../../../sources/commands/execute-source-command.js';
 import { incidentStreamId } from '../../commands/execute-incident-command.js';
@@ -74,6 +77,16 @@ export class CurrentViews implements OnModuleDestroy {
   onModuleDestroy(): void {
     this.unsubscribe();
   }
+
+  /** GET /incidents/{id} without a query, answered before Nest's pipeline (early-reads.ts). */
+  readonly early: EarlyRead = {
+    route: '/incidents/:incidentId',
+    answer: async (request: FastifyRequest): Promise<HeldAnswer | undefined> => {
+      const incidentId = uuid.safeParse((request.params as { incidentId: string }).incidentId);
+      if (request.url.includes('?') || !incidentId.success) return undefined;
+      return (await this.read(incidentId.data)) ?? undefined;
+    },
+  };
 
   /** The incident's current view; null when it has none (yet). */
   async read(incidentId: string): Promise<CurrentView | null> {

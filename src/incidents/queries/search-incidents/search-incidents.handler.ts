@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { cursorId, cursorInstant, cursorReal, encodeCursor } from '../../../http/cursor.js';
 import type { Location, Occurred } from '../../domain/incident.events.js';
 import { SEARCH_CONFIG } from '../../projections/incident-search/incident-search.projection.js';
+import { HeldSearches } from './held-searches.js';
 
 const TIME_SORTS = ['-updatedAt', 'updatedAt', '-occurredFrom', 'occurredFrom'] as const;
 export const INCIDENT_SORTS = [...TIME_SORTS, 'relevance'] as const;
@@ -52,8 +53,12 @@ export interface IncidentSearchPage {
   nextCursor: string | null;
 }
 
-export class SearchIncidentsQuery extends Query<IncidentSearchPage> {
-  constructor(readonly search: IncidentSearch) {
+/** A search, answered as the JSON to send; `url` (path and query, as the client wrote them) names it among those held. */
+export class SearchIncidentsQuery extends Query<Buffer> {
+  constructor(
+    readonly search: IncidentSearch,
+    readonly url: string,
+  ) {
     super();
   }
 }
@@ -84,9 +89,16 @@ interface SearchRow {
  */
 @QueryHandler(SearchIncidentsQuery)
 export class SearchIncidentsHandler implements IQueryHandler<SearchIncidentsQuery> {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly held: HeldSearches,
+  ) {}
 
-  async execute({ search }: SearchIncidentsQuery): Promise<IncidentSearchPage> {
+  execute({ search, url }: SearchIncidentsQuery): Promise<Buffer> {
+    return this.held.answer(url, () => this.search(search));
+  }
+
+  private async search(search: IncidentSearch): Promise<IncidentSearchPage> {
     const params: unknown[] = [];
     const param = (value: unknown) => `$${params.push(value)}`;
     const where: string[] = [];

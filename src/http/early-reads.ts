@@ -1,0 +1,43 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { bearerOf, type MaybeAuthenticatedRequest } from '../auth/api-key.guard.js';
+import type { ApiKeys } from '../auth/api-keys.js';
+import { roleAllows } from '../auth/roles.js';
+import { etag, isNotModified } from './write-request.js';
+
+/** A read's answer, held in memory: the JSON to send, and the version its ETag names, if it has one. */
+export interface HeldAnswer {
+  body: Buffer;
+  version?: number;
+}
+
+/** A GET route whose answers are held in memory: the one it holds for this request, if any. */
+export interface EarlyRead {
+  /** The route's pattern, as Fastify matched it. */
+  route: string;
+  answer(request: FastifyRequest): Promise<HeldAnswer | undefined>;
+}
+
+/**
+ * The most read routes, answered before Nest's pipeline (guards, pipes, interceptors: most
+ * of what a read costs once its answer is in memory; docs/performance.md) when everything is
+ * in order: a key that may read, and an answer held for the request. Anything else goes on to
+ * the route, which answers it as every route does (401, 400, 404, …): one answer per case.
+ */
+export function answerReadsEarly(fastify: FastifyInstance, keys: ApiKeys, reads: readonly EarlyRead[]): void {
+  const byRoute = new Map(reads.map((read) => [read.route, read]));
+  fastify.addHook('onRequest', async (request: MaybeAuthenticatedRequest, reply) => {
+    const read = request.method === 'GET' ? byRoute.get(request.routeOptions.url ?? '') : undefined;
+    if (!read) return;
+    const bearer = bearerOf(request.headers.authorization);
+    const principal = bearer === undefined ? undefined : keys.principalFor(bearer);
+    if (!principal || !roleAllows(principal.role, 'reader')) return;
+    const held = await read.answer(request);
+    if (!held) return;
+    request.principal = principal;
+    if (held.version !== undefined) {
+      void reply.header('etag', etag(held.version));
+      if (isNotModified(request.headers['if-none-match'], held.version)) return reply.status(304).send();
+    }
+    return reply.type('application/json; charset=utf-8').send(held.body);
+  });
+}
