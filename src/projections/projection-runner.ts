@@ -364,12 +364,13 @@ export class ProjectionRunner {
             WHERE checkpoint.name = batch.name`,
           [names, applied, last.position, last.metadata.recordedAt ?? null],
         );
-        return applied.some((count) => count > 0);
+        return true;
       });
       for (const name of names) this.timeouts.delete(name);
       if (committed) {
+        // Announced even when the batch changed no row: the checkpoints moved, and listeners follow them.
         const handled = events.filter((event) => projections.some((projection) => projection.eventTypes.includes(event.type)));
-        void this.changes?.announce({ projections: names, streams: [...new Set(handled.map((event) => event.streamId))] });
+        void this.changes?.announce({ projections: names, streams: [...new Set(handled.map((event) => event.streamId))], from: checkpoint, to: events[events.length - 1].position });
       }
     } catch (error) {
       // Losing the database is no fault of the projections': the runner pauses and tries

@@ -8,6 +8,13 @@ export interface ReadModelChange {
   /** `*`: any of them. */
   projections: readonly string[];
   streams: readonly string[] | 'all';
+  /**
+   * The projections' checkpoint before the batch and after it (absent for a rebuild): one
+   * change follows another when its `from` is the other's `to`, so that a listener can tell
+   * that an announcement went missing between two it heard.
+   */
+  from?: string | null;
+  to?: string;
 }
 
 type Subscriber = (change: ReadModelChange) => void;
@@ -61,8 +68,8 @@ export class ReadModelChanges {
   /** After a batch commits: this process's subscribers now, the other processes' through NOTIFY. */
   async announce(change: ReadModelChange): Promise<void> {
     this.emit(change);
-    let payload = JSON.stringify({ ...change, from: this.id });
-    if (payload.length > MAX_PAYLOAD) payload = JSON.stringify({ projections: change.projections, streams: 'all', from: this.id });
+    let payload = JSON.stringify({ ...change, sender: this.id });
+    if (payload.length > MAX_PAYLOAD) payload = JSON.stringify({ ...change, streams: 'all', sender: this.id });
     try {
       await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]);
     } catch (error) {
@@ -73,8 +80,8 @@ export class ReadModelChanges {
 
   private async listen(): Promise<void> {
     const heard = (payload: string | undefined) => {
-      const { from, ...change } = parseChange(payload);
-      if (from !== this.id) this.emit(change);
+      const { sender, ...change } = parseChange(payload);
+      if (sender !== this.id) this.emit(change);
     };
     const lost = () => {
       this.listener = undefined;
@@ -104,10 +111,10 @@ export class ReadModelChanges {
 const ANY_CHANGE: ReadModelChange = { projections: ['*'], streams: 'all' };
 
 /** A NOTIFY payload as announce() writes it; anything else (another sender's) is taken as "all changed". */
-function parseChange(payload: string | undefined): ReadModelChange & { from?: string } {
+function parseChange(payload: string | undefined): ReadModelChange & { sender?: string } {
   try {
-    const { projections, streams, from } = JSON.parse(payload ?? '') as Partial<ReadModelChange> & { from?: string };
-    if (Array.isArray(projections) && (streams === 'all' || Array.isArray(streams))) return { projections, streams, from };
+    const { projections, streams, from, to, sender } = JSON.parse(payload ?? '') as Partial<ReadModelChange> & { sender?: string };
+    if (Array.isArray(projections) && (streams === 'all' || Array.isArray(streams))) return { projections, streams, from, to, sender };
   } catch {
     // not JSON
   }

@@ -18,35 +18,21 @@ export interface CurrentView {
 
 interface Entry extends CurrentView {
   sourceIds: string[];
-  /** Which versions of the view and of its sources' names the body was made from: what revalidate() compares. */
-  stamp: string;
-  /** performance.now() until which the entry is answered without asking the database. */
-  until: number;
 }
 
-/**
- * After this long, an entry is checked against the database (one small query: the versions
- * of the view and its sources' names) before it is answered again: bounds how long a change
- * whose announcement was lost (a crash, a failed NOTIFY) can go unseen.
- */
-const TTL_MS = 10_000;
+/** How often the held views are checked against the projection's checkpoint (see sweep()). */
+const SWEEP_MS = 2_000;
 
-// What the body is made from: the view's JSON as stored (jsonb's text, never parsed here)
-// and its sources' names, in one statement. `stamp` names the versions they are at.
+// What the body is made from, in one statement: the view's JSON as stored (jsonb's text,
+// never parsed here), its sources' names, and the projection's checkpoint they stand at.
 const LOAD = `
-  SELECT v.version, v.view::text AS view, ids.source_ids, s.names, v.version || ':' || s.stamp AS stamp
+  SELECT v.version, v.view::text AS view, ids.source_ids, s.names,
+         (SELECT position FROM projection_checkpoints WHERE name = $2) AS checkpoint
     FROM incident_views v,
          LATERAL (SELECT ARRAY(SELECT jsonb_array_elements_text(v.view->'sourceIds')) AS source_ids) ids,
-         LATERAL (SELECT coalesce(jsonb_agg(jsonb_build_object('source_id', n.source_id, 'name', n.name, 'kind', n.kind, 'confidential', n.confidential)), '[]') AS names,
-                         coalesce(string_agg(n.source_id || '@' || n.version, ',' ORDER BY n.source_id), '') AS stamp
+         LATERAL (SELECT coalesce(jsonb_agg(jsonb_build_object('source_id', n.source_id, 'name', n.name, 'kind', n.kind, 'confidential', n.confidential)), '[]') AS names
                     FROM incident_source_names n WHERE n.source_id = ANY(ids.source_ids::uuid[])) s
    WHERE v.incident_id = $1`;
-
-const STAMP = `
-  SELECT v.version || ':' || coalesce((SELECT string_agg(n.source_id || '@' || n.version, ',' ORDER BY n.source_id)
-                                         FROM incident_source_names n
-                                        WHERE n.source_id = ANY(ARRAY(SELECT jsonb_array_elements_text(v.view->'sourceIds'))::uuid[])), '') AS stamp
-    FROM incident_views v WHERE v.incident_id = $1`;
 
 const INCIDENT_STREAM = incidentStreamId('');
 const SOURCE_STREAM = sourceStreamId('');
@@ -57,24 +43,36 @@ const SOURCE_STREAM = sourceStreamId('');
  * once from the database, then answered from here, never parsed and re-serialised. An entry
  * is dropped as soon as the projection announces a change to its incident or to a source it
  * names (ReadModelChanges: at once in the projecting process, through NOTIFY in the others),
- * and read again when next asked for. While this process is not listening for announcements,
- * every answer comes from the database.
+ * and read again when next asked for.
+ *
+ * Announcements name the checkpoint they move from and to. One that does not follow the last
+ * one heard, or a checkpoint the database shows that no announcement told of for two looks
+ * in a row, means an announcement went missing (a crash after a commit, a failed NOTIFY):
+ * everything held is dropped. While this process is not listening, every answer comes from
+ * the database.
  */
 @Injectable()
 export class CurrentViews implements OnModuleDestroy {
   private readonly entries = new Map<string, Entry>();
   /** Counts changes heard: a read that saw it move may hold what a change replaced. */
   private changesHeard = 0;
+  /** The projection's checkpoint as the announcements heard tell it (or, before any, as the first view read found it). */
+  private heardUpTo?: string | null;
+  /** A checkpoint the last sweep found in the database that no announcement had told of. */
+  private untold?: string | null;
   private readonly unsubscribe: () => void;
+  private readonly sweeping: NodeJS.Timeout;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly changes: ReadModelChanges,
   ) {
     this.unsubscribe = changes.subscribe((change) => this.forget(change));
+    this.sweeping = setInterval(() => void this.sweep().catch(() => undefined), SWEEP_MS).unref();
   }
 
   onModuleDestroy(): void {
+    clearInterval(this.sweeping);
     this.unsubscribe();
   }
 
@@ -91,34 +89,57 @@ export class CurrentViews implements OnModuleDestroy {
   /** The incident's current view; null when it has none (yet). */
   async read(incidentId: string): Promise<CurrentView | null> {
     const entry = this.entries.get(incidentId);
-    if (entry && this.changes.connected && (entry.until > performance.now() || (await this.stillCurrent(incidentId, entry)))) return entry;
+    if (entry && this.changes.connected) return entry;
     const heard = this.changesHeard;
     const loaded = await this.load(incidentId);
-    if (loaded && heard === this.changesHeard && this.changes.connected) this.entries.set(incidentId, loaded);
-    return loaded;
+    if (!loaded) return null;
+    if (heard === this.changesHeard && this.changes.connected) {
+      this.entries.set(incidentId, loaded.entry);
+      if (this.heardUpTo === undefined) this.heardUpTo = loaded.checkpoint;
+    }
+    return loaded.entry;
   }
 
-  private async stillCurrent(incidentId: string, entry: Entry): Promise<boolean> {
-    const heard = this.changesHeard;
-    const [row] = await this.dataSource.query<{ stamp: string }[]>(STAMP, [incidentId]);
-    const current = row?.stamp === entry.stamp && heard === this.changesHeard;
-    if (current) entry.until = performance.now() + TTL_MS;
-    return current;
-  }
-
-  private async load(incidentId: string): Promise<Entry | null> {
-    const [row] = await this.dataSource.query<{ version: number; view: string; source_ids: string[]; names: Omit<SourceName, 'version'>[]; stamp: string }[]>(LOAD, [incidentId]);
+  private async load(incidentId: string): Promise<{ entry: Entry; checkpoint: string | null } | null> {
+    const [row] = await this.dataSource.query<{ version: number; view: string; source_ids: string[]; names: Omit<SourceName, 'version'>[]; checkpoint: string | null }[]>(LOAD, [
+      incidentId,
+      incidentViewProjection.name,
+    ]);
     if (!row) return null;
     // The stored object, closed with one more member: `{…}` → `{…, "sources": […]}`.
     const sources = JSON.stringify(involvedSources(row.source_ids, row.names));
     const body = Buffer.from(`${row.view.slice(0, row.view.lastIndexOf('}'))}, "sources": ${sources}}`);
-    return { version: row.version, body, sourceIds: row.source_ids, stamp: row.stamp, until: performance.now() + TTL_MS };
+    return { entry: { version: row.version, body, sourceIds: row.source_ids }, checkpoint: row.checkpoint };
   }
 
-  private forget({ projections, streams }: ReadModelChange): void {
-    if (!projections.includes(incidentViewProjection.name) && !projections.includes('*')) return;
+  /** Drops everything held, should the projection's checkpoint have moved without a word. */
+  private async sweep(): Promise<void> {
+    if (this.entries.size === 0) return;
+    const [row] = await this.dataSource.query<{ position: string | null }[]>('SELECT position FROM projection_checkpoints WHERE name = $1', [incidentViewProjection.name]);
+    const position = row?.position ?? null;
+    if (position === this.heardUpTo) {
+      this.untold = undefined;
+    } else if (position === this.untold) {
+      // Two looks, two seconds apart, and still no word of it: the announcement is lost.
+      this.forgetAll(position);
+    } else {
+      this.untold = position; // an announcement may be on its way
+    }
+  }
+
+  private forgetAll(checkpoint?: string | null): void {
     this.changesHeard++;
-    if (streams === 'all') return this.entries.clear();
+    this.entries.clear();
+    this.heardUpTo = checkpoint;
+    this.untold = undefined;
+  }
+
+  private forget({ projections, streams, from, to }: ReadModelChange): void {
+    if (!projections.includes(incidentViewProjection.name) && !projections.includes('*')) return;
+    // One that does not follow the last one heard: something was announced in between, unheard.
+    if (streams === 'all' || to === undefined || (this.heardUpTo !== undefined && from !== this.heardUpTo)) return this.forgetAll(to);
+    this.changesHeard++;
+    this.heardUpTo = to;
     const renamed = new Set(streams.filter((stream) => stream.startsWith(SOURCE_STREAM)).map((stream) => stream.slice(SOURCE_STREAM.length)));
     for (const stream of streams) if (stream.startsWith(INCIDENT_STREAM)) this.entries.delete(stream.slice(INCIDENT_STREAM.length));
     if (renamed.size === 0) return;
