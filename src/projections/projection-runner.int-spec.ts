@@ -34,9 +34,10 @@ function counting(name: string, table: string): Projection {
 }
 
 /** One append (one transaction, so one batch sees all of it or none), of events of these types. */
-async function append(...types: string[]): Promise<void> {
+async function append(...types: string[]): Promise<string[]> {
   const events = types.map((type) => ({ id: randomUUID(), type, data: {}, metadata: { recordedAt: new Date().toISOString() } }));
   await store.appendToStream(`runner-${randomUUID()}`, events, { expectedRevision: 'no_stream' });
+  return events.map((event) => event.id);
 }
 
 async function count(table: string): Promise<number> {
@@ -49,7 +50,7 @@ beforeAll(async () => {
   // Not logging: these tests make statements fail on purpose, and check what follows.
   dataSource = await openDataSource(database.url, { logging: false });
   store = new PostgresEventStore(pool);
-  for (const table of ['runner_a', 'runner_b', 'runner_c', 'runner_d']) await dataSource.query(`CREATE TABLE ${table} (event_id uuid PRIMARY KEY)`);
+  for (const table of ['runner_a', 'runner_b', 'runner_c', 'runner_d', 'runner_e']) await dataSource.query(`CREATE TABLE ${table} (event_id uuid PRIMARY KEY)`);
 });
 
 afterAll(async () => {
@@ -134,4 +135,34 @@ it('lets no replayed write reach the live tables, even should the scratch schema
 
   await expect(runner.rebuild('runner-vanishing')).rejects.toThrow('relation "runner_d" does not exist');
   expect(await count('runner_d')).toBe(0);
+});
+
+it('rolls a batch back whole when its checkpoint moved while it was applied, as a rebuild’s swap moves it, and goes on from there', async () => {
+  const counted = counting('runner-overtaken', 'runner_e');
+  let ours: string[] = [];
+  let overtaken = false;
+  const overtakable: Projection = {
+    ...counted,
+    eventTypes: ['Counted'],
+    async apply(events, manager) {
+      await counted.apply(events, manager);
+      if (overtaken) return;
+      overtaken = true;
+      // Meanwhile, another transaction moves the checkpoint on, to the first of this test's events.
+      const first = events.find((event) => event.id === ours[0])!;
+      await pool.query('UPDATE projection_checkpoints SET position = $2 WHERE name = $1', [counted.name, first.position]);
+    },
+  };
+  const runner = new ProjectionRunner(store, dataSource, pool, [overtakable]);
+  ours = await append('Counted', 'Counted', 'Counted');
+  await eventually(async () => {
+    await runner.catchUp();
+    return (await runner.status())[0].lag.events === 0;
+  }, 'the projection to catch up', 5000);
+
+  expect(overtaken).toBe(true);
+  // Nothing of the batch that was overtaken stayed; the next began where the checkpoint was moved to.
+  expect((await dataSource.query<{ event_id: string }[]>('SELECT event_id FROM runner_e ORDER BY event_id')).map((row) => row.event_id)).toEqual(ours.slice(1).sort());
+  const [{ events_applied: applied }] = await dataSource.query('SELECT events_applied FROM projection_checkpoints WHERE name = $1', [counted.name]);
+  expect(Number(applied)).toBe(2);
 });

@@ -29,14 +29,6 @@ const MAX_TIMEOUTS = 3;
  */
 const SCRATCH_LOCKS = 'incident-ledger:scratch';
 
-/**
- * A projection's checkpoint, held for a batch or a rebuild's swap: the transaction-scoped
- * advisory lock (hashtext of this, hashtext of the projection's name). Not a row lock, which
- * would give the transaction an id while it waits, and every reader of the ledger waits
- * behind the oldest transaction with an id (PostgresEventStore.readPage).
- */
-const CHECKPOINT_LOCKS = 'incident-ledger:checkpoint';
-
 /** How long a rebuild's swap waits for readers to leave the live tables before it tries again. */
 const SWAP_LOCK_TIMEOUT = '2s';
 const SWAP_ATTEMPTS = 10;
@@ -60,6 +52,8 @@ export class ProjectionRunner {
   private readonly timeouts = new Map<string, { checkpoint: string | null; times: number }>();
   private readonly stopping = new AbortController();
   private running?: Promise<void>;
+  /** The checkpoints as this runner last read or moved them; read again whenever that may no longer hold. */
+  private checkpoints?: Checkpoint[];
   /** Whether this process holds the projector lock now. */
   leading = false;
 
@@ -126,8 +120,8 @@ export class ProjectionRunner {
 
   /**
    * Rebuilds one projection from position zero into fresh copies of its tables, catches
-   * them up with the ledger, then swaps them in, in one short transaction that holds the
-   * checkpoint (the live runner waits) and applies the last few events: readers never see a
+   * them up with the ledger, then swaps them in, in one short transaction that locks the live
+   * tables (the live runner waits) and applies the last few events: readers never see a
    * half-built view, and no transaction stays open across the long replay. Works from any
    * process; the rebuilt projection resumes as `running`. A second rebuild of the same
    * projection (or a replay check) waits for the first.
@@ -147,6 +141,7 @@ export class ProjectionRunner {
         }
       }
     });
+    this.checkpoints = undefined;
     // Awaited (it never throws): a command-line rebuild must not exit before other processes are told.
     await this.changes?.announce({ projections: [projection.name], streams: 'all' });
     this.logger.log(`Rebuilt ${projection.name}: ${applied} events applied`);
@@ -154,15 +149,18 @@ export class ProjectionRunner {
   }
 
   /**
-   * The rebuild's last step: with the checkpoint held and the live tables locked (neither
-   * gives the transaction an id, so the ledger's readers go on meanwhile), applies what came
-   * in since `caughtUp`, swaps the scratch tables in and moves the checkpoint. A reader that
-   * keeps the live tables longer than SWAP_LOCK_TIMEOUT makes it give up, to be tried again.
+   * The rebuild's last step: with the live tables locked (which gives the transaction no id,
+   * so the ledger's readers go on meanwhile), applies what came in since `caughtUp`, swaps the
+   * scratch tables in and moves the checkpoint. A reader that keeps the live tables longer
+   * than SWAP_LOCK_TIMEOUT makes it give up, to be tried again.
    */
   private swapIn(projection: Projection, scratch: string, caughtUp: { position: Position | undefined; applied: number }) {
     return this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT set_config('lock_timeout', $1, true)`, [SWAP_LOCK_TIMEOUT]);
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [CHECKPOINT_LOCKS, projection.name]);
+      // Not a lock on the checkpoint's row, which would give the transaction an id while it
+      // waits (every reader of the ledger waits behind the oldest one): a live batch that
+      // moved the checkpoint meanwhile had to finish first (it holds the tables), and one
+      // begun since finds its checkpoint moved and rolls back.
       for (const table of projection.tables) await manager.query(`LOCK TABLE public.${table} IN ACCESS EXCLUSIVE MODE`);
       const rest = await this.replay(projection, scratch, { after: caughtUp.position, manager });
       await manager.query('SET LOCAL search_path TO public');
@@ -299,6 +297,7 @@ export class ProjectionRunner {
     const leadership = { lockName: 'incident-ledger:projector', role: 'projector', retryMs: this.lockRetryMs, logger: this.logger, signal: this.stopping.signal };
     await whileLeader(this.pool, leadership, async (active) => {
       this.leading = true;
+      this.checkpoints = undefined; // another process may have moved them while this one did not lead
       try {
         await this.ensureCheckpoints();
         while (!active.aborted) {
@@ -316,10 +315,10 @@ export class ProjectionRunner {
    * ledger and one transaction.
    */
   private async applyNextBatches(): Promise<boolean> {
-    const checkpoints = await this.dataSource.query<{ name: string; position: string | null; status: string }[]>(
-      'SELECT name, position, status FROM projection_checkpoints WHERE name = ANY($1)',
-      [this.projections.map((projection) => projection.name)],
-    );
+    this.checkpoints ??= await this.dataSource.query<Checkpoint[]>('SELECT name, position, status FROM projection_checkpoints WHERE name = ANY($1)', [
+      this.projections.map((projection) => projection.name),
+    ]);
+    const checkpoints = this.checkpoints;
     const byCheckpoint = new Map<string | null, Projection[]>();
     for (const projection of this.projections) {
       const checkpoint = checkpoints.find((row) => row.name === projection.name);
@@ -341,38 +340,35 @@ export class ProjectionRunner {
    */
   private async applyBatchOf(projections: readonly Projection[], checkpoint: string | null, events: RecordedEvent[]): Promise<boolean> {
     const names = projections.map((projection) => projection.name);
+    const last = events[events.length - 1];
     try {
-      const committed = await this.dataSource.transaction(async (manager) => {
-        // The checkpoints' locks order this batch with a rebuild's swap (taken in one order by
-        // everyone); if either moved a checkpoint since it was read, this batch is stale and is
-        // read again (read after the locks, in a statement of its own: a statement's snapshot
-        // predates its waits). The commit need not wait for the disk: a crash can only lose a
-        // batch together with its checkpoints.
-        await manager.query(
-          "SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(hashtext($1), hashtext(name)) FROM (SELECT unnest($2::text[]) AS name ORDER BY 1) AS sorted",
-          [CHECKPOINT_LOCKS, names],
-        );
-        const locked = await manager.query<{ position: string | null }[]>('SELECT position FROM projection_checkpoints WHERE name = ANY($1)', [names]);
-        if (locked.some(({ position }) => position !== checkpoint)) return false;
+      await this.dataSource.transaction(async (manager) => {
         const applied: number[] = [];
         for (const projection of projections) applied.push(await applyBatch(projection, events, manager));
-        const last = events[events.length - 1];
-        await manager.query(
-          `UPDATE projection_checkpoints AS checkpoint
-              SET position = $3, events_applied = checkpoint.events_applied + batch.applied, last_recorded_at = $4, updated_at = now()
-             FROM unnest($1::text[], $2::int[]) AS batch (name, applied)
-            WHERE checkpoint.name = batch.name`,
-          [names, applied, last.position, last.metadata.recordedAt ?? null],
+        // Moved only from where this batch began (in READ COMMITTED, the row as it is now): a
+        // rebuild's swap or another runner that moved a checkpoint meanwhile makes the batch
+        // stale, and all of it is rolled back. The commit need not wait for the disk: a crash
+        // can only lose a batch together with its checkpoints.
+        const [{ moved }] = await manager.query<{ moved: number }[]>(
+          `WITH moved AS (
+             UPDATE projection_checkpoints AS checkpoint
+                SET position = $3, events_applied = checkpoint.events_applied + batch.applied, last_recorded_at = $4, updated_at = now()
+               FROM unnest($1::text[], $2::int[]) AS batch (name, applied), (SELECT set_config('synchronous_commit', 'off', true)) AS setting
+              WHERE checkpoint.name = batch.name AND checkpoint.position IS NOT DISTINCT FROM $5 AND checkpoint.status = 'running'
+             RETURNING 1)
+           SELECT count(*)::int AS moved FROM moved`,
+          [names, applied, last.position, last.metadata.recordedAt ?? null, checkpoint],
         );
-        return true;
+        if (moved !== names.length) throw new StaleBatch();
       });
       for (const name of names) this.timeouts.delete(name);
-      if (committed) {
-        // Announced even when the batch changed no row: the checkpoints moved, and listeners follow them.
-        const handled = events.filter((event) => projections.some((projection) => projection.eventTypes.includes(event.type)));
-        void this.changes?.announce({ projections: names, streams: [...new Set(handled.map((event) => event.streamId))], from: checkpoint, to: events[events.length - 1].position });
-      }
+      for (const row of this.checkpoints ?? []) if (names.includes(row.name)) row.position = last.position;
+      // Announced even when the batch changed no row: the checkpoints moved, and listeners follow them.
+      const handled = events.filter((event) => projections.some((projection) => projection.eventTypes.includes(event.type)));
+      void this.changes?.announce({ projections: names, streams: [...new Set(handled.map((event) => event.streamId))], from: checkpoint, to: last.position });
     } catch (error) {
+      this.checkpoints = undefined; // read them again
+      if (error instanceof StaleBatch) return true;
       // Losing the database is no fault of the projections': the runner pauses and tries
       // again, for as long as it takes. The same batch timing out time after time is.
       if (isPostgresUnavailable(error) && (!isStatementTimeout(error) || this.timedOutAgain(names.join(), checkpoint) < MAX_TIMEOUTS)) throw error;
@@ -497,3 +493,12 @@ function isLockTimeout(error: unknown): boolean {
 function isStatementTimeout(error: unknown): boolean {
   return (error as { code?: unknown }).code === '57014';
 }
+
+interface Checkpoint {
+  name: string;
+  position: string | null;
+  status: string;
+}
+
+/** A batch whose checkpoints moved while it was applied (a rebuild's swap): rolled back, to be read again. */
+class StaleBatch extends Error {}
