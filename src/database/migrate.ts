@@ -7,6 +7,7 @@ import { AuditLog1732500005000 } from '../../migrations/1732500005000-audit-log.
 import { AppendOutsideOtherWrites1732500006000 } from '../../migrations/1732500006000-append-outside-other-writes.js';
 import { GroupCommit1732500007000 } from '../../migrations/1732500007000-group-commit.js';
 import { OneIncidentProjection1732500008000 } from '../../migrations/1732500008000-one-incident-projection.js';
+import { ProjectionBatchGuard1732500009000 } from '../../migrations/1732500009000-projection-batch-guard.js';
 import { openDataSource } from './pool.js';
 
 // Every migration, in order. Listed here rather than globbed so that tests (which load
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   AppendOutsideOtherWrites1732500006000,
   GroupCommit1732500007000,
   OneIncidentProjection1732500008000,
+  ProjectionBatchGuard1732500009000,
 ];
 
 /** Brings the database at `url` up to date. Safe to run from several processes at once. */

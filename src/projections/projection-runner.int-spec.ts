@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
-import type { RecordedEvent } from '../event-store/event-store.js';
 import { eventually } from '../../test/support/caught-up.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
 import type { Projection } from './projection.js';
+import { rowsWritten } from './write-rows.js';
 import { ProjectionRunner } from './projection-runner.js';
 import { newPool, openDataSource } from '../database/pool.js';
 
@@ -18,17 +18,19 @@ let pool: pg.Pool;
 let dataSource: DataSource;
 let store: PostgresEventStore;
 
-/** Counts the events of each type it sees, in a table of its own; refuses `Poison`. */
+/** Notes every event it sees in a table of its own; refuses `Poison`. Needs nothing loaded. */
 function counting(name: string, table: string): Projection {
   return {
     name,
     eventTypes: ['Counted', 'Poison'],
     tables: [table],
-    async apply(events: readonly RecordedEvent[], manager: EntityManager) {
-      for (const event of events) {
-        if (event.type === 'Poison') throw new Error(`${name} cannot read ${event.type}`);
-        await manager.query(`INSERT INTO ${table} (event_id) VALUES ($1) ON CONFLICT DO NOTHING`, [event.id]);
-      }
+    load: () => ({ sql: 'SELECT 1', params: [] }),
+    fold(events) {
+      if (events.some((event) => event.type === 'Poison')) throw new Error(`${name} cannot read Poison`);
+      return rowsWritten(
+        `INSERT INTO ${table} (event_id) SELECT event_id FROM jsonb_to_recordset($1::jsonb) AS r (event_id uuid) ON CONFLICT DO NOTHING`,
+        events.map((event) => ({ event_id: event.id })),
+      );
     },
   };
 }
@@ -51,6 +53,11 @@ beforeAll(async () => {
   dataSource = await openDataSource(database.url, { logging: false });
   store = new PostgresEventStore(pool);
   for (const table of ['runner_a', 'runner_b', 'runner_c', 'runner_d', 'runner_e']) await dataSource.query(`CREATE TABLE ${table} (event_id uuid PRIMARY KEY)`);
+  // What the projections below do to the database behind the runner's back, as a load can.
+  await dataSource.query('CREATE FUNCTION runner_drop_schema(name text) RETURNS int LANGUAGE plpgsql AS $$ BEGIN EXECUTE format($q$DROP SCHEMA %I CASCADE$q$, name); RETURN 1; END $$');
+  await dataSource.query(
+    'CREATE FUNCTION runner_set_checkpoint(projection text, checkpoint text) RETURNS int LANGUAGE sql AS $$ UPDATE projection_checkpoints SET position = checkpoint WHERE name = projection RETURNING 1 $$',
+  );
 });
 
 afterAll(async () => {
@@ -83,9 +90,9 @@ it('keeps a projection running when the database goes away under it, and applies
   const interrupted: Projection = {
     ...steady,
     eventTypes: ['Counted'], // the ledger also holds the other test's Poison
-    async apply(events, manager) {
+    fold(events, loaded) {
       if (databaseDown) throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
-      await steady.apply(events, manager);
+      return steady.fold(events, loaded);
     },
   };
   const runner = new ProjectionRunner(store, dataSource, pool, [interrupted]);
@@ -106,7 +113,7 @@ it('stops a projection whose batch keeps running out of time, though a statement
   const timingOut: Projection = {
     ...counting('runner-timing-out', 'runner_c'),
     eventTypes: ['Counted'],
-    async apply() {
+    fold() {
       throw Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
     },
   };
@@ -124,11 +131,8 @@ it('lets no replayed write reach the live tables, even should the scratch schema
   const vanishing: Projection = {
     ...counted,
     eventTypes: ['Counted'],
-    async apply(events, manager) {
-      // As a second rebuild starting afresh did, before rebuilds took turns.
-      await manager.query('DROP SCHEMA rebuild_runner_vanishing CASCADE');
-      await counted.apply(events, manager);
-    },
+    // As a second rebuild starting afresh did, before rebuilds took turns.
+    load: () => ({ sql: 'SELECT public.runner_drop_schema($1)', params: ['rebuild_runner_vanishing'] }),
   };
   const runner = new ProjectionRunner(store, dataSource, pool, [vanishing]);
   await append('Counted');
@@ -144,13 +148,13 @@ it('rolls a batch back whole when its checkpoint moved while it was applied, as 
   const overtakable: Projection = {
     ...counted,
     eventTypes: ['Counted'],
-    async apply(events, manager) {
-      await counted.apply(events, manager);
-      if (overtaken) return;
+    // Between the batch's load and its write, another transaction moves the checkpoint on, to
+    // the first of this test's events.
+    load(events) {
+      const first = events.find((event) => event.id === ours[0]);
+      if (overtaken || !first) return counted.load(events);
       overtaken = true;
-      // Meanwhile, another transaction moves the checkpoint on, to the first of this test's events.
-      const first = events.find((event) => event.id === ours[0])!;
-      await pool.query('UPDATE projection_checkpoints SET position = $2 WHERE name = $1', [counted.name, first.position]);
+      return { sql: "SELECT public.runner_set_checkpoint($1, $2)", params: [counted.name, first.position] };
     },
   };
   const runner = new ProjectionRunner(store, dataSource, pool, [overtakable]);

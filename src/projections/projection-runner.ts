@@ -7,6 +7,7 @@ import { isPostgresUnavailable } from '../database/unavailable.js';
 import { withConnection } from '../database/with-connection.js';
 import type { EventStore, Position, RecordedEvent } from '../event-store/event-store.js';
 import { lagBehind } from '../event-store/lag.js';
+import { applyBatch, queryWith, StaleBatch } from './apply-batch.js';
 import type { Projection } from './projection.js';
 import type { ProjectionStatus } from './projection-status.js';
 import type { ReadModelChanges } from './read-model-changes.js';
@@ -285,7 +286,8 @@ export class ProjectionRunner {
         // The scratch schema alone (pg_catalog is always searched): were it gone, the
         // projection's unqualified writes would fail rather than reach the live tables.
         await transaction.query(`SELECT set_config('search_path', $1, true)${settings}`, [scratch]);
-        applied += await applyBatch(projection, events, transaction);
+        const [handled] = await applyBatch(queryWith(transaction), [projection], events);
+        applied += handled;
       };
       await (manager ? apply(manager, true) : this.dataSource.transaction((transaction) => apply(transaction, false)));
       position = events[events.length - 1].position;
@@ -333,33 +335,19 @@ export class ProjectionRunner {
   }
 
   /**
-   * Applies `events` to `projections`, all at `checkpoint`, in one transaction that moves
-   * their checkpoints: a crash loses the batch and its checkpoints together, and the batch is
-   * then applied again. A projection whose apply fails makes the batch go again, projection by
-   * projection, so that only that one stops (status `failed`); the others go on.
+   * Applies `events` to `projections`, all at `checkpoint`, with the write that moves their
+   * checkpoints (apply-batch.ts): a crash loses the batch and its checkpoints together, and
+   * the batch is then applied again. A projection that fails makes the batch go again,
+   * projection by projection, so that only that one stops (status `failed`); the others go on.
    */
   private async applyBatchOf(projections: readonly Projection[], checkpoint: string | null, events: RecordedEvent[]): Promise<boolean> {
     const names = projections.map((projection) => projection.name);
     const last = events[events.length - 1];
     try {
-      await this.dataSource.transaction(async (manager) => {
-        const applied: number[] = [];
-        for (const projection of projections) applied.push(await applyBatch(projection, events, manager));
-        // Moved only from where this batch began (in READ COMMITTED, the row as it is now): a
-        // rebuild's swap or another runner that moved a checkpoint meanwhile makes the batch
-        // stale, and all of it is rolled back. The commit need not wait for the disk: a crash
-        // can only lose a batch together with its checkpoints.
-        const [{ moved }] = await manager.query<{ moved: number }[]>(
-          `WITH moved AS (
-             UPDATE projection_checkpoints AS checkpoint
-                SET position = $3, events_applied = checkpoint.events_applied + batch.applied, last_recorded_at = $4, updated_at = now()
-               FROM unnest($1::text[], $2::int[]) AS batch (name, applied), (SELECT set_config('synchronous_commit', 'off', true)) AS setting
-              WHERE checkpoint.name = batch.name AND checkpoint.position IS NOT DISTINCT FROM $5 AND checkpoint.status = 'running'
-             RETURNING 1)
-           SELECT count(*)::int AS moved FROM moved`,
-          [names, applied, last.position, last.metadata.recordedAt ?? null, checkpoint],
-        );
-        if (moved !== names.length) throw new StaleBatch();
+      await applyBatch(queryWith(this.dataSource.manager), projections, events, {
+        from: checkpoint,
+        to: last.position,
+        lastRecordedAt: typeof last.metadata.recordedAt === 'string' ? last.metadata.recordedAt : null,
       });
       for (const name of names) this.timeouts.delete(name);
       for (const row of this.checkpoints ?? []) if (names.includes(row.name)) row.position = last.position;
@@ -477,13 +465,6 @@ async function compareTables(table: string, sides: { live: EntityManager; replay
   };
 }
 
-/** Hands the projection the events of the batch it handles, all at once; returns how many. */
-async function applyBatch(projection: Projection, events: RecordedEvent[], manager: EntityManager): Promise<number> {
-  const handled = events.filter((event) => projection.eventTypes.includes(event.type));
-  if (handled.length > 0) await projection.apply(handled, manager);
-  return handled.length;
-}
-
 /** PostgreSQL's lock_timeout ran out (55P03). */
 function isLockTimeout(error: unknown): boolean {
   return (error as { code?: unknown }).code === '55P03';
@@ -499,6 +480,3 @@ interface Checkpoint {
   position: string | null;
   status: string;
 }
-
-/** A batch whose checkpoints moved while it was applied (a rebuild's swap): rolled back, to be read again. */
-class StaleBatch extends Error {}

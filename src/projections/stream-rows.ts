@@ -4,7 +4,7 @@ import type { RecordedEvent } from '../event-store/event-store.js';
  * The rows a projection keeps one per stream (an incident's view, a source's name), as a
  * batch folds into them: loaded once, each event applied in memory in ledger order — one
  * applied before (a redelivery) passed over, a gap refused — and each changed row written
- * once (projection.ts). Every projection runs its batches through these.
+ * once (projection.ts). Every projection folds its batches through these.
  */
 export class StreamRows<Row> {
   private readonly changedKeys = new Set<string>();
@@ -14,10 +14,8 @@ export class StreamRows<Row> {
     private readonly versionOf: (row: Row) => number,
   ) {}
 
-  /** The rows of `keys` that `load` finds; `keyOf` and `versionOf` read a row's key and the revision it reflects. */
-  static async load<Row>(keys: Iterable<string>, load: (keys: string[]) => Promise<Row[]>, keyOf: (row: Row) => string, versionOf: (row: Row) => number): Promise<StreamRows<Row>> {
-    const wanted = [...new Set(keys)];
-    const rows = wanted.length > 0 ? await load(wanted) : [];
+  /** The rows a projection loaded; `keyOf` and `versionOf` read a row's key and the revision it reflects. */
+  static of<Row>(rows: readonly Row[], keyOf: (row: Row) => string, versionOf: (row: Row) => number): StreamRows<Row> {
     return new StreamRows(new Map(rows.map((row) => [keyOf(row), row])), versionOf);
   }
 

@@ -1,10 +1,10 @@
-import type { EntityManager } from 'typeorm';
+import type { Statement } from './projection.js';
 
 /**
- * Runs `statement` with `rows` as its first parameter, one JSON array (read in SQL with
- * jsonb_to_recordset($1::jsonb)), and `more` after it; nothing when there are no rows.
- * A batched projection writes each of its tables with one such statement per batch.
+ * A projection's write of `rows` to one table: `sql` takes them as its first parameter, one
+ * JSON array (read in SQL with jsonb_to_recordset($1::jsonb)), and `more` after it; none when
+ * there are no rows. Each table is written with one such statement per batch.
  */
-export async function writeRows(manager: EntityManager, statement: string, rows: readonly object[], ...more: unknown[]): Promise<void> {
-  if (rows.length > 0) await manager.query(statement, [JSON.stringify(rows), ...more]);
+export function rowsWritten(sql: string, rows: readonly object[], ...more: unknown[]): Statement[] {
+  return rows.length > 0 ? [{ sql, params: [JSON.stringify(rows), ...more] }] : [];
 }

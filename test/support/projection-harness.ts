@@ -5,6 +5,7 @@ import type { JsonObject, Position, RecordedEvent } from '../../src/event-store/
 import type { Projection } from '../../src/projections/projection.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { openDataSource } from '../../src/database/pool.js';
+import { applyBatch, queryWith } from '../../src/projections/apply-batch.js';
 
 export interface ProjectionHarness {
   dataSource: DataSource;
@@ -25,7 +26,7 @@ export async function projectionHarness(projection: Projection): Promise<Project
   const deliverInBatches = async (events: readonly RecordedEvent[], size: number) => {
     const handled = events.filter((candidate) => projection.eventTypes.includes(candidate.type));
     for (let start = 0; start < handled.length; start += size) {
-      await dataSource.transaction((manager) => projection.apply(handled.slice(start, start + size), manager));
+      await dataSource.transaction((manager) => applyBatch(queryWith(manager), [projection], handled.slice(start, start + size)));
     }
   };
   return {

@@ -260,6 +260,30 @@ function changeRecord({ revision, recordedAt, recordedBy }: EventRecord): Change
   return { version: revision, recordedAt, recordedBy };
 }
 
+/** The sources an event names, and the other incidents: what a view it changes may come to name, and its timeline entry. */
+export function namedIn(event: StoredIncidentEvent): { sources: string[]; incidents: string[] } {
+  switch (event.type) {
+    case 'SourceStatementRecorded':
+      return { sources: [event.data.sourceId, ...event.data.via], incidents: [] };
+    case 'ClaimReported':
+      return { sources: [event.data.claimantId, ...event.data.via], incidents: [] };
+    case 'ClaimCorrected':
+      return { sources: [...(event.data.claimantId === undefined ? [] : [event.data.claimantId]), ...(event.data.via ?? [])], incidents: [] };
+    case 'IncidentsLinked':
+      return { sources: [], incidents: [event.data.otherIncidentId] };
+    case 'IncidentOpened':
+    case 'IncidentRevised':
+    case 'ClaimAmended':
+    case 'ClaimRetracted':
+    case 'ClaimAssessed':
+      return { sources: [], incidents: [] };
+    default: {
+      const unhandled: never = event;
+      throw new Error(`Unhandled incident event ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
 function involvedSources({ claims, statements }: IncidentView): string[] {
   const ids = [...claims.flatMap((claim) => [claim.claimantId, ...claim.via]), ...statements.flatMap((statement) => [statement.sourceId, ...statement.via])];
   return [...new Set(ids)].sort();

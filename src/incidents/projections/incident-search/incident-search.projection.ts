@@ -1,8 +1,8 @@
 import type { Projection } from '../../../projections/projection.js';
-import { writeRows } from '../../../projections/write-rows.js';
+import { StreamRows } from '../../../projections/stream-rows.js';
+import { rowsWritten } from '../../../projections/write-rows.js';
 import { INCIDENT_EVENT_TYPES, type Location, type Occurred } from '../../domain/incident.events.js';
 import { storedIncidentEvent, type StoredIncidentEvent } from '../../read-model/stored-incident-event.js';
-import { isNextRevision } from '../stream-order.js';
 import { occurredBounds } from './occurred-bounds.js';
 
 /**
@@ -17,75 +17,77 @@ export const SEARCH_CONFIG = 'english';
 /**
  * Incident search (PRODUCT.md §4): one row per incident with what the filters, sorts and
  * full-text search read. It takes every incident event, so that version and updated_at
- * match the incident view's; the claims' claimants and summaries come from
- * incident_search_claims. A retracted claim still counts: its claimant made it.
- *
- * A batch's incidents and claims are read once and changed in memory; the claims, then
- * the rows (claimant_ids and the search document derived from the claims) are written once.
+ * match the incident view's; the claims' claimants and summaries are kept in
+ * incident_search_claims, and written into the row. A retracted claim still counts: its
+ * claimant made it.
  */
 export const incidentSearchProjection: Projection = {
   name: 'incident-search',
   eventTypes: INCIDENT_EVENT_TYPES,
   tables: ['incident_search', 'incident_search_claims'],
-  async apply(batch, manager) {
-    const events = batch.map((recorded) => ({ streamId: recorded.streamId, event: storedIncidentEvent(recorded) }));
-    const incidentIds = [...new Set(events.map(({ event }) => event.data.incidentId))];
-    const rows = await manager.query<SearchRow[]>(
-      `SELECT id, version, title, description, location, occurred, occurred_from, occurred_to, tags, opened_at, updated_at
-         FROM incident_search WHERE id = ANY($1::uuid[])`,
-      [incidentIds],
-    );
-    const claims = await manager.query<ClaimRow[]>('SELECT incident_id, claim_id, claimant_id, summary FROM incident_search_claims WHERE incident_id = ANY($1::uuid[])', [
-      incidentIds,
-    ]);
-    const incidents = new Map(rows.map((row) => [row.id, row]));
-    const claimRows = new Map(claims.map((claim) => [claimKey(claim.incident_id, claim.claim_id), claim]));
-    const changedIncidents = new Set<string>();
+
+  load(batch) {
+    return {
+      sql: `SELECT json_build_object(
+              'rows', (SELECT coalesce(json_agg(json_build_object(
+                         'id', id, 'version', version, 'title', title, 'description', description, 'location', location, 'occurred', occurred,
+                         'occurred_from', occurred_from, 'occurred_to', occurred_to, 'tags', tags, 'opened_at', opened_at, 'updated_at', updated_at)), '[]')
+                         FROM incident_search WHERE id = ANY($1::uuid[])),
+              'claims', (SELECT coalesce(json_agg(json_build_object('incident_id', incident_id, 'claim_id', claim_id, 'claimant_id', claimant_id, 'summary', summary)), '[]')
+                           FROM incident_search_claims WHERE incident_id = ANY($1::uuid[])))`,
+      params: [[...new Set(batch.map((recorded) => storedIncidentEvent(recorded).data.incidentId))]],
+    };
+  },
+
+  fold(batch, loaded) {
+    const { rows, claims: claimRows } = loaded as { rows: SearchRow[]; claims: ClaimRow[] };
+    const incidents = StreamRows.of(rows, (row) => row.id, (row) => row.version);
+    const claims = new Map(claimRows.map((claim) => [claimKey(claim.incident_id, claim.claim_id), claim]));
     const changedClaims = new Set<string>();
-    for (const { streamId, event } of events) {
-      const incidentId = event.data.incidentId;
-      const row = incidents.get(incidentId);
-      if (!isNextRevision(streamId, event.revision, row?.version)) continue;
-      const changed = applyChange(event, row, claimRows);
-      if (changed.claimKey) changedClaims.add(changed.claimKey);
-      incidents.set(incidentId, { ...changed.row, version: event.revision, updated_at: event.recordedAt });
-      changedIncidents.add(incidentId);
+    for (const recorded of batch) {
+      const event = storedIncidentEvent(recorded);
+      incidents.apply(event.data.incidentId, recorded, (row) => {
+        const changed = applyChange(event, row, claims);
+        if (changed.claimKey) changedClaims.add(changed.claimKey);
+        return { ...changed.row, version: event.revision, updated_at: event.recordedAt };
+      });
     }
-    await writeRows(
-      manager,
+    // What the row keeps of its claims: who made them, and their summaries for the full text.
+    const byIncident = new Map<string, ClaimRow[]>();
+    for (const claim of claims.values()) byIncident.set(claim.incident_id, [...(byIncident.get(claim.incident_id) ?? []), claim]);
+    const written = incidents.changed().map((row) => {
+      const own = (byIncident.get(row.id) ?? []).sort((a, b) => compare(a.claim_id, b.claim_id));
+      return { ...row, claimant_ids: [...new Set(own.map((claim) => claim.claimant_id))].sort(compare), summaries: own.map((claim) => claim.summary).join(' ') };
+    });
+    return [
+      ...rowsWritten(
         `INSERT INTO incident_search_claims (incident_id, claim_id, claimant_id, summary)
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS claim (incident_id uuid, claim_id uuid, claimant_id uuid, summary text)
          ON CONFLICT (incident_id, claim_id) DO UPDATE SET claimant_id = EXCLUDED.claimant_id, summary = EXCLUDED.summary`,
-      [...changedClaims].flatMap((key) => claimRows.get(key) ?? []),
-    );
-    await writeRows(
-      manager,
-      `INSERT INTO incident_search (id, version, title, description, location, occurred, occurred_from, occurred_to, tags, claimant_ids, search, opened_at, updated_at)
-       SELECT row.id, row.version, row.title, row.description, row.location, row.occurred, row.occurred_from, row.occurred_to, row.tags,
-              claims.claimant_ids,
-              setweight(to_tsvector($2::regconfig, row.title), 'A')
-                || setweight(to_tsvector($2::regconfig, coalesce(row.description, '')), 'B')
-                || setweight(to_tsvector($2::regconfig, claims.summaries), 'C'),
-              row.opened_at, row.updated_at
-         FROM jsonb_to_recordset($1::jsonb) AS row (
-                id uuid, version integer, title text, description text, location jsonb, occurred jsonb,
-                occurred_from timestamptz, occurred_to timestamptz, tags text[], opened_at timestamptz, updated_at timestamptz),
-              LATERAL (
-                SELECT coalesce(array_agg(DISTINCT claimant_id ORDER BY claimant_id), '{}') AS claimant_ids,
-                       coalesce(string_agg(summary, ' ' ORDER BY claim_id), '') AS summaries
-                  FROM incident_search_claims WHERE incident_id = row.id
-              ) claims
-       ON CONFLICT (id) DO UPDATE SET
-         version = EXCLUDED.version, title = EXCLUDED.title, description = EXCLUDED.description, location = EXCLUDED.location,
-         occurred = EXCLUDED.occurred, occurred_from = EXCLUDED.occurred_from, occurred_to = EXCLUDED.occurred_to, tags = EXCLUDED.tags,
-         claimant_ids = EXCLUDED.claimant_ids, search = EXCLUDED.search, opened_at = EXCLUDED.opened_at, updated_at = EXCLUDED.updated_at`,
-      [...changedIncidents].flatMap((incidentId) => incidents.get(incidentId) ?? []),
-      SEARCH_CONFIG,
-    );
+        [...changedClaims].flatMap((key) => claims.get(key) ?? []),
+      ),
+      ...rowsWritten(
+        `INSERT INTO incident_search (id, version, title, description, location, occurred, occurred_from, occurred_to, tags, claimant_ids, search, opened_at, updated_at)
+         SELECT row.id, row.version, row.title, row.description, row.location, row.occurred, row.occurred_from, row.occurred_to, row.tags, row.claimant_ids,
+                setweight(to_tsvector($2::regconfig, row.title), 'A')
+                  || setweight(to_tsvector($2::regconfig, coalesce(row.description, '')), 'B')
+                  || setweight(to_tsvector($2::regconfig, row.summaries), 'C'),
+                row.opened_at, row.updated_at
+           FROM jsonb_to_recordset($1::jsonb) AS row (
+                  id uuid, version integer, title text, description text, location jsonb, occurred jsonb, occurred_from timestamptz, occurred_to timestamptz,
+                  tags text[], claimant_ids uuid[], summaries text, opened_at timestamptz, updated_at timestamptz)
+         ON CONFLICT (id) DO UPDATE SET
+           version = EXCLUDED.version, title = EXCLUDED.title, description = EXCLUDED.description, location = EXCLUDED.location,
+           occurred = EXCLUDED.occurred, occurred_from = EXCLUDED.occurred_from, occurred_to = EXCLUDED.occurred_to, tags = EXCLUDED.tags,
+           claimant_ids = EXCLUDED.claimant_ids, search = EXCLUDED.search, opened_at = EXCLUDED.opened_at, updated_at = EXCLUDED.updated_at`,
+        written,
+        SEARCH_CONFIG,
+      ),
+    ];
   },
 };
 
-/** An incident_search row as the projection reads and writes it (claimant_ids and search are derived on writing). */
+/** An incident_search row as the projection reads and writes it (claimant_ids and search are derived on writing). Times as JSON gives them. */
 interface SearchRow {
   id: string;
   version: number;
@@ -93,12 +95,11 @@ interface SearchRow {
   description: string | null;
   location: Location;
   occurred: Occurred;
-  /** Instants, as ISO strings or as read back. */
-  occurred_from: string | Date;
-  occurred_to: string | Date;
+  occurred_from: string;
+  occurred_to: string;
   tags: string[];
-  opened_at: string | Date;
-  updated_at: string | Date;
+  opened_at: string;
+  updated_at: string;
 }
 
 interface ClaimRow {
@@ -106,6 +107,10 @@ interface ClaimRow {
   claim_id: string;
   claimant_id: string;
   summary: string;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function claimKey(incidentId: string, claimId: string): string {
@@ -133,7 +138,7 @@ function applyChange(event: StoredIncidentEvent, row: SearchRow | undefined, cla
       },
     };
   }
-  // isNextRevision lets nothing but IncidentOpened through to an incident without a row.
+  // StreamRows lets nothing but IncidentOpened through to an incident without a row: it comes first.
   if (!row) throw new Error(`${event.type} on incident ${event.data.incidentId} before IncidentOpened`);
   switch (event.type) {
     case 'IncidentRevised': {

@@ -1,13 +1,12 @@
-import type { EntityManager } from 'typeorm';
 import type { RecordedEvent } from '../../../event-store/event-store.js';
-import type { Projection } from '../../../projections/projection.js';
+import type { Projection, Statement } from '../../../projections/projection.js';
 import { StreamRows } from '../../../projections/stream-rows.js';
-import { writeRows } from '../../../projections/write-rows.js';
+import { rowsWritten } from '../../../projections/write-rows.js';
 import { SOURCE_EVENT_TYPES, type SourceRegisteredData } from '../../../sources/domain/source.events.js';
 import { INCIDENT_EVENT_TYPES } from '../../domain/incident.events.js';
 import { timelineEntry, type TimelineEntry } from '../../read-model/headline.js';
-import { evolveView, type IncidentView } from '../../read-model/incident-view.js';
-import { storedIncidentEvent, type StoredIncidentEvent } from '../../read-model/stored-incident-event.js';
+import { evolveView, type IncidentView, namedIn } from '../../read-model/incident-view.js';
+import { storedIncidentEvent } from '../../read-model/stored-incident-event.js';
 import { publicSourceName, type SourceName } from './source-name.js';
 
 /**
@@ -16,103 +15,87 @@ import { publicSourceName, type SourceName } from './source-name.js';
  * entry per incident event (its headline and the changes it made, from the view before and
  * after it), one row per source. One fold per event serves both: the entry is told from the
  * very views the projection stores. A headline names sources and linked incidents as they
- * were named when its event was recorded.
- *
- * A batch is read once, told in memory in ledger order (a source renamed mid-batch is named
- * by its new name only in the entries after the rename) and written once per table.
+ * were named when its event was recorded: a source renamed mid-batch is named by its new
+ * name only in the entries after the rename.
  */
 export const incidentViewProjection: Projection = {
   name: 'incident-view',
   eventTypes: [...INCIDENT_EVENT_TYPES, ...SOURCE_EVENT_TYPES],
   tables: ['incident_views', 'incident_timeline', 'incident_source_names'],
-  async apply(batch, manager) {
-    const incidentEvents = batch.filter((recorded) => !isSourceEvent(recorded)).map((recorded) => ({ recorded, event: storedIncidentEvent(recorded) }));
-    const views = await StreamRows.load(
-      incidentEvents.map(({ event }) => event.data.incidentId),
-      (ids) => manager.query<ViewRow[]>('SELECT incident_id, version, view FROM incident_views WHERE incident_id = ANY($1::uuid[])', [ids]),
-      (row) => row.incident_id,
-      (row) => row.version,
-    );
-    const steps = fold(incidentEvents, views);
-    const names = await namesFor(steps, batch.filter(isSourceEvent), manager);
 
+  // The batch's incidents; the names of every source and incident they name or may come to
+  // name (their views' and the events'), as they stand before the batch.
+  load(batch) {
+    const incidentEvents = batch.filter((recorded) => !isSourceEvent(recorded)).map(storedIncidentEvent);
+    const named = incidentEvents.map(namedIn);
+    return {
+      sql: `SELECT json_build_object(
+              'views', (SELECT coalesce(json_agg(json_build_object('incident_id', incident_id, 'version', version, 'view', view)), '[]')
+                          FROM incident_views WHERE incident_id = ANY($1::uuid[])),
+              'names', (SELECT coalesce(json_agg(names), '[]') FROM incident_source_names names
+                         WHERE source_id = ANY($2::uuid[])
+                            OR source_id IN (SELECT jsonb_array_elements_text(view->'sourceIds')::uuid FROM incident_views WHERE incident_id = ANY($1::uuid[]))),
+              'titles', (SELECT coalesce(json_agg(json_build_object('incident_id', incident_id, 'title', view->>'title')), '[]') FROM incident_views
+                          WHERE incident_id = ANY($3::uuid[])
+                             OR incident_id IN (SELECT (jsonb_array_elements(view->'links')->>'incidentId')::uuid FROM incident_views WHERE incident_id = ANY($1::uuid[]))))`,
+      params: [
+        unique(incidentEvents.map((event) => event.data.incidentId)),
+        unique([...named.flatMap(({ sources }) => sources), ...batch.filter(isSourceEvent).map(sourceIdOf)]),
+        unique(named.flatMap(({ incidents }) => incidents)),
+      ],
+    };
+  },
+
+  fold(batch, loaded) {
+    const { views: viewRows, names: nameRows, titles: titleRows } = loaded as Loaded;
+    const views = StreamRows.of(viewRows, (row) => row.incident_id, (row) => row.version);
+    const names = sourceNames(nameRows, titleRows);
     const entries: { incident_id: string; version: number; entry: TimelineEntry }[] = [];
     for (const recorded of batch) {
       if (isSourceEvent(recorded)) {
         names.apply(recorded);
         continue;
       }
-      const step = steps.get(recorded);
-      if (!step) continue; // applied before
-      entries.push({ incident_id: step.after.id, version: step.after.version, entry: timelineEntry(step.event, step.before, step.after, names) });
-      names.titles.set(step.after.id, step.after.title);
+      const event = storedIncidentEvent(recorded);
+      const before = views.get(event.data.incidentId)?.view ?? null;
+      views.apply(event.data.incidentId, recorded, () => {
+        const after = evolveView(before, event);
+        entries.push({ incident_id: after.id, version: after.version, entry: timelineEntry(event, before, after, names) });
+        names.titles.set(after.id, after.title);
+        return { incident_id: after.id, version: after.version, view: after };
+      });
     }
-
-    await writeRows(
-      manager,
-      `INSERT INTO incident_views (incident_id, version, view)
-       SELECT incident_id, version, view FROM jsonb_to_recordset($1::jsonb) AS changed (incident_id uuid, version integer, view jsonb)
-       ON CONFLICT (incident_id) DO UPDATE SET version = EXCLUDED.version, view = EXCLUDED.view`,
-      views.changed(),
-    );
-    await writeRows(
-      manager,
-      'INSERT INTO incident_timeline (incident_id, version, entry) SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (incident_id uuid, version integer, entry jsonb) ON CONFLICT DO NOTHING',
-      entries,
-    );
-    await writeRows(
-      manager,
-      `INSERT INTO incident_source_names (source_id, version, name, kind, confidential)
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (source_id uuid, version integer, name text, kind text, confidential boolean)
-       ON CONFLICT (source_id) DO UPDATE SET version = EXCLUDED.version, name = EXCLUDED.name, kind = EXCLUDED.kind, confidential = EXCLUDED.confidential`,
-      names.rows.changed(),
-    );
+    return [
+      ...rowsWritten(
+        `INSERT INTO incident_views (incident_id, version, view)
+         SELECT incident_id, version, view FROM jsonb_to_recordset($1::jsonb) AS changed (incident_id uuid, version integer, view jsonb)
+         ON CONFLICT (incident_id) DO UPDATE SET version = EXCLUDED.version, view = EXCLUDED.view`,
+        views.changed(),
+      ),
+      ...rowsWritten(
+        'INSERT INTO incident_timeline (incident_id, version, entry) SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (incident_id uuid, version integer, entry jsonb) ON CONFLICT DO NOTHING',
+        entries,
+      ),
+      ...rowsWritten(
+        `INSERT INTO incident_source_names (source_id, version, name, kind, confidential)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (source_id uuid, version integer, name text, kind text, confidential boolean)
+         ON CONFLICT (source_id) DO UPDATE SET version = EXCLUDED.version, name = EXCLUDED.name, kind = EXCLUDED.kind, confidential = EXCLUDED.confidential`,
+        names.rows.changed(),
+      ),
+    ] satisfies Statement[];
   },
 };
 
-interface ViewRow {
-  incident_id: string;
-  version: number;
-  view: IncidentView;
+interface Loaded {
+  views: { incident_id: string; version: number; view: IncidentView }[];
+  names: SourceName[];
+  titles: { incident_id: string; title: string }[];
 }
 
-interface Step {
-  event: StoredIncidentEvent;
-  before: IncidentView | null;
-  after: IncidentView;
-}
-
-/** What each incident event of the batch did to its incident's view, by event; redelivered events are left out. */
-function fold(events: { recorded: RecordedEvent; event: StoredIncidentEvent }[], views: StreamRows<ViewRow>): Map<RecordedEvent, Step> {
-  const steps = new Map<RecordedEvent, Step>();
-  for (const { recorded, event } of events) {
-    const before = views.get(event.data.incidentId)?.view ?? null;
-    views.apply(event.data.incidentId, recorded, () => {
-      const after = evolveView(before, event);
-      steps.set(recorded, { event, before, after });
-      return { incident_id: after.id, version: after.version, view: after };
-    });
-  }
-  return steps;
-}
-
-/**
- * The names the batch's headlines and changes may need (the views' sources and linked
- * incidents) as they stand before the batch, to be moved on event by event.
- */
-async function namesFor(steps: Map<RecordedEvent, Step>, sourceEvents: RecordedEvent[], manager: EntityManager) {
-  const views = [...steps.values()].flatMap(({ before, after }) => (before ? [before, after] : [after]));
-  const rows = await StreamRows.load(
-    [...views.flatMap((view) => view.sourceIds), ...sourceEvents.map(sourceIdOf)],
-    (ids) => manager.query<SourceName[]>('SELECT source_id, version, name, kind, confidential FROM incident_source_names WHERE source_id = ANY($1::uuid[])', [ids]),
-    (row) => row.source_id,
-    (row) => row.version,
-  );
-  const linked = [...new Set(views.flatMap((view) => view.links.map((link) => link.incidentId)))];
-  const incidents = linked.length
-    ? await manager.query<{ id: string; title: string }[]>("SELECT incident_id AS id, view->>'title' AS title FROM incident_views WHERE incident_id = ANY($1::uuid[])", [linked])
-    : [];
-  const titles = new Map(incidents.map(({ id, title }) => [id, title]));
+/** How headlines and changes name what they refer to, moved on event by event. */
+function sourceNames(nameRows: SourceName[], titleRows: Loaded['titles']) {
+  const rows = StreamRows.of(nameRows, (row) => row.source_id, (row) => row.version);
+  const titles = new Map(titleRows.map(({ incident_id: id, title }) => [id, title]));
   return {
     rows,
     titles,
@@ -143,4 +126,8 @@ function isSourceEvent(recorded: RecordedEvent): boolean {
 
 function sourceIdOf(recorded: RecordedEvent): string {
   return (recorded.data as { sourceId: string }).sourceId;
+}
+
+function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
 }

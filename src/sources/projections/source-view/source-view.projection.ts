@@ -1,10 +1,9 @@
-import type { EntityManager } from 'typeorm';
 import type { RecordedEvent } from '../../../event-store/event-store.js';
 import { INCIDENT_EVENT_TYPES } from '../../../incidents/domain/incident.events.js';
-import { isNextRevision } from '../../../incidents/projections/stream-order.js';
 import { storedIncidentEvent } from '../../../incidents/read-model/stored-incident-event.js';
-import type { Projection } from '../../../projections/projection.js';
-import { writeRows } from '../../../projections/write-rows.js';
+import type { Projection, Statement } from '../../../projections/projection.js';
+import { StreamRows } from '../../../projections/stream-rows.js';
+import { rowsWritten } from '../../../projections/write-rows.js';
 import { SOURCE_EVENT_TYPES, type SourceEvent } from '../../domain/source.events.js';
 
 /**
@@ -13,22 +12,34 @@ import { SOURCE_EVENT_TYPES, type SourceEvent } from '../../domain/source.events
  * incident stream. Each stream's progress is kept (source_view.version,
  * source_view_incidents.version), so a redelivered event is skipped whole.
  *
- * A batch is read once, applied in memory and written once. Source events and incident
- * events touch separate tables, so each kind is applied on its own, in ledger order.
  */
 export const sourceViewProjection: Projection = {
   name: 'source-view',
   eventTypes: [...SOURCE_EVENT_TYPES, ...INCIDENT_EVENT_TYPES],
   tables: ['source_view', 'source_view_incidents', 'source_view_claims', 'source_view_statements', 'source_view_stances'],
-  async apply(batch, manager) {
-    const isSourceEvent = (recorded: RecordedEvent) => (SOURCE_EVENT_TYPES as readonly string[]).includes(recorded.type);
-    await applySourceEvents(batch.filter(isSourceEvent), manager);
-    await applyIncidentEvents(
-      batch.filter((recorded) => !isSourceEvent(recorded)),
-      manager,
-    );
+
+  load(batch) {
+    const sourceIds = batch.filter(isSourceEvent).map((recorded) => (recorded.data as { sourceId: string }).sourceId);
+    const incidentIds = batch.filter((recorded) => !isSourceEvent(recorded)).map((recorded) => storedIncidentEvent(recorded).data.incidentId);
+    return {
+      sql: `SELECT json_build_object(
+              'sources', (SELECT coalesce(json_agg(sources), '[]') FROM source_view sources WHERE id = ANY($1::uuid[])),
+              'progress', (SELECT coalesce(json_agg(progress), '[]') FROM source_view_incidents progress WHERE incident_id = ANY($2::uuid[])),
+              'claims', (SELECT coalesce(json_agg(claims), '[]') FROM source_view_claims claims WHERE incident_id = ANY($2::uuid[])))`,
+      params: [[...new Set(sourceIds)], [...new Set(incidentIds)]],
+    };
+  },
+
+  fold(batch, loaded) {
+    const { sources, progress, claims } = loaded as { sources: SourceRow[]; progress: { incident_id: string; version: number }[]; claims: ClaimRow[] };
+    // Source events and incident events touch separate tables: each kind is folded on its own, in ledger order.
+    return [...foldSourceEvents(batch.filter(isSourceEvent), sources), ...foldIncidentEvents(batch.filter((recorded) => !isSourceEvent(recorded)), progress, claims)];
   },
 };
+
+function isSourceEvent(recorded: RecordedEvent): boolean {
+  return (SOURCE_EVENT_TYPES as readonly string[]).includes(recorded.type);
+}
 
 interface SourceRow {
   id: string;
@@ -39,30 +50,20 @@ interface SourceRow {
   country: string | null;
   description: string | null;
   confidential: boolean;
-  registered_at: string | Date;
-  updated_at: string | Date;
+  registered_at: string;
+  updated_at: string;
 }
 
-async function applySourceEvents(batch: RecordedEvent[], manager: EntityManager): Promise<void> {
-  if (batch.length === 0) return;
-  // The write side checked the data against its event type before appending it.
-  const events = batch.map((recorded) => ({ recorded, event: { type: recorded.type, data: recorded.data } as unknown as SourceEvent }));
-  const rows = await manager.query<SourceRow[]>(
-    'SELECT id, version, name, kind, aliases, country, description, confidential, registered_at, updated_at FROM source_view WHERE id = ANY($1::uuid[])',
-    [[...new Set(events.map(({ event }) => event.data.sourceId))]],
-  );
-  const sources = new Map(rows.map((row) => [row.id, row]));
-  const changed = new Set<string>();
-  for (const { recorded, event } of events) {
-    const row = sources.get(event.data.sourceId);
-    if (!isNextRevision(recorded.streamId, recorded.revision, row?.version)) continue;
+function foldSourceEvents(batch: RecordedEvent[], rows: SourceRow[]): Statement[] {
+  const sources = StreamRows.of(rows, (row) => row.id, (row) => row.version);
+  for (const recorded of batch) {
+    // The write side checked the data against its event type before appending it.
+    const event = { type: recorded.type, data: recorded.data } as unknown as SourceEvent;
     const { recordedAt } = recorded.metadata;
     if (typeof recordedAt !== 'string') throw new Error(`${recorded.streamId}@${recorded.revision}: ${recorded.type} lacks recordedAt`);
-    sources.set(event.data.sourceId, sourceAfter(event, row, recorded.revision, recordedAt));
-    changed.add(event.data.sourceId);
+    sources.apply(event.data.sourceId, recorded, (row) => sourceAfter(event, row, recorded.revision, recordedAt));
   }
-  await writeRows(
-    manager,
+  return rowsWritten(
     `INSERT INTO source_view (id, version, name, kind, aliases, country, description, confidential, registered_at, updated_at)
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (
        id uuid, version integer, name text, kind text, aliases text[], country text, description text, confidential boolean,
@@ -70,7 +71,7 @@ async function applySourceEvents(batch: RecordedEvent[], manager: EntityManager)
      ON CONFLICT (id) DO UPDATE SET
        version = EXCLUDED.version, name = EXCLUDED.name, kind = EXCLUDED.kind, aliases = EXCLUDED.aliases, country = EXCLUDED.country,
        description = EXCLUDED.description, confidential = EXCLUDED.confidential, registered_at = EXCLUDED.registered_at, updated_at = EXCLUDED.updated_at`,
-    [...changed].flatMap((sourceId) => sources.get(sourceId) ?? []),
+    sources.changed(),
   );
 }
 
@@ -81,7 +82,7 @@ function sourceAfter(event: SourceEvent, row: SourceRow | undefined, revision: n
       return { id: sourceId, version: revision, name, kind, aliases, country: country ?? null, description: description ?? null, confidential, registered_at: recordedAt, updated_at: recordedAt };
     }
     case 'SourceRevised': {
-      // isNextRevision lets nothing but SourceRegistered through to a source without a row.
+      // StreamRows lets nothing but SourceRegistered through to a source without a row: it comes first.
       if (!row) throw new Error(`SourceRevised on source ${event.data.sourceId} before SourceRegistered`);
       // A revision carries only the fields it changed.
       const { name, kind, aliases, country, description, confidential } = event.data;
@@ -115,93 +116,83 @@ interface ClaimRow {
   grade: string | null;
 }
 
-async function applyIncidentEvents(batch: RecordedEvent[], manager: EntityManager): Promise<void> {
-  if (batch.length === 0) return;
-  const events = batch.map((recorded) => ({ streamId: recorded.streamId, event: storedIncidentEvent(recorded) }));
-  const incidentIds = [...new Set(events.map(({ event }) => event.data.incidentId))];
-  const progress = await manager.query<{ incident_id: string; version: number }[]>('SELECT incident_id, version FROM source_view_incidents WHERE incident_id = ANY($1::uuid[])', [
-    incidentIds,
-  ]);
-  const claimRows = await manager.query<ClaimRow[]>(
-    'SELECT incident_id, claim_id, claimant_id, via, status, amended, grade FROM source_view_claims WHERE incident_id = ANY($1::uuid[])',
-    [incidentIds],
-  );
-  const versions = new Map(progress.map((row) => [row.incident_id, row.version]));
+function foldIncidentEvents(batch: RecordedEvent[], progress: { incident_id: string; version: number }[], claimRows: ClaimRow[]): Statement[] {
+  const incidents = StreamRows.of(progress, (row) => row.incident_id, (row) => row.version);
   const claims = new Map(claimRows.map((claim) => [`${claim.incident_id}/${claim.claim_id}`, claim]));
   const changedClaims = new Set<string>();
   const statements: { incident_id: string; statement_id: string; source_id: string; via: string[] }[] = [];
   const stances: { incident_id: string; statement_id: string; claim_id: string; stance: string }[] = [];
-  for (const { streamId, event } of events) {
+  for (const recorded of batch) {
+    const event = storedIncidentEvent(recorded);
     const incidentId = event.data.incidentId;
-    if (!isNextRevision(streamId, event.revision, versions.get(incidentId))) continue;
-    versions.set(incidentId, event.revision);
-    const updateClaim = (claimId: string, change: (claim: ClaimRow) => Partial<ClaimRow>) => {
-      const key = `${incidentId}/${claimId}`;
-      const claim = claims.get(key);
-      if (!claim) return;
-      claims.set(key, { ...claim, ...change(claim) });
-      changedClaims.add(key);
-    };
-    switch (event.type) {
-      case 'SourceStatementRecorded': {
-        const { statementId, sourceId, via } = event.data;
-        statements.push({ incident_id: incidentId, statement_id: statementId, source_id: sourceId, via });
-        stances.push(...event.data.stances.map(({ claimId, stance }) => ({ incident_id: incidentId, statement_id: statementId, claim_id: claimId, stance })));
-        break;
+    incidents.apply(incidentId, recorded, () => {
+      const updateClaim = (claimId: string, change: (claim: ClaimRow) => Partial<ClaimRow>) => {
+        const key = `${incidentId}/${claimId}`;
+        const claim = claims.get(key);
+        if (!claim) return;
+        claims.set(key, { ...claim, ...change(claim) });
+        changedClaims.add(key);
+      };
+      switch (event.type) {
+        case 'SourceStatementRecorded': {
+          const { statementId, sourceId, via } = event.data;
+          statements.push({ incident_id: incidentId, statement_id: statementId, source_id: sourceId, via });
+          stances.push(...event.data.stances.map(({ claimId, stance }) => ({ incident_id: incidentId, statement_id: statementId, claim_id: claimId, stance })));
+          break;
+        }
+        case 'ClaimReported': {
+          const { claimId, claimantId, via } = event.data;
+          claims.set(`${incidentId}/${claimId}`, { incident_id: incidentId, claim_id: claimId, claimant_id: claimantId, via, status: 'active', amended: false, grade: null });
+          changedClaims.add(`${incidentId}/${claimId}`);
+          break;
+        }
+        case 'ClaimAmended':
+          updateClaim(event.data.claimId, () => ({ status: 'amended', amended: true }));
+          break;
+        case 'ClaimRetracted':
+          updateClaim(event.data.claimId, () => ({ status: 'retracted' }));
+          break;
+        case 'ClaimCorrected': {
+          // The desk's fix of a wrong claimant or conduit moves the claim to the right record.
+          const { claimantId, via } = event.data;
+          updateClaim(event.data.claimId, (claim) => ({ claimant_id: claimantId ?? claim.claimant_id, via: via ?? claim.via }));
+          break;
+        }
+        case 'ClaimAssessed':
+          updateClaim(event.data.claimId, () => ({ grade: event.data.grade }));
+          break;
+        case 'IncidentOpened':
+        case 'IncidentRevised':
+        case 'IncidentsLinked':
+          break;
+        default: {
+          const unhandled: never = event;
+          throw new Error(`Unhandled incident event ${JSON.stringify(unhandled)}`);
+        }
       }
-      case 'ClaimReported': {
-        const { claimId, claimantId, via } = event.data;
-        claims.set(`${incidentId}/${claimId}`, { incident_id: incidentId, claim_id: claimId, claimant_id: claimantId, via, status: 'active', amended: false, grade: null });
-        changedClaims.add(`${incidentId}/${claimId}`);
-        break;
-      }
-      case 'ClaimAmended':
-        updateClaim(event.data.claimId, () => ({ status: 'amended', amended: true }));
-        break;
-      case 'ClaimRetracted':
-        updateClaim(event.data.claimId, () => ({ status: 'retracted' }));
-        break;
-      case 'ClaimCorrected': {
-        // The desk's fix of a wrong claimant or conduit moves the claim to the right record.
-        const { claimantId, via } = event.data;
-        updateClaim(event.data.claimId, (claim) => ({ claimant_id: claimantId ?? claim.claimant_id, via: via ?? claim.via }));
-        break;
-      }
-      case 'ClaimAssessed':
-        updateClaim(event.data.claimId, () => ({ grade: event.data.grade }));
-        break;
-      case 'IncidentOpened':
-      case 'IncidentRevised':
-      case 'IncidentsLinked':
-        break;
-      default: {
-        const unhandled: never = event;
-        throw new Error(`Unhandled incident event ${JSON.stringify(unhandled)}`);
-      }
-    }
+      return { incident_id: incidentId, version: event.revision };
+    });
   }
-  await writeRows(
-    manager,
-    'INSERT INTO source_view_statements (incident_id, statement_id, source_id, via) SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (incident_id uuid, statement_id uuid, source_id uuid, via uuid[])',
-    statements,
-  );
-  await writeRows(
-    manager,
-    'INSERT INTO source_view_stances (incident_id, statement_id, claim_id, stance) SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (incident_id uuid, statement_id uuid, claim_id uuid, stance text)',
-    stances,
-  );
-  await writeRows(
-    manager,
-    `INSERT INTO source_view_claims (incident_id, claim_id, claimant_id, via, status, amended, grade)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (incident_id uuid, claim_id uuid, claimant_id uuid, via uuid[], status text, amended boolean, grade text)
-     ON CONFLICT (incident_id, claim_id) DO UPDATE SET
-       claimant_id = EXCLUDED.claimant_id, via = EXCLUDED.via, status = EXCLUDED.status, amended = EXCLUDED.amended, grade = EXCLUDED.grade`,
-    [...changedClaims].flatMap((key) => claims.get(key) ?? []),
-  );
-  await writeRows(
-    manager,
-    `INSERT INTO source_view_incidents (incident_id, version) SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (incident_id uuid, version integer)
-     ON CONFLICT (incident_id) DO UPDATE SET version = EXCLUDED.version`,
-    incidentIds.filter((incidentId) => versions.has(incidentId)).map((incidentId) => ({ incident_id: incidentId, version: versions.get(incidentId) })),
-  );
+  return [
+    ...rowsWritten(
+      'INSERT INTO source_view_statements (incident_id, statement_id, source_id, via) SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (incident_id uuid, statement_id uuid, source_id uuid, via uuid[])',
+      statements,
+    ),
+    ...rowsWritten(
+      'INSERT INTO source_view_stances (incident_id, statement_id, claim_id, stance) SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (incident_id uuid, statement_id uuid, claim_id uuid, stance text)',
+      stances,
+    ),
+    ...rowsWritten(
+      `INSERT INTO source_view_claims (incident_id, claim_id, claimant_id, via, status, amended, grade)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (incident_id uuid, claim_id uuid, claimant_id uuid, via uuid[], status text, amended boolean, grade text)
+       ON CONFLICT (incident_id, claim_id) DO UPDATE SET
+         claimant_id = EXCLUDED.claimant_id, via = EXCLUDED.via, status = EXCLUDED.status, amended = EXCLUDED.amended, grade = EXCLUDED.grade`,
+      [...changedClaims].flatMap((key) => claims.get(key) ?? []),
+    ),
+    ...rowsWritten(
+      `INSERT INTO source_view_incidents (incident_id, version) SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (incident_id uuid, version integer)
+       ON CONFLICT (incident_id) DO UPDATE SET version = EXCLUDED.version`,
+      incidents.changed(),
+    ),
+  ];
 }
