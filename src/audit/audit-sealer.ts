@@ -77,9 +77,13 @@ export class AuditSealer {
       this.leading = true;
       try {
         while (!active.aborted) {
-          await this.catchUp();
+          const sealed = await this.sealBatch();
           // No new event lets it past one it refused: it looks again each second, not on every append.
-          await (this.stoppedAt === undefined ? this.waitForEvents(active) : pause(IDLE_WAKE_MS, active));
+          if (this.stoppedAt !== undefined) await pause(IDLE_WAKE_MS, active);
+          else if (sealed === 0) await this.waitForEvents(active);
+          // Under a steady flow of writes, a batch for every few events would cost its round
+          // trips each time: short of a full batch, the next one waits for more to gather.
+          else if (sealed < this.batchSize) await pause(GATHER_MS, active);
         }
       } finally {
         this.leading = false;
@@ -94,7 +98,7 @@ export class AuditSealer {
 
   /** Seals everything readAll hands out now, signing the checkpoints that fall due. */
   async catchUp(): Promise<void> {
-    while (await this.sealBatch()) {
+    while ((await this.sealBatch()) > 0) {
       // until a batch finds nothing new
     }
   }
@@ -110,7 +114,7 @@ export class AuditSealer {
     return { lag, refused: reason ? { position: next.position, eventId: next.id, reason } : null };
   }
 
-  /** Resolves on the first event after the last sealed leaf, after a second, or on abort. */
+  /** Resolves (after a moment for others to gather) on the first event after the last sealed leaf, after a second, or on abort. */
   private async waitForEvents(signal: AbortSignal): Promise<void> {
     const { lastPosition } = await this.log.head();
     const waiting = linkedAbort(signal, IDLE_WAKE_MS);
@@ -122,8 +126,8 @@ export class AuditSealer {
     await pause(GATHER_MS, signal);
   }
 
-  /** One batch of leaves and, when due, a checkpoint, in one transaction; true if it sealed any. */
-  private async sealBatch(): Promise<boolean> {
+  /** One batch of leaves and, when due, a checkpoint, in one transaction; how many it sealed. */
+  private async sealBatch(): Promise<number> {
     return withConnection(this.pool, async (client) => {
       try {
         await client.query('BEGIN');
@@ -141,7 +145,7 @@ export class AuditSealer {
           if (due) await this.signCheckpoint(client, newSize, foldSubtrees(frontier.map(({ hash }) => hash)));
         }
         await client.query('COMMIT');
-        return events.length > 0;
+        return events.length;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
