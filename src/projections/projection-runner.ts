@@ -120,61 +120,66 @@ export class ProjectionRunner {
   }
 
   /**
-   * Rebuilds one projection from position zero into fresh copies of its tables, catches
-   * them up with the ledger, then swaps them in, in one short transaction that locks the live
+   * Rebuilds projections from position zero into fresh copies of their tables, catches them
+   * up with the ledger, then swaps them in, in one short transaction that locks the live
    * tables (the live runner waits) and applies the last few events: readers never see a
-   * half-built view, and no transaction stays open across the long replay. Works from any
-   * process; the rebuilt projection resumes as `running`. A second rebuild of the same
-   * projection (or a replay check) waits for the first.
+   * half-built view, and no transaction stays open across the long replay. Projections
+   * rebuilt together read the ledger once, each batch applied to all of them in two
+   * statements. Works from any process; the rebuilt projections resume as `running`. A second
+   * rebuild of a projection (or a replay check) waits for the first.
    */
-  async rebuild(name: string): Promise<{ name: string; eventsApplied: number; checkpoint: string | null }> {
-    const projection = this.projection(name);
+  async rebuild(...names: string[]): Promise<RebuildResult[]> {
+    const projections = names.map((name) => this.projection(name));
     await this.ensureCheckpoints();
-    const { position, applied } = await this.withScratchTables('rebuild', projection, async (scratch) => {
-      let caughtUp = await this.replay(projection, scratch, { after: undefined });
+    const { position, applied } = await this.withScratchTables('rebuild', projections, async (scratches) => {
+      let caughtUp = await this.replay(projections, scratches, { after: undefined });
       for (let attempt = 1; ; attempt++) {
         try {
-          return await this.swapIn(projection, scratch, caughtUp);
+          return await this.swapIn(projections, scratches, caughtUp);
         } catch (error) {
           if (!isLockTimeout(error) || attempt === SWAP_ATTEMPTS) throw error;
-          const more = await this.replay(projection, scratch, { after: caughtUp.position });
-          caughtUp = { position: more.position, applied: caughtUp.applied + more.applied };
+          const more = await this.replay(projections, scratches, { after: caughtUp.position });
+          caughtUp = { position: more.position, applied: caughtUp.applied.map((count, index) => count + more.applied[index]) };
         }
       }
     });
     this.checkpoints = undefined;
     // Awaited (it never throws): a command-line rebuild must not exit before other processes are told.
-    await this.changes?.announce({ projections: [projection.name], streams: 'all' });
-    this.logger.log(`Rebuilt ${projection.name}: ${applied} events applied`);
-    return { name: projection.name, eventsApplied: applied, checkpoint: position ?? null };
+    await this.changes?.announce({ projections: names, streams: 'all' });
+    return projections.map(({ name }, index) => {
+      this.logger.log(`Rebuilt ${name}: ${applied[index]} events applied`);
+      return { name, eventsApplied: applied[index], checkpoint: position ?? null };
+    });
   }
 
   /**
    * The rebuild's last step: with the live tables locked (which gives the transaction no id,
    * so the ledger's readers go on meanwhile), applies what came in since `caughtUp`, swaps the
-   * scratch tables in and moves the checkpoint. A reader that keeps the live tables longer
+   * scratch tables in and moves the checkpoints. A reader that keeps the live tables longer
    * than SWAP_LOCK_TIMEOUT makes it give up, to be tried again.
    */
-  private swapIn(projection: Projection, scratch: string, caughtUp: { position: Position | undefined; applied: number }) {
+  private swapIn(projections: readonly Projection[], scratches: readonly string[], caughtUp: Replayed) {
     return this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT set_config('lock_timeout', $1, true)`, [SWAP_LOCK_TIMEOUT]);
       // Not a lock on the checkpoint's row, which would give the transaction an id while it
       // waits (every reader of the ledger waits behind the oldest one): a live batch that
       // moved the checkpoint meanwhile had to finish first (it holds the tables), and one
       // begun since finds its checkpoint moved and rolls back.
-      for (const table of projection.tables) await manager.query(`LOCK TABLE public.${table} IN ACCESS EXCLUSIVE MODE`);
-      const rest = await this.replay(projection, scratch, { after: caughtUp.position, manager });
+      for (const table of projections.flatMap(({ tables }) => tables)) await manager.query(`LOCK TABLE public.${table} IN ACCESS EXCLUSIVE MODE`);
+      const rest = await this.replay(projections, scratches, { after: caughtUp.position, manager });
       await manager.query('SET LOCAL search_path TO public');
-      for (const table of projection.tables) {
-        await manager.query(`DROP TABLE public.${table}`);
-        await manager.query(`ALTER TABLE ${scratch}.${table} SET SCHEMA public`);
+      const applied = caughtUp.applied.map((count, index) => count + rest.applied[index]);
+      for (const [index, projection] of projections.entries()) {
+        for (const table of projection.tables) {
+          await manager.query(`DROP TABLE public.${table}`);
+          await manager.query(`ALTER TABLE ${scratches[index]}.${table} SET SCHEMA public`);
+        }
+        await manager.query(`DROP SCHEMA ${scratches[index]}`);
+        await manager.query(
+          `UPDATE projection_checkpoints SET position = $2, status = 'running', error = NULL, events_applied = $3, updated_at = now() WHERE name = $1`,
+          [projection.name, rest.position ?? null, applied[index]],
+        );
       }
-      await manager.query(`DROP SCHEMA ${scratch}`);
-      const applied = caughtUp.applied + rest.applied;
-      await manager.query(
-        `UPDATE projection_checkpoints SET position = $2, status = 'running', error = NULL, events_applied = $3, updated_at = now() WHERE name = $1`,
-        [projection.name, rest.position ?? null, applied],
-      );
       return { position: rest.position, applied };
     });
   }
@@ -190,20 +195,20 @@ export class ProjectionRunner {
   async replayCheck(name: string, { rowsShown = 20 } = {}): Promise<ReplayCheck> {
     const projection = this.projection(name);
     await this.ensureCheckpoints();
-    return this.withScratchTables('replay', projection, (scratch) =>
+    return this.withScratchTables('replay', [projection], ([scratch]) =>
       this.dataSource.transaction('REPEATABLE READ', async (snapshot) => {
         await snapshot.query('SET TRANSACTION READ ONLY');
         // Before the snapshot is taken: no rebuild may swap the tables out from under it.
         for (const table of projection.tables) await snapshot.query(`LOCK TABLE public.${table} IN ACCESS SHARE MODE`);
         // The snapshot's live tables hold exactly what this checkpoint says: a batch and its checkpoint commit together.
         const [{ position: live }] = await snapshot.query<{ position: Position | null }[]>('SELECT position FROM projection_checkpoints WHERE name = $1', [name]);
-        const replayed = live === null ? { applied: 0 } : await this.replay(projection, scratch, { after: undefined, until: live });
+        const replayed = live === null ? { applied: [0] } : await this.replay([projection], [scratch], { after: undefined, until: live });
         const tables: TableComparison[] = [];
         for (const table of projection.tables) tables.push(await compareTables(table, { live: snapshot, replayed: this.dataSource.manager, scratch }, rowsShown));
         return {
           name: projection.name,
           checkpoint: live,
-          eventsApplied: replayed.applied,
+          eventsApplied: replayed.applied[0],
           differences: tables.reduce((sum, table) => sum + table.onlyLive.count + table.onlyReplayed.count, 0),
           tables,
         };
@@ -218,32 +223,35 @@ export class ProjectionRunner {
   }
 
   /**
-   * Runs `work` on fresh, empty copies of the projection's tables in a schema of their own,
-   * dropped afterwards (unless `work` moved them). Rebuilds and replay checks of one
+   * Runs `work` on fresh, empty copies of the projections' tables, in a schema of their own
+   * each, dropped afterwards (unless `work` moved them). Rebuilds and replay checks of a
    * projection take turns, in every process, under an advisory lock held on a connection of
    * its own and closed at the end. A run waiting for its turn holds no connection: the
    * running one needs the pool's to read the ledger.
    */
-  private async withScratchTables<T>(purpose: 'rebuild' | 'replay', projection: Projection, work: (scratch: string) => Promise<T>): Promise<T> {
-    const scratch = scratchSchema(purpose, projection);
+  private async withScratchTables<T>(purpose: 'rebuild' | 'replay', projections: readonly Projection[], work: (scratches: string[]) => Promise<T>): Promise<T> {
+    const scratches = projections.map((projection) => scratchSchema(purpose, projection));
     for (;;) {
       const turn = await withConnection(
         this.pool,
         async (lock) => {
-          const { rows } = await lock.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS locked', [SCRATCH_LOCKS, projection.name]);
-          if (!rows[0].locked) return undefined;
+          // All or none, taken in one order by everyone: two runs never each hold what the other waits for.
+          for (const { name } of [...projections].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+            const { rows } = await lock.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS locked', [SCRATCH_LOCKS, name]);
+            if (!rows[0].locked) return undefined; // the connection closes, and the locks taken go with it
+          }
           try {
-            await this.createScratchTables(projection, scratch);
-            return { result: await work(scratch) };
+            for (const [index, projection] of projections.entries()) await this.createScratchTables(projection, scratches[index]);
+            return { result: await work(scratches) };
           } finally {
-            await this.dataSource.query(`DROP SCHEMA IF EXISTS ${scratch} CASCADE`);
+            for (const scratch of scratches) await this.dataSource.query(`DROP SCHEMA IF EXISTS ${scratch} CASCADE`);
           }
         },
         { close: true },
       );
       if (turn) return turn.result;
       await pause(SCRATCH_LOCK_RETRY_MS, this.stopping.signal);
-      if (this.stopping.signal.aborted) throw new Error(`Stopped while waiting for the ${purpose} of ${projection.name} under way`);
+      if (this.stopping.signal.aborted) throw new Error(`Stopped while waiting for the ${purpose} under way of ${projections.map(({ name }) => name).join(', ')}`);
     }
   }
 
@@ -260,34 +268,43 @@ export class ProjectionRunner {
   }
 
   /**
-   * Applies the ledger after `after` to the projection's tables in schema `scratch`, up to
-   * and including `until` (or to the end): each batch in a transaction of its own, or all
-   * in `manager`'s.
+   * Applies the ledger after `after` to the projections' tables in the schemas `scratches`,
+   * up to and including `until` (or to the end): each batch in a transaction of its own, or
+   * all in `manager`'s. How many events each applied.
    */
   private async replay(
-    projection: Projection,
-    scratch: string,
+    projections: readonly Projection[],
+    scratches: readonly string[],
     { after, until, manager }: { after: Position | undefined; until?: Position; manager?: EntityManager },
-  ): Promise<{ position: Position | undefined; applied: number }> {
+  ): Promise<Replayed> {
     let position = after;
-    let applied = 0;
+    const applied = projections.map(() => 0);
+    // The next batch is read while this one is applied: the ledger and the folds overlap. (A
+    // read left over when the replay ends is dropped, its failure too.)
+    const read = (from: Position | undefined) => {
+      const next = this.store.readAll({ after: from, maxCount: this.batchSize });
+      next.catch(() => undefined);
+      return next;
+    };
+    let reading = read(position);
     while (until === undefined || position !== until) {
-      const batch = await this.store.readAll({ after: position, maxCount: this.batchSize });
+      const batch = await reading;
+      if (batch.length > 0) reading = read(batch[batch.length - 1].position);
       const end = until === undefined ? -1 : batch.findIndex((event) => event.position === until);
       const events = end === -1 ? batch : batch.slice(0, end + 1);
       if (events.length === 0) {
-        if (until !== undefined) throw new Error(`The ledger ends before ${until}, where ${projection.name} says it is`);
+        if (until !== undefined) throw new Error(`The ledger ends before ${until}, where ${projections.map(({ name }) => name).join(', ')} say it is`);
         break;
       }
       const apply = async (transaction: EntityManager, durable: boolean) => {
         // Scratch batches need not wait for the disk: a crash loses the scratch tables, and
         // a rebuild starts over. The caller's transaction (the swap) keeps its durability.
         const settings = durable ? '' : ", set_config('synchronous_commit', 'off', true)";
-        // The scratch schema alone (pg_catalog is always searched): were it gone, the
-        // projection's unqualified writes would fail rather than reach the live tables.
-        await transaction.query(`SELECT set_config('search_path', $1, true)${settings}`, [scratch]);
-        const [handled] = await applyBatch(queryWith(transaction), [projection], events);
-        applied += handled;
+        // The scratch schemas alone (pg_catalog is always searched): were one gone, the
+        // projections' unqualified writes would fail rather than reach the live tables.
+        await transaction.query(`SELECT set_config('search_path', $1, true)${settings}`, [scratches.join(', ')]);
+        const handled = await applyBatch(queryWith(transaction), projections, events);
+        handled.forEach((count, index) => (applied[index] += count));
       };
       await (manager ? apply(manager, true) : this.dataSource.transaction((transaction) => apply(transaction, false)));
       position = events[events.length - 1].position;
@@ -407,6 +424,18 @@ export class UnknownProjectionError extends Error {
   ) {
     super(`No projection is called ${projection}; there are: ${known.join(', ')}`);
   }
+}
+
+export interface RebuildResult {
+  name: string;
+  eventsApplied: number;
+  checkpoint: string | null;
+}
+
+/** How far a replay got, and how many events each projection applied. */
+interface Replayed {
+  position: Position | undefined;
+  applied: number[];
 }
 
 export interface ReplayCheck {

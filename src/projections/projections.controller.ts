@@ -22,7 +22,8 @@ export class ProjectionsController {
   @ApiOperation({ summary: 'Rebuild a projection from position zero into fresh tables and swap them in; answers when done.' })
   async rebuild(@Param('name') name: string) {
     try {
-      return await this.runner.rebuild(name);
+      const [rebuilt] = await this.runner.rebuild(name);
+      return rebuilt;
     } catch (error) {
       if (error instanceof UnknownProjectionError) throw new NotFoundException(error.message);
       throw error;

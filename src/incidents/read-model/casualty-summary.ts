@@ -127,8 +127,18 @@ function firstSpellings(claims: readonly SummarizedClaim[]): Map<string, string>
   return spellings;
 }
 
+// Every summary of every event asks for these keys, over and over for the same few parties.
+const partyKeys = new Map<string, string>();
+const PARTY_KEYS_KEPT = 10_000;
+
 function partyKey(party: string): string {
-  return tidy(party).toLowerCase();
+  let key = partyKeys.get(party);
+  if (key === undefined) {
+    key = tidy(party).toLowerCase();
+    if (partyKeys.size >= PARTY_KEYS_KEPT) partyKeys.clear();
+    partyKeys.set(party, key);
+  }
+  return key;
 }
 
 function tidy(party: string): string {

@@ -132,7 +132,9 @@ export function emptyView(): IncidentView | null {
 export function evolveView(view: IncidentView | null, event: StoredIncidentEvent): IncidentView {
   if (view !== null && event.revision <= view.version) return view;
   const changed = applied(view, event);
-  const derived = { sourceIds: involvedSources(changed), casualties: casualtySummary(changed.claims) };
+  // Derived from the claims and statements: kept as they were when the event left both as they were.
+  const kept = view !== null && changed.claims === view.claims && changed.statements === view.statements;
+  const derived = kept ? { sourceIds: view.sourceIds, casualties: view.casualties } : { sourceIds: involvedSources(changed), casualties: casualtySummary(changed.claims) };
   return { ...changed, ...derived, version: event.revision, updatedAt: event.recordedAt };
 }
 

@@ -94,6 +94,8 @@ function claimChanges(from: readonly ClaimView[], to: readonly ClaimView[]): Cla
 // The stances are compared as a set; the change list is not compared, since every
 // change to a claim appends to it and it would only repeat what the fields say.
 function claimDiff(before: ClaimView, after: ClaimView): ClaimDiff[] {
+  // A fold leaves a claim the event did not touch as it was: the same object.
+  if (before === after) return [];
   const fields = COMPARED_CLAIM_FIELDS.filter((field) => !same(before[field], after[field])).map((field) => [field, change(before[field], after[field])]);
   const stances = addedRemoved(before.stances, after.stances, canonicalJson);
   const stancesChanged = stances.added.length > 0 || stances.removed.length > 0;
@@ -107,7 +109,7 @@ function casualtyChanges(from: readonly CasualtyEntry[], to: readonly CasualtyEn
   const later = new Map(to.map((entry) => [keyOf(entry), entry]));
   return [...new Set([...earlier.keys(), ...later.keys()])]
     .map((key) => casualtyDiff(earlier.get(key), later.get(key)))
-    .filter((diff) => !same(diff.before, diff.after))
+    .filter((diff) => !sameRange(diff.before, diff.after))
     .sort(compareCasualties);
 }
 
@@ -115,6 +117,10 @@ function casualtyDiff(before: CasualtyEntry | undefined, after: CasualtyEntry | 
   // One of the two is always there: the key came from it. `to`'s spelling is shown.
   const { party, outcome } = (after ?? before)!;
   return { party, outcome, before: before ? rangeOf(before) : null, after: after ? rangeOf(after) : null };
+}
+
+function sameRange(a: CasualtyRange | null, b: CasualtyRange | null): boolean {
+  return a === null || b === null ? a === b : a.lowestClaimed === b.lowestClaimed && a.highestClaimed === b.highestClaimed && a.contested === b.contested;
 }
 
 function rangeOf({ lowestClaimed, highestClaimed, contested }: CasualtyEntry): CasualtyRange {
