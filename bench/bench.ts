@@ -189,7 +189,7 @@ async function rebuildFigure(pool: pg.Pool, runner: ProjectionRunner): Promise<F
   };
   log(`rebuild: ${rows.length} events, ${REPEATS} rounds`);
   const measured = await rounds({ insert: insertRows, rebuild: rebuildAll });
-  return rateFigure(`Rebuild every projection (${rows.length} events)`, rate(measured.rebuild, 'events/s'), 'raw multi-row INSERT', rate(measured.insert, 'rows/s'), 0.4);
+  return rateFigure(`Rebuild every projection (${rows.length} events)`, rate(measured.rebuild, 'events/s'), 'raw multi-row INSERT', rate(measured.insert, 'rows/s'), 0.7);
 }
 
 /**
@@ -304,7 +304,7 @@ async function readFigures(service: Service, readerKey: string, ledger: StoredLe
   const constant = rate(measured.constant, 'requests/s');
   return [
     rateFigure(`GET /incidents/{id}, ${READ_CLIENTS} clients`, rate(measured.view, 'requests/s'), 'constant route', constant, 0.5),
-    rateFigure(`Search over ${ledger.incidentIds.length} incidents, ${READ_CLIENTS} clients`, rate(measured.search, 'requests/s'), 'constant route', constant),
+    rateFigure(`Search over ${ledger.incidentIds.length} incidents, ${READ_CLIENTS} clients`, rate(measured.search, 'requests/s'), 'constant route', constant, 0.3),
   ];
 }
 
@@ -363,17 +363,18 @@ async function appendFigures(service: Service, editorKey: string, pool: pg.Pool,
     });
     const append = rate(measured.append, 'claims/s');
     figures.push(
-      rateFigure(`Append, ${connections} client${connections > 1 ? 's' : ''}`, append, 'raw single-row INSERT', rate(measured.insert, 'rows/s'), connections > 1 ? 0.5 : undefined),
+      rateFigure(`Append, ${connections} client${connections > 1 ? 's' : ''}`, append, 'raw single-row INSERT', rate(measured.insert, 'rows/s'), 0.5),
     );
-    // Judged at 16 clients, on its p99; the writes' own latency gives it scale.
+    // Judged on its p99: 100 ms at 16 clients, 20 ms at one; the writes' own latency gives it scale.
     const lagged = lag.measured();
-    const judged = connections === APPEND_CLIENTS.at(-1);
+    const limit = connections > 1 ? 100 : 20;
     figures.push({
       name: `Live lag to the incident view, ${connections} client${connections > 1 ? 's' : ''} writing`,
       measured: lagged,
       baseline: { name: 'the appends’ own latency', measured: { value: append.p99 ?? Number.NaN, unit: 'ms', p50: append.p50, p99: append.p99 } },
       ratio: lagged.value / (append.p99 ?? Number.NaN),
-      ...(judged && { target: 'p99 ≤ 100 ms', met: lagged.value <= 100 }),
+      target: `p99 ≤ ${limit} ms`,
+      met: lagged.value <= limit,
     });
   }
   return figures;
@@ -481,8 +482,8 @@ function memoryFigure(peak: number, idle: number, byPhase: Record<string, number
     measured: { value: peak, unit: 'MB', byPhase },
     baseline: { name: 'RSS once listening', measured: { value: idle, unit: 'MB' } },
     ratio: peak / idle,
-    target: '≤ 300 MB',
-    met: peak <= 300,
+    target: '≤ 256 MB',
+    met: peak <= 256,
   };
 }
 
