@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bearerOf, type MaybeAuthenticatedRequest } from '../auth/api-key.guard.js';
 import type { ApiKeys } from '../auth/api-keys.js';
 import { roleAllows } from '../auth/roles.js';
@@ -34,10 +34,15 @@ export function answerReadsEarly(fastify: FastifyInstance, keys: ApiKeys, reads:
     const held = await read.answer(request);
     if (!held) return;
     request.principal = principal;
-    if (held.version !== undefined) {
-      void reply.header('etag', etag(held.version));
-      if (isNotModified(request.headers['if-none-match'], held.version)) return reply.status(304).send();
-    }
-    return reply.type('application/json; charset=utf-8').send(held.body);
+    return sendHeld(request, reply, held);
   });
+}
+
+/** Sends an answer held in memory: its ETag, or 304 when If-None-Match names it. */
+export function sendHeld(request: FastifyRequest, reply: FastifyReply, { body, version }: HeldAnswer): FastifyReply {
+  if (version !== undefined) {
+    void reply.header('etag', etag(version));
+    if (isNotModified(request.headers['if-none-match'], version)) return reply.status(304).send();
+  }
+  return reply.type('application/json; charset=utf-8').send(body);
 }

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Headers, Inject, NotFoundException, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, NotFoundException, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { RequiresRole } from '../../auth/access.decorators.js';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.js';
@@ -9,7 +9,8 @@ import { newId, type WriteRequest } from '../../event-store/handle-command.js';
 import { ApiQueryParams } from '../../http/api-query-params.decorator.js';
 import { EntityId } from '../../http/entity-id.pipe.js';
 import { Valid } from '../../http/validation.js';
-import { etag, isNotModified, sendWrite, Write } from '../../http/write-request.js';
+import { sendHeld } from '../../http/early-reads.js';
+import { etag, sendWrite, Write } from '../../http/write-request.js';
 import { WriteRoute } from '../../http/write-route.decorator.js';
 import { toEventResponse } from '../../ledger/recorded-event.response.js';
 import { ExecuteIncidentCommand, incidentStreamId } from '../commands/execute-incident-command.js';
@@ -167,17 +168,14 @@ export class IncidentsController {
   async view(
     @Param('incidentId', EntityId) incidentId: string,
     @Query(new Valid(IncidentViewQuery, 'query')) query: Body<typeof IncidentViewQuery>,
-    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
     if (query.asOf !== undefined || query.version !== undefined || query.statedBefore !== undefined) {
       const then = await this.queries.execute(new GetIncidentQuery(incidentId, query));
       return void reply.header('etag', etag(then.version)).send(then);
     }
-    const now = await this.queries.execute(new GetCurrentIncidentQuery(incidentId));
-    void reply.header('etag', etag(now.version));
-    if (isNotModified(ifNoneMatch, now.version)) return void reply.status(304).send();
-    void reply.type('application/json; charset=utf-8').send(now.body);
+    void sendHeld(request, reply, await this.queries.execute(new GetCurrentIncidentQuery(incidentId)));
   }
 
   @Get(':incidentId/timeline')
