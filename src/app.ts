@@ -53,7 +53,7 @@ export async function createApp({ config, databaseUrl, apiKeys, signingKey, ...b
   // Signed as it is written, whatever path the write takes: the sealer seals only the service's
   // own events. Its appends and their conflicts are counted for GET /metrics.
   const signedHere = new SignedHere();
-  const eventStore = new MeteredEventStore(new SigningEventStore(createEventStore(config, pool), auditSigningKey, signedHere), metrics);
+  const eventStore = new MeteredEventStore(new SigningEventStore(await createEventStore(config, pool), auditSigningKey, signedHere), metrics);
   const readModelChanges = new ReadModelChanges(pool);
   const projections = new ProjectionRunner(eventStore, dataSource, pool, PROJECTIONS, { changes: readModelChanges });
   const auditSealer = new AuditSealer(eventStore, pool, auditSigningKey, {

@@ -37,7 +37,7 @@ async function rebuild(config: AppConfig, databaseUrl: string, names: string[]):
   const pool = newPool(databaseUrl, 8);
   const dataSource = await openDataSource(databaseUrl);
   // The ledger wherever the service keeps it (EVENT_STORE): the PostgreSQL events table is empty on EventStoreDB.
-  const store = createEventStore(config, pool);
+  const store = await createEventStore(config, pool);
   // Announced, so that running services forget the views they hold in memory.
   const runner = new ProjectionRunner(store, dataSource, pool, PROJECTIONS, { changes: new ReadModelChanges(pool) });
   try {

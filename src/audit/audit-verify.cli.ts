@@ -29,7 +29,7 @@ async function main(): Promise<number> {
   const database = await openDatabase(config, (line) => console.error(line));
   const pool = newPool(database.url, 2);
   // The ledger wherever the service keeps it (EVENT_STORE): the PostgreSQL events table is empty on EventStoreDB.
-  const store = createEventStore(config, pool);
+  const store = await createEventStore(config, pool);
   try {
     const started = performance.now();
     const report = await new AuditVerifier(store, new AuditLog(pool), key).verify({ onProgress: progressLine(started) });
