@@ -52,7 +52,7 @@ beforeAll(async () => {
   // Not logging: these tests make statements fail on purpose, and check what follows.
   dataSource = await openDataSource(database.url, { logging: false });
   store = new PostgresEventStore(pool);
-  for (const table of ['runner_a', 'runner_b', 'runner_c', 'runner_d', 'runner_e']) await dataSource.query(`CREATE TABLE ${table} (event_id uuid PRIMARY KEY)`);
+  for (const table of ['runner_a', 'runner_b', 'runner_c', 'runner_d', 'runner_e', 'runner_f', 'runner_g']) await dataSource.query(`CREATE TABLE ${table} (event_id uuid PRIMARY KEY)`);
   // What the projections below do to the database behind the runner's back, as a load can.
   await dataSource.query('CREATE FUNCTION runner_drop_schema(name text) RETURNS int LANGUAGE plpgsql AS $$ BEGIN EXECUTE format($q$DROP SCHEMA %I CASCADE$q$, name); RETURN 1; END $$');
   await dataSource.query(
@@ -82,6 +82,26 @@ it('stops only the projection that cannot handle an event, with its error on rec
   expect(statuses['runner-fragile']).toMatchObject({ status: 'failed', error: 'runner-fragile cannot read Poison' });
   // Its batch is rolled back whole: it stays at its last good checkpoint until rebuilt.
   expect(await count('runner_b')).toBe(0);
+});
+
+it('resumes a failed projection once another process rebuilt it, while it goes on projecting the others', async () => {
+  const healthy: Projection = { ...counting('runner-busy', 'runner_f'), eventTypes: ['Counted'] };
+  const fragile = counting('runner-mended', 'runner_g');
+  const leader = new ProjectionRunner(store, dataSource, pool, [healthy, fragile]);
+  await append('Counted', 'Poison');
+  await leader.catchUp();
+  expect((await leader.status()).find((status) => status.name === fragile.name)).toMatchObject({ status: 'failed' });
+
+  // "Fix, then rebuild": a release whose projection reads Poison rebuilds it from another process.
+  const mended: Projection = { ...fragile, fold: (events, loaded) => fragile.fold(events.filter((event) => event.type !== 'Poison'), loaded) };
+  await new ProjectionRunner(store, dataSource, pool, [mended]).rebuild(fragile.name);
+
+  const later = await append('Counted');
+  await eventually(async () => {
+    await leader.catchUp();
+    return (await dataSource.query('SELECT 1 FROM runner_g WHERE event_id = $1', [later[0]])).length === 1;
+  }, 'the leader to apply the rebuilt projection again', 5000);
+  expect((await leader.status()).find((status) => status.name === fragile.name)).toMatchObject({ status: 'running', lag: { events: 0 } });
 });
 
 it('keeps a projection running when the database goes away under it, and applies the batch once it is back', async () => {

@@ -36,6 +36,11 @@ const SWAP_ATTEMPTS = 10;
 
 /** How often a rebuild or replay check asks again for the scratch schema another one holds. */
 const SCRATCH_LOCK_RETRY_MS = 250;
+// A rebuild in another process (the command line, or an API process) sets a failed
+// projection running again without this one hearing of it: what it remembers of the
+// checkpoints is read again this often. (A checkpoint moved under a running projection shows
+// at once: its next batch finds it moved.)
+const CHECKPOINTS_TRUSTED_MS = 2_000;
 
 /**
  * Reads the ledger from each projection's checkpoint and applies it in batches; each
@@ -55,6 +60,7 @@ export class ProjectionRunner {
   private running?: Promise<void>;
   /** The checkpoints as this runner last read or moved them; read again whenever that may no longer hold. */
   private checkpoints?: Checkpoint[];
+  private checkpointsReadAt = 0;
   /** Whether this process holds the projector lock now. */
   leading = false;
 
@@ -334,9 +340,12 @@ export class ProjectionRunner {
    * ledger and one transaction.
    */
   private async applyNextBatches(): Promise<boolean> {
-    this.checkpoints ??= await this.dataSource.query<Checkpoint[]>('SELECT name, position, status FROM projection_checkpoints WHERE name = ANY($1)', [
-      this.projections.map((projection) => projection.name),
-    ]);
+    if (!this.checkpoints || performance.now() - this.checkpointsReadAt > CHECKPOINTS_TRUSTED_MS) {
+      this.checkpoints = await this.dataSource.query<Checkpoint[]>('SELECT name, position, status FROM projection_checkpoints WHERE name = ANY($1)', [
+        this.projections.map((projection) => projection.name),
+      ]);
+      this.checkpointsReadAt = performance.now();
+    }
     const checkpoints = this.checkpoints;
     const byCheckpoint = new Map<string | null, Projection[]>();
     for (const projection of this.projections) {
