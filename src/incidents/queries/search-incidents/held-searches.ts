@@ -1,11 +1,12 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { HeldBySize } from '../../../common/held-by-size.js';
 import type { EarlyRead, HeldAnswer } from '../../../http/early-reads.js';
 import { type ReadModelChange, ReadModelChanges } from '../../../projections/read-model-changes.js';
 import { incidentSearchProjection } from '../../projections/incident-search/incident-search.projection.js';
 
-/** The searches of a desk and of the pages that show the incidents: a few, asked again and again. */
-const MAX_HELD = 1_000;
+/** The searches of a desk and of the pages that show the incidents: a few, asked again and again (a page of 100 incidents is about 60 KB). */
+const MAX_HELD_BYTES = 16 * 1024 * 1024;
 /** Bounds how long a change whose announcement was lost (a crash, a failed NOTIFY) can go unseen. */
 const TTL_MS = 10_000;
 
@@ -17,7 +18,7 @@ const TTL_MS = 10_000;
  */
 @Injectable()
 export class HeldSearches implements OnModuleDestroy {
-  private readonly held = new Map<string, { body: Buffer; until: number }>();
+  private readonly held = new HeldBySize<{ body: Buffer; until: number }>(MAX_HELD_BYTES);
   /** Counts changes heard: a search that saw it move may hold what a change replaced. */
   private changesHeard = 0;
   private readonly unsubscribe: () => void;
@@ -44,9 +45,7 @@ export class HeldSearches implements OnModuleDestroy {
     const heard = this.changesHeard;
     const body = Buffer.from(JSON.stringify(await search()));
     if (heard === this.changesHeard && this.changes.connected) {
-      this.held.delete(url); // re-inserted last: Map order makes the first key the oldest
       this.held.set(url, { body, until: performance.now() + TTL_MS });
-      if (this.held.size > MAX_HELD) this.held.delete(this.held.keys().next().value!);
     }
     return body;
   }
