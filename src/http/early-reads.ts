@@ -31,7 +31,9 @@ export function answerReadsEarly(fastify: FastifyInstance, keys: ApiKeys, reads:
     const bearer = bearerOf(request.headers.authorization);
     const principal = bearer === undefined ? undefined : keys.principalFor(bearer);
     if (!principal || !roleAllows(principal.role, 'reader')) return;
-    const held = await read.answer(request);
+    // Should reading it fail (the database gone), the route meets the same fault and answers
+    // it as every route does: 503 problem+json, not Fastify's bare 500.
+    const held = await read.answer(request).catch(() => undefined);
     if (!held) return;
     request.principal = principal;
     return sendHeld(request, reply, held);
