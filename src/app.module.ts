@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuditModule } from './audit/audit.module.js';
+import { ExportsModule } from './exports/exports.module.js';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { MeController } from './auth/me.controller.js';
 import { HealthController } from './health/health.controller.js';
@@ -21,7 +22,7 @@ export class AppModule {
   static register(infrastructure: Infrastructure): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.register(infrastructure), CqrsModule.forRoot(), SourcesModule, IncidentsModule, IncidentSearchModule, AuditModule],
+      imports: [InfrastructureModule.register(infrastructure), CqrsModule.forRoot(), SourcesModule, IncidentsModule, IncidentSearchModule, AuditModule, ExportsModule],
       controllers: [HealthController, MetricsController, LedgerController, ProjectionsController, StreamController, MeController],
       providers: [
         IdempotencyStore,

@@ -18,7 +18,7 @@ export const SearchCursor = z.union([
 export type SearchCursor = z.output<typeof SearchCursor>;
 
 /** Every filter is optional; those given must all hold. */
-export interface IncidentSearch {
+export interface IncidentFilters {
   country?: string;
   region?: string;
   tag?: string;
@@ -29,6 +29,9 @@ export interface IncidentSearch {
   to?: string;
   /** Free text, as websearch_to_tsquery reads it ("quoted phrases", or, -not). */
   q?: string;
+}
+
+export interface IncidentSearch extends IncidentFilters {
   sort: IncidentSort;
   limit: number;
   /** Continue after this cursor's item; it was made for the same sort. */
@@ -101,19 +104,7 @@ export class SearchIncidentsHandler implements IQueryHandler<SearchIncidentsQuer
   private async search(search: IncidentSearch): Promise<IncidentSearchPage> {
     const params: unknown[] = [];
     const param = (value: unknown) => `$${params.push(value)}`;
-    const where: string[] = [];
-    if (search.country !== undefined) where.push(`country = ${param(search.country)}`);
-    if (search.region !== undefined) where.push(`lower(region) = lower(${param(search.region)})`);
-    if (search.tag !== undefined) where.push(`tags @> ARRAY[${param(search.tag)}]::text[]`);
-    if (search.claimant !== undefined) where.push(`claimant_ids @> ARRAY[${param(search.claimant)}]::uuid[]`);
-    if (search.from !== undefined) where.push(`occurred_to >= ${param(search.from)}::timestamptz`);
-    if (search.to !== undefined) where.push(`occurred_from <= ${param(search.to)}::timestamptz`);
-    let rank: string | undefined;
-    if (search.q !== undefined) {
-      const query = `websearch_to_tsquery(${param(SEARCH_CONFIG)}::regconfig, ${param(search.q)})`;
-      where.push(`search @@ ${query}`);
-      rank = `ts_rank(search, ${query})`;
-    }
+    const { where, rank } = filtersOf(search, param);
     const { key, keyType, descending } = sortKey(search.sort, rank);
     const direction = descending ? 'DESC' : 'ASC';
     if (search.after !== undefined) {
@@ -132,6 +123,23 @@ export class SearchIncidentsHandler implements IQueryHandler<SearchIncidentsQuer
     const next = rows.length > search.limit && last !== undefined ? { sort: search.sort, key: cursorKey(last.sort_key), id: last.id } : undefined;
     return { items: page.map(toItem), nextCursor: next ? encodeCursor(next) : null };
   }
+}
+
+/**
+ * The filters as conditions on incident_search's columns (and the rank of `q`), their values
+ * passed through `param`, which answers each one's placeholder. Searches and exports filter alike.
+ */
+export function filtersOf(filters: IncidentFilters, param: (value: unknown) => string): { where: string[]; rank?: string } {
+  const where: string[] = [];
+  if (filters.country !== undefined) where.push(`country = ${param(filters.country)}`);
+  if (filters.region !== undefined) where.push(`lower(region) = lower(${param(filters.region)})`);
+  if (filters.tag !== undefined) where.push(`tags @> ARRAY[${param(filters.tag)}]::text[]`);
+  if (filters.claimant !== undefined) where.push(`claimant_ids @> ARRAY[${param(filters.claimant)}]::uuid[]`);
+  if (filters.from !== undefined) where.push(`occurred_to >= ${param(filters.from)}::timestamptz`);
+  if (filters.to !== undefined) where.push(`occurred_from <= ${param(filters.to)}::timestamptz`);
+  if (filters.q === undefined) return { where };
+  const query = `websearch_to_tsquery(${param(SEARCH_CONFIG)}::regconfig, ${param(filters.q)})`;
+  return { where: [...where, `search @@ ${query}`], rank: `ts_rank(search, ${query})` };
 }
 
 function sortKey(sort: IncidentSort, rank: string | undefined): { key: string; keyType: string; descending: boolean } {
