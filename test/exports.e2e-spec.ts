@@ -76,11 +76,12 @@ describe('GET /exports/figures.csv', () => {
     expect(hashtags).toMatchObject({ incidentId: '#event+id', occurredFrom: '#date+start', country: '#country+code', region: '#adm1+name', place: '#loc+name', claimantName: '#org+name+claimant' });
   });
 
-  it('takes the search filters', async () => {
+  it('takes the search filters, and as of a time lists only the incidents opened by then', async () => {
     const inMali = records((await download('/exports/figures.csv?country=ML&q=convoy')).text);
     expect(new Set(inMali.map((row) => row.incidentId))).toEqual(new Set([AMBUSH]));
 
     expect(records((await download('/exports/figures.csv?country=FR')).text)).toEqual([]);
+    expect(records((await download('/exports/incidents.csv?asOf=2000-01-01T00:00:00Z')).text)).toEqual([]);
   });
 });
 
@@ -95,10 +96,12 @@ describe('GET /exports/figures.ndjson', () => {
 });
 
 describe('GET /exports/incidents.csv and .ndjson', () => {
-  it('gives each incident’s range per party and outcome, and follows a retraction', async () => {
-    const wagnerKilled = async () =>
-      (await ndjsonLines('/exports/incidents.ndjson')).find((row) => row.incidentId === AMBUSH && row.party === 'Wagner' && row.outcome === 'killed');
+  it('gives each incident’s range per party and outcome, now and as of any time: before a retraction and after it', async () => {
+    const wagnerKilled = async (query = '') =>
+      (await ndjsonLines(`/exports/incidents.ndjson${query}`)).find((row) => row.incidentId === AMBUSH && row.party === 'Wagner' && row.outcome === 'killed');
     expect(await wagnerKilled()).toMatchObject({ lowestClaimed: 1, highestClaimed: 50, contested: false, claimants: 3 });
+    const beforeRetraction = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the retraction is recorded strictly later
 
     const retracted = await api.http('editor', 'POST', `/incidents/${AMBUSH}/claims/${JNIM_CLAIM}/retractions`, {
       body: { reason: 'JNIM withdrew its toll', statedAt: '2024-07-30T00:00:00Z' },
@@ -106,7 +109,13 @@ describe('GET /exports/incidents.csv and .ndjson', () => {
     expect(retracted.status).toBe(201);
     await api.projected();
 
-    expect(await wagnerKilled()).toMatchObject({ lowestClaimed: 1, highestClaimed: 20 });
+    expect(await wagnerKilled()).toMatchObject({ lowestClaimed: 1, highestClaimed: 20, claimants: 2 });
+    expect(await wagnerKilled(`?asOf=${beforeRetraction}`)).toMatchObject({ lowestClaimed: 1, highestClaimed: 50, claimants: 3 });
+    expect(await wagnerKilled(`?asOf=${new Date().toISOString()}`)).toMatchObject({ lowestClaimed: 1, highestClaimed: 20 });
+    const [first] = await ndjsonLines(`/exports/figures.ndjson?asOf=${beforeRetraction}`);
+    expect(first).toEqual({ position: await viewCheckpoint(), asOf: beforeRetraction });
+    const jnimAsOf = async (asOf: string) => records((await download(`/exports/figures.csv?asOf=${asOf}`)).text).find((row) => row.claimId === JNIM_CLAIM)?.claimStatus;
+    expect([await jnimAsOf(beforeRetraction), await jnimAsOf(new Date().toISOString())]).toEqual(['active', 'retracted']);
     const csvRow = records((await download('/exports/incidents.csv')).text).find((row) => row.incidentId === AMBUSH && row.party === 'Wagner');
     expect(csvRow).toMatchObject({ lowestClaimed: '1', highestClaimed: '20', version: expect.stringMatching(/^\d+$/), tags: expect.stringContaining('Wagner') });
   });

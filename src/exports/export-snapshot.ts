@@ -1,8 +1,12 @@
+import { Inject } from '@nestjs/common';
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import pg from 'pg';
+import { EVENT_STORE, type EventStore } from '../event-store/event-store.js';
+import { incidentStreamId } from '../incidents/commands/execute-incident-command.js';
 import { publicSourceName } from '../incidents/projections/incident-view/source-name.js';
 import { incidentViewProjection } from '../incidents/projections/incident-view/incident-view.projection.js';
-import type { IncidentView } from '../incidents/read-model/incident-view.js';
+import { foldViewAsOf, type IncidentView } from '../incidents/read-model/incident-view.js';
+import { storedIncidentEvent } from '../incidents/read-model/stored-incident-event.js';
 import { filtersOf, type IncidentFilters } from '../incidents/queries/search-incidents/search-incidents.handler.js';
 import type { PublicNames } from './export-rows.js';
 
@@ -11,15 +15,23 @@ const PAGE = 100;
 
 /** The incidents an export holds, as of one moment. */
 export interface ExportSnapshot {
-  /** The incident-view projection's checkpoint: the ledger position every row stands at. */
+  /** The incident-view projection's checkpoint: the ledger position the export was taken at. */
   position: string | null;
+  /** The time each incident is shown as of, when not now. */
+  asOf?: string;
   /** In order of when they occurred; ending it early (return) ends the snapshot. */
   views: AsyncGenerator<{ view: IncidentView; names: PublicNames }>;
 }
 
-/** Opens the snapshot of the incidents that pass `filters`; whoever reads its views must read them to the end or return(). */
+/**
+ * Opens the snapshot of the incidents that pass `filters`, each as it is now or as the desk
+ * had it at `asOf`; whoever reads its views must read them to the end or return().
+ */
 export class OpenExportQuery extends Query<ExportSnapshot> {
-  constructor(readonly filters: IncidentFilters) {
+  constructor(
+    readonly filters: IncidentFilters,
+    readonly asOf?: string,
+  ) {
     super();
   }
 }
@@ -32,38 +44,63 @@ export class OpenExportQuery extends Query<ExportSnapshot> {
  */
 @QueryHandler(OpenExportQuery)
 export class OpenExportHandler implements IQueryHandler<OpenExportQuery> {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
 
-  async execute({ filters }: OpenExportQuery): Promise<ExportSnapshot> {
+  async execute({ filters, asOf }: OpenExportQuery): Promise<ExportSnapshot> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const { rows } = await client.query<{ position: string | null }>('SELECT position FROM projection_checkpoints WHERE name = $1', [incidentViewProjection.name]);
       const params: unknown[] = [];
-      const { where } = filtersOf(filters, (value) => `$${params.push(value)}`);
+      const param = (value: unknown) => `$${params.push(value)}`;
+      const { where } = filtersOf(filters, param);
+      // As of a time, the incidents that pass the filters now and had been opened by then,
+      // each folded from its stream; otherwise the views as the projection stored them.
+      if (asOf !== undefined) where.push(`opened_at <= ${param(asOf)}::timestamptz`);
       await client.query(
         `DECLARE export_views NO SCROLL CURSOR FOR
-           SELECT v.view FROM incident_views v JOIN incident_search ON id = v.incident_id
+           SELECT id, ${asOf === undefined ? 'v.view' : 'NULL AS view'} FROM incident_search ${asOf === undefined ? 'JOIN incident_views v ON v.incident_id = id' : ''}
            ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
            ORDER BY occurred_from, id`,
         params,
       );
-      return { position: rows[0]?.position ?? null, views: pages(client) };
+      const viewsOf = asOf === undefined ? async (page: ViewRow[]) => page.map((row) => row.view!) : (page: ViewRow[]) => this.foldedAsOf(page, asOf);
+      return { position: rows[0]?.position ?? null, asOf, views: pages(client, viewsOf) };
     } catch (error) {
       client.release(true);
       throw error;
     }
   }
+
+  // One stream at a time: an export must not take every connection of the pool from the
+  // requests beside it. Named with the current names, as GET /incidents/{id}?asOf is.
+  private async foldedAsOf(page: ViewRow[], asOf: string): Promise<IncidentView[]> {
+    const views: IncidentView[] = [];
+    for (const { id } of page) {
+      const view = foldViewAsOf((await this.store.readStream(incidentStreamId(id))).map(storedIncidentEvent), asOf);
+      if (view !== null) views.push(view);
+    }
+    return views;
+  }
 }
 
-async function* pages(client: pg.PoolClient): AsyncGenerator<{ view: IncidentView; names: PublicNames }> {
+interface ViewRow {
+  id: string;
+  view: IncidentView | null;
+}
+
+async function* pages(client: pg.PoolClient, viewsOf: (page: ViewRow[]) => Promise<IncidentView[]>): AsyncGenerator<{ view: IncidentView; names: PublicNames }> {
   let broken = false;
   try {
     for (;;) {
-      const { rows } = await client.query<{ view: IncidentView }>(`FETCH ${PAGE} FROM export_views`);
+      const { rows } = await client.query<ViewRow>(`FETCH ${PAGE} FROM export_views`);
       if (rows.length === 0) return;
-      const names = await namesOf(client, rows.map(({ view }) => view));
-      for (const { view } of rows) yield { view, names };
+      const views = await viewsOf(rows);
+      const names = await namesOf(client, views);
+      for (const view of views) yield { view, names };
     }
   } catch (error) {
     broken = true;

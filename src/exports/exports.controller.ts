@@ -42,7 +42,7 @@ export class ExportsController {
 
   @Get('figures.ndjson')
   @RequiresRole('reader')
-  @ApiOperation({ summary: `The figures export as NDJSON: a line { position } first, then an object a row with the CSV's columns as keys.` })
+  @ApiOperation({ summary: `The figures export as NDJSON: a line { position, asOf } first, then an object a row with the CSV's columns as keys.` })
   @ApiProduces('application/x-ndjson')
   @ApiQueryParams(ExportParams)
   figuresNdjson(@Query(new Valid(ExportRequest, 'query')) request: ExportOptions, @Res() reply: FastifyReply) {
@@ -60,7 +60,7 @@ export class ExportsController {
 
   @Get('incidents.ndjson')
   @RequiresRole('reader')
-  @ApiOperation({ summary: 'The incidents export as NDJSON: a line { position } first, then an object a row.' })
+  @ApiOperation({ summary: 'The incidents export as NDJSON: a line { position, asOf } first, then an object a row.' })
   @ApiProduces('application/x-ndjson')
   @ApiQueryParams(ExportParams)
   incidentsNdjson(@Query(new Valid(ExportRequest, 'query')) request: ExportOptions, @Res() reply: FastifyReply) {
@@ -68,11 +68,11 @@ export class ExportsController {
   }
 
   /** Streamed as it is read: a client that leaves ends the snapshot (Fastify destroys the stream, which returns the generator). */
-  private async send(reply: FastifyReply, exported: Export, format: 'csv' | 'ndjson', { filters, hxl }: ExportOptions) {
+  private async send(reply: FastifyReply, exported: Export, format: 'csv' | 'ndjson', { filters, asOf, hxl }: ExportOptions) {
     if (hxl && format !== 'csv') {
       throw new RequestValidationError([{ field: 'query.format', code: 'invalid_value', message: 'hxl is a CSV format: ask for the .csv export' }]);
     }
-    const snapshot = await this.queries.execute(new OpenExportQuery(filters));
+    const snapshot = await this.queries.execute(new OpenExportQuery(filters, asOf));
     void reply
       .header(POSITION_HEADER, snapshot.position ?? '')
       .header('content-disposition', `attachment; filename="${exported.name}.${format}"`)
@@ -86,8 +86,8 @@ async function* csv({ views }: ExportSnapshot, { columns, rows }: Export, hxl: b
   for await (const { view, names } of views) yield rows(view, names).map((row) => csvRow(columns, row)).join('');
 }
 
-async function* ndjson({ position, views }: ExportSnapshot, { rows }: Export): AsyncGenerator<string> {
-  yield `${JSON.stringify({ position })}\n`;
+async function* ndjson({ position, asOf, views }: ExportSnapshot, { rows }: Export): AsyncGenerator<string> {
+  yield `${JSON.stringify({ position, asOf })}\n`;
   for await (const { view, names } of views) yield rows(view, names).map((row) => `${JSON.stringify(row)}\n`).join('');
 }
 

@@ -156,6 +156,16 @@ export function foldView(events: readonly StoredIncidentEvent[], options: FoldOp
   );
 }
 
+/**
+ * The view as the desk had it at `asOf`: the stream cut at the first event recorded after it,
+ * so that the fold never sees a change without the events it builds on, whatever the
+ * clocks said. Time travel (GET /incidents/{id}?asOf) and exports as of a time fold alike.
+ */
+export function foldViewAsOf(events: readonly StoredIncidentEvent[], asOf: string | undefined, options: FoldOptions = {}): IncidentView | null {
+  const late = asOf === undefined ? -1 : events.findIndex((event) => Date.parse(event.recordedAt) > Date.parse(asOf));
+  return foldView(late === -1 ? events : events.slice(0, late), options);
+}
+
 function applied(view: IncidentView | null, event: StoredIncidentEvent): IncidentView {
   if (event.type === 'IncidentOpened') return opened(view, event.data, event.recordedAt);
   const incident = openedBefore(view, event);

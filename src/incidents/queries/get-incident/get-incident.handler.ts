@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { DomainError } from '../../../common/domain-error.js';
 import { EVENT_STORE, type EventStore } from '../../../event-store/event-store.js';
 import { incidentStreamId } from '../../commands/execute-incident-command.js';
-import { foldView, type IncidentView } from '../../read-model/incident-view.js';
+import { foldViewAsOf, type IncidentView } from '../../read-model/incident-view.js';
 import { storedIncidentEvent } from '../../read-model/stored-incident-event.js';
 import { type InvolvedSource, involvedSources, type SourceName } from '../../projections/incident-view/source-name.js';
 
@@ -39,11 +39,7 @@ export class GetIncidentHandler implements IQueryHandler<GetIncidentQuery> {
 
   async execute({ incidentId, then: { asOf, version, statedBefore } }: GetIncidentQuery): Promise<IncidentViewResponse> {
     const recorded = await this.store.readStream(incidentStreamId(incidentId), { maxCount: version === undefined ? undefined : version + 1 });
-    const events = recorded.map(storedIncidentEvent);
-    // A prefix of the stream, cut at the first event recorded after asOf: the fold must
-    // never see a change without the events it builds on, whatever the clocks said.
-    const late = asOf === undefined ? -1 : events.findIndex((event) => Date.parse(event.recordedAt) > Date.parse(asOf));
-    const view = foldView(late === -1 ? events : events.slice(0, late), { statedBefore });
+    const view = foldViewAsOf(recorded.map(storedIncidentEvent), asOf, { statedBefore });
     if (view === null) throw new DomainError('not_found', 'incident_not_found', `No incident ${incidentId} was on record at the time asked for.`);
     const named = await this.dataSource.query<SourceName[]>('SELECT source_id, name, kind, confidential FROM incident_source_names WHERE source_id = ANY($1::uuid[])', [view.sourceIds]);
     return { ...view, sources: involvedSources(view.sourceIds, named) };
