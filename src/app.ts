@@ -19,6 +19,7 @@ import { assertTransactionIdsBehindServer } from './event-store/postgres/transac
 import { HealthMonitor } from './health/health-monitor.js';
 import { answerReadsEarly } from './http/early-reads.js';
 import { IdempotencyStore, recordIdempotentResponses } from './http/idempotency.js';
+import { Newsroom } from './incidents/queries/get-claim-reviews/claim-review.js';
 import { CurrentViews } from './incidents/queries/get-incident/current-views.js';
 import { HeldSearches } from './incidents/queries/search-incidents/held-searches.js';
 import { PROBLEM_SCHEMA } from './http/problem.js';
@@ -70,7 +71,8 @@ export async function createApp({ config, databaseUrl, apiKeys, signingKey, ...b
   // url-encoded forms; and no text/plain, so anything else is a 415.
   adapter.getInstance().removeContentTypeParser('text/plain');
   const metricsToken = new MetricsToken(config.METRICS_TOKEN);
-  const infrastructure = { pool, dataSource, eventStore, projections, readModelChanges, apiKeys, metricsToken, auditSealer, auditSigningKey, health, metrics };
+  const newsroom = new Newsroom(config.NEWSROOM_NAME, config.NEWSROOM_URL);
+  const infrastructure = { pool, dataSource, eventStore, projections, readModelChanges, apiKeys, metricsToken, auditSealer, auditSigningKey, health, metrics, newsroom };
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(infrastructure), adapter, { logger: nestLogger(config), bodyParser: false });
   recordIdempotentResponses(app.getHttpAdapter().getInstance(), app.get(IdempotencyStore));
   answerReadsEarly(app.getHttpAdapter().getInstance(), apiKeys, [app.get(CurrentViews).early, app.get(HeldSearches).early]);

@@ -7,6 +7,7 @@ import { ApiKeys } from './auth/api-keys.js';
 import { MetricsToken } from './auth/metrics-token.js';
 import { EVENT_STORE, type EventStore } from './event-store/event-store.js';
 import { HealthMonitor } from './health/health-monitor.js';
+import { Newsroom } from './incidents/queries/get-claim-reviews/claim-review.js';
 import { Metrics } from './metrics/metrics.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
 import { ReadModelChanges } from './projections/read-model-changes.js';
@@ -23,13 +24,14 @@ export interface Infrastructure {
   auditSigningKey: AuditSigningKey;
   health: HealthMonitor;
   metrics: Metrics;
+  newsroom: Newsroom;
 }
 
-/** What every slice may inject: database access, the event store, the projections and their changes, the API keys and the metrics token, the audit log's sealer and key, what the service saw of its health, the metrics. */
+/** What every slice may inject: database access, the event store, the projections and their changes, the API keys and the metrics token, the audit log's sealer and key, what the service saw of its health, the metrics, the newsroom that publishes claim reviews. */
 @Global()
 @Module({})
 export class InfrastructureModule {
-  static register({ pool, dataSource, eventStore, projections, readModelChanges, apiKeys, metricsToken, auditSealer, auditSigningKey, health, metrics }: Infrastructure): DynamicModule {
+  static register({ pool, dataSource, eventStore, projections, readModelChanges, apiKeys, metricsToken, auditSealer, auditSigningKey, health, metrics, newsroom }: Infrastructure): DynamicModule {
     const providers = [
       { provide: pg.Pool, useValue: pool },
       { provide: DataSource, useValue: dataSource },
@@ -42,6 +44,7 @@ export class InfrastructureModule {
       { provide: AuditSigningKey, useValue: auditSigningKey },
       { provide: HealthMonitor, useValue: health },
       { provide: Metrics, useValue: metrics },
+      { provide: Newsroom, useValue: newsroom },
     ];
     return { module: InfrastructureModule, providers, exports: providers };
   }

@@ -30,6 +30,17 @@ describe('configuration', () => {
     expect(() => loadConfig({ API_KEYS: keys })).toThrow(/API_KEYS: entry 2 repeats the name "desk"\n\s*API_KEYS: entry 3 \("audit"\) repeats the key of "desk"$/);
   });
 
+  it('names the newsroom that publishes claim reviews, by default and as configured', () => {
+    expect(loadConfig({})).toMatchObject({ NEWSROOM_NAME: 'Incident Ledger newsroom' });
+    expect(loadConfig({}).NEWSROOM_URL).toBeUndefined();
+
+    expect(loadConfig({ NEWSROOM_NAME: 'Sahel Desk', NEWSROOM_URL: 'https://news.example.org/' })).toMatchObject({ NEWSROOM_NAME: 'Sahel Desk', NEWSROOM_URL: 'https://news.example.org/' });
+  });
+
+  it('refuses a NEWSROOM_URL that is not a web address', () => {
+    expect(() => loadConfig({ NEWSROOM_URL: 'news.example.org' })).toThrow(/^Invalid configuration:\n\s*NEWSROOM_URL: must be an http:\/\/ or https:\/\/ URL$/);
+  });
+
   it('refuses a short METRICS_TOKEN without showing it', () => {
     expect(() => loadConfig({ METRICS_TOKEN: 'scrape-me-0123' })).toThrow(/^Invalid configuration:\n\s*METRICS_TOKEN: must be at least 16 characters$/);
   });
@@ -50,6 +61,8 @@ describe('configuration', () => {
     [{ BACKGROUND_WORK: 'sometimes' }, 'BACKGROUND_WORK'],
     [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT'],
     [{ METRICS_TOKEN: 'scrape me, prometheus 0123' }, 'METRICS_TOKEN'],
+    [{ NEWSROOM_URL: 'ftp://news.example.org/' }, 'NEWSROOM_URL'],
+    [{ NEWSROOM_NAME: '   ' }, 'NEWSROOM_NAME'],
   ])('stops on %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);

@@ -87,6 +87,9 @@ const schema = z
     // Required with DATABASE_URL (checked where the key is read, src/audit/audit-signing-key.ts:
     // tools that sign nothing run without it); the embedded default makes one in DATA_DIR.
     AUDIT_SIGNING_KEY: ed25519PrivateKey.optional(),
+    // The newsroom that publishes the desk's grades as schema.org ClaimReviews: their `author`.
+    NEWSROOM_NAME: z.string().trim().min(1).max(200).default('Incident Ledger newsroom'),
+    NEWSROOM_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   })
   .refine((env) => env.EVENT_STORE !== 'eventstoredb' || env.EVENTSTORE_CONNECTION_STRING, {
     path: ['EVENTSTORE_CONNECTION_STRING'],

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ExecuteIncidentCommandHandler } from './commands/execute-incident-command.js';
 import { IncidentsController } from './http/incidents.controller.js';
 import { DiffIncidentVersionsHandler } from './queries/diff-incident-versions/diff-incident-versions.handler.js';
+import { GetClaimReviewHandler, GetClaimReviewsHandler } from './queries/get-claim-reviews/get-claim-reviews.handler.js';
 import { GetIncidentTimelineHandler } from './queries/get-incident-timeline/get-incident-timeline.handler.js';
 import { GetIncidentHandler } from './queries/get-incident/get-incident.handler.js';
 import { CurrentViews } from './queries/get-incident/current-views.js';
@@ -9,6 +10,6 @@ import { GetCurrentIncidentHandler } from './queries/get-incident/get-current-in
 
 @Module({
   controllers: [IncidentsController],
-  providers: [ExecuteIncidentCommandHandler, GetCurrentIncidentHandler, CurrentViews, GetIncidentHandler, GetIncidentTimelineHandler, DiffIncidentVersionsHandler],
+  providers: [ExecuteIncidentCommandHandler, GetCurrentIncidentHandler, CurrentViews, GetIncidentHandler, GetIncidentTimelineHandler, DiffIncidentVersionsHandler, GetClaimReviewsHandler, GetClaimReviewHandler],
 })
 export class IncidentsModule {}

@@ -15,10 +15,12 @@ import { WriteRoute } from '../../http/write-route.decorator.js';
 import { toEventResponse } from '../../ledger/recorded-event.response.js';
 import { ExecuteIncidentCommand, incidentStreamId } from '../commands/execute-incident-command.js';
 import type { IncidentCommand } from '../domain/incident.commands.js';
+import { GetClaimReviewQuery, GetClaimReviewsQuery } from '../queries/get-claim-reviews/get-claim-reviews.handler.js';
 import { DiffIncidentVersionsQuery } from '../queries/diff-incident-versions/diff-incident-versions.handler.js';
 import { GetIncidentTimelineQuery } from '../queries/get-incident-timeline/get-incident-timeline.handler.js';
 import { GetCurrentIncidentQuery } from '../queries/get-incident/get-current-incident.handler.js';
 import { GetIncidentQuery } from '../queries/get-incident/get-incident.handler.js';
+import { CLAIM_REVIEW_SCHEMA } from './claim-review.openapi.js';
 import {
   AmendClaimRequest,
   AssessClaimRequest,
@@ -36,6 +38,9 @@ import {
 } from './incident.requests.js';
 
 type Body<T extends z.ZodType> = z.output<T>;
+
+/** JSON-LD, so that a consumer's JSON-LD processor knows to read `@context`. */
+const JSON_LD = 'application/ld+json; charset=utf-8';
 
 // Routes → command or query bus, nothing else: the rules are in domain/incident.decide.ts,
 // the read side's answers in queries/.
@@ -210,6 +215,38 @@ export class IncidentsController {
   @ApiResponse({ status: 404, description: 'No such incident.' })
   async diff(@Param('incidentId', EntityId) incidentId: string, @Query(new Valid(IncidentDiffQuery, 'query')) query: Body<typeof IncidentDiffQuery>) {
     return this.queries.execute(new DiffIncidentVersionsQuery(incidentId, query.from, query.to));
+  }
+
+  @Get(':incidentId/claim-reviews')
+  @RequiresRole('reader')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'The desk’s grades as schema.org ClaimReview JSON-LD: one for each graded claim of the incident, in the order the claims were reported.',
+    description:
+      'Each review gives the claim’s summary (`claimReviewed`), the claim with its claimant and when it was stated (`itemReviewed`; a confidential claimant is named “Confidential source”), ' +
+      'the grade on a 1–5 `reviewRating` (discounted 1, contested 2, unverified 3, corroborated 4, confirmed 5), the newsroom as `author` (NEWSROOM_NAME, NEWSROOM_URL) and when the desk graded it (`datePublished`). ' +
+      'Read from the current incident view.',
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'A JSON array of ClaimReview objects, each with its `@context`; empty when no claim is graded.',
+    content: { 'application/ld+json': { schema: { type: 'array', items: CLAIM_REVIEW_SCHEMA } } },
+  })
+  @ApiResponse({ status: 404, description: 'No such incident.' })
+  async claimReviews(@Param('incidentId', EntityId) incidentId: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    void reply.type(JSON_LD);
+    return this.queries.execute(new GetClaimReviewsQuery(incidentId));
+  }
+
+  @Get(':incidentId/claims/:claimId/claim-review')
+  @RequiresRole('reader')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'One graded claim’s schema.org ClaimReview JSON-LD, as GET /incidents/{id}/claim-reviews gives it.' })
+  @ApiResponse({ status: 200, description: 'A ClaimReview object with its `@context`.', content: { 'application/ld+json': { schema: CLAIM_REVIEW_SCHEMA } } })
+  @ApiResponse({ status: 404, description: 'No such incident (`incident_not_found`), no such claim in it (`claim_not_found`), or a claim not graded yet (`claim_not_graded`).' })
+  async claimReview(@Param('incidentId', EntityId) incidentId: string, @Param('claimId', EntityId) claimId: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    void reply.type(JSON_LD);
+    return this.queries.execute(new GetClaimReviewQuery(incidentId, claimId));
   }
 
   @Get(':incidentId/events')
