@@ -27,7 +27,7 @@ import { newClient, newPool, openDataSource } from '../src/database/pool.js';
 // run on the same database, and reported as a ratio: absolute numbers on a shared machine
 // move from run to run, ratios much less.
 
-const FIGURE_GROUPS = ['rebuild', 'store', 'reads', 'appends'];
+const FIGURE_GROUPS = ['rebuild', 'store', 'reads', 'exports', 'appends'];
 const { values: args } = parseArgs({
   options: {
     events: { type: 'string', default: '100000' },
@@ -35,7 +35,7 @@ const { values: args } = parseArgs({
     repeats: { type: 'string', default: '3' },
     // Leaves the service's CPU profile in bench/results/ (and slows it down a little).
     profile: { type: 'boolean', default: false },
-    // Some of the figures only, while working on them: any of rebuild, store, reads, appends.
+    // Some of the figures only, while working on them: any of rebuild, store, reads, exports, appends.
     only: { type: 'string', default: FIGURE_GROUPS.join(',') },
   },
 });
@@ -130,6 +130,8 @@ async function main(): Promise<void> {
       log(`service started; settled after ${(await settled(service.pid)).toFixed(0)} s`);
       memory.phase = 'reads';
       if (ONLY.has('reads')) figures.push(...(await readFigures(service, keys.reader, ledger)));
+      memory.phase = 'exports';
+      if (ONLY.has('exports')) figures.push(await exportFigure(service, keys.reader, pool));
       memory.phase = 'appends';
       if (ONLY.has('appends')) figures.push(...(await appendFigures(service, keys.editor, pool, ledger)));
       const peakRss = await residentMegabytes(service.pid, 'VmHWM');
@@ -308,6 +310,49 @@ async function readFigures(service: Service, readerKey: string, ledger: StoredLe
     rateFigure(`GET /incidents/{id}, ${READ_CLIENTS} clients`, rate(measured.view, 'requests/s'), 'constant route', constant, 0.5),
     rateFigure(`Search over ${ledger.incidentIds.length} incidents, ${READ_CLIENTS} clients`, rate(measured.search, 'requests/s'), 'constant route', constant, 0.3),
   ];
+}
+
+/**
+ * GET /exports/figures.ndjson of the whole ledger, read to its end by one client, beside the
+ * same figures selected raw from the incident views (one row each): rows per second, and how
+ * far the service's resident memory rises while it streams (sampled every 50 ms).
+ */
+async function exportFigure(service: Service, readerKey: string, pool: pg.Pool): Promise<Figure> {
+  const rises: number[] = [];
+  log(`export: the figures of every incident, ${REPEATS} rounds`);
+  const measured = await rounds({
+    select: async () => {
+      const started = performance.now();
+      const { rowCount } = await pool.query(
+        `SELECT v.incident_id, claim, figure FROM incident_views v, jsonb_array_elements(v.view->'claims') AS claim
+           LEFT JOIN LATERAL jsonb_array_elements(claim->'figures') AS figure ON true`,
+      );
+      return throughput(rowCount ?? 0, started, [performance.now() - started]);
+    },
+    export: async (round) => {
+      const before = await residentMegabytes(service.pid, 'VmRSS');
+      let highest = before;
+      const sampling = setInterval(() => void residentMegabytes(service.pid, 'VmRSS').then((megabytes) => (highest = Math.max(highest, megabytes))), 50);
+      const started = performance.now();
+      const response = await fetch(`${service.url}/exports/figures.ndjson`, { headers: { authorization: `Bearer ${readerKey}` } });
+      let lines = 0;
+      for await (const chunk of response.body as AsyncIterable<Uint8Array>) for (const byte of chunk) if (byte === 0x0a) lines++;
+      clearInterval(sampling);
+      if (round > 0) rises.push(highest - before);
+      // The first line states the ledger position; a row a line after it.
+      return throughput(lines - 1, started, [performance.now() - started]);
+    },
+  });
+  const exported = rate(measured.export, 'rows/s');
+  const rise = [...rises].sort((a, b) => a - b)[Math.floor(rises.length / 2)];
+  return {
+    name: `Export every figure as NDJSON (${measured.export.count} rows; the service's RSS rose ${rise.toFixed(0)} MB)`,
+    measured: exported,
+    baseline: { name: 'raw SELECT of the same figures from the views', measured: rate(measured.select, 'rows/s') },
+    ratio: exported.value / measured.select.perSecond,
+    target: '≥ 20,000 rows/s, RSS +50 MB at most',
+    met: exported.value >= 20_000 && rise < 50,
+  };
 }
 
 /** Filters, sorts and full text as a desk uses them. */

@@ -1,7 +1,9 @@
 import { execSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import chromium from '@sparticuz/chromium';
+import { parse } from 'csv-parse/sync';
 import playwright, { type Browser, type Locator, type Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { readDemo } from '../src/demo/load-demo.js';
@@ -469,6 +471,18 @@ describe('the desk', () => {
     await expectResults(editor, [BATTLE]);
   }, STEP_TIMEOUT);
 
+  it('downloads the matches of a search, and an incident, as CSV files', async () => {
+    // The search left by the test before: the battle alone matches.
+    const matches = await downloaded(editor, 'Download every match', 'Figures (CSV)');
+    expect(matches.name).toBe('figures.csv');
+    expect(new Set(matches.rows.map((row) => row.incidentId))).toEqual(new Set([battleId]));
+
+    await editor.goto(`${app.baseUrl}/#/incidents/${ambushId}`);
+    const ranges = await downloaded(editor, 'Download this incident', 'Ranges per incident (CSV)');
+    expect(new Set(ranges.rows.map((row) => row.incidentId))).toEqual(new Set([ambushId]));
+    expect(ranges.rows.find((row) => row.party === 'Wagner')).toMatchObject({ outcome: 'killed', lowestClaimed: '1', highestClaimed: '30' });
+  }, STEP_TIMEOUT);
+
   it('met no script error or Content-Security-Policy refusal in any page', () => {
     expect(pageErrors).toEqual([]);
   });
@@ -620,6 +634,12 @@ function typedTime(instant: string): string {
 }
 
 // --- the editor's forms, one helper each ---
+
+/** Clicks a download button of the group named `group`: the file's name and its CSV records. */
+async function downloaded(page: Page, group: string, button: string): Promise<{ name: string; rows: Record<string, string>[] }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('group', { name: group }).getByRole('button', { name: button }).click()]);
+  return { name: download.suggestedFilename(), rows: parse(await readFile((await download.path())!, 'utf8'), { bom: true, columns: true }) };
+}
 
 async function signedIn(who: KeyName): Promise<Page> {
   // A context of its own, so that another tab of the same browser can be opened in it.

@@ -24,13 +24,13 @@ export interface ExportSnapshot {
 }
 
 /**
- * Opens the snapshot of the incidents that pass `filters`, each as it is now or as the desk
- * had it at `asOf`; whoever reads its views must read them to the end or return().
+ * Opens the snapshot of the incidents that pass `filters` (or of one `incident`), each as it
+ * is now or as the desk had it at `asOf`; whoever reads its views must read them to the end or return().
  */
 export class OpenExportQuery extends Query<ExportSnapshot> {
   constructor(
     readonly filters: IncidentFilters,
-    readonly asOf?: string,
+    readonly only: { incident?: string; asOf?: string } = {},
   ) {
     super();
   }
@@ -45,11 +45,11 @@ export class OpenExportQuery extends Query<ExportSnapshot> {
 @QueryHandler(OpenExportQuery)
 export class OpenExportHandler implements IQueryHandler<OpenExportQuery> {
   constructor(
-    private readonly pool: pg.Pool,
+    @Inject(pg.Pool) private readonly pool: pg.Pool,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  async execute({ filters, asOf }: OpenExportQuery): Promise<ExportSnapshot> {
+  async execute({ filters, only: { incident, asOf } }: OpenExportQuery): Promise<ExportSnapshot> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -57,6 +57,7 @@ export class OpenExportHandler implements IQueryHandler<OpenExportQuery> {
       const params: unknown[] = [];
       const param = (value: unknown) => `$${params.push(value)}`;
       const { where } = filtersOf(filters, param);
+      if (incident !== undefined) where.push(`id = ${param(incident)}::uuid`);
       // As of a time, the incidents that pass the filters now and had been opened by then,
       // each folded from its stream; otherwise the views as the projection stored them.
       if (asOf !== undefined) where.push(`opened_at <= ${param(asOf)}::timestamptz`);

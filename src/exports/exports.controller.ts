@@ -68,11 +68,11 @@ export class ExportsController {
   }
 
   /** Streamed as it is read: a client that leaves ends the snapshot (Fastify destroys the stream, which returns the generator). */
-  private async send(reply: FastifyReply, exported: Export, format: 'csv' | 'ndjson', { filters, asOf, hxl }: ExportOptions) {
+  private async send(reply: FastifyReply, exported: Export, format: 'csv' | 'ndjson', { filters, incident, asOf, hxl }: ExportOptions) {
     if (hxl && format !== 'csv') {
       throw new RequestValidationError([{ field: 'query.format', code: 'invalid_value', message: 'hxl is a CSV format: ask for the .csv export' }]);
     }
-    const snapshot = await this.queries.execute(new OpenExportQuery(filters, asOf));
+    const snapshot = await this.queries.execute(new OpenExportQuery(filters, { incident, asOf }));
     void reply
       .header(POSITION_HEADER, snapshot.position ?? '')
       .header('content-disposition', `attachment; filename="${exported.name}.${format}"`)

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { instant } from '../http/schema.js';
+import { instant, uuid } from '../http/schema.js';
 import { INCIDENT_FILTER_PARAMS, rangeOf } from '../incidents/http/incident-search.requests.js';
 import type { IncidentFilters } from '../incidents/queries/search-incidents/search-incidents.handler.js';
 
 /** The exports' query parameters: GET /incidents' filters, and HXL's hashtag row for the CSVs. */
 export const ExportParams = z.strictObject({
   ...INCIDENT_FILTER_PARAMS,
+  incident: uuid.optional().describe('One incident only (the desk’s download on an incident page).'),
   asOf: instant
     .optional()
     .describe('Each incident as the desk had it recorded by this instant (the filters pick incidents as they are now, among those opened by then).'),
@@ -14,12 +15,14 @@ export const ExportParams = z.strictObject({
 
 export interface ExportOptions {
   filters: IncidentFilters;
+  incident?: string;
   asOf?: string;
   hxl: boolean;
 }
 
-export const ExportRequest = ExportParams.transform(({ from, to, asOf, format, ...filters }, context): ExportOptions => ({
+export const ExportRequest = ExportParams.transform(({ from, to, incident, asOf, format, ...filters }, context): ExportOptions => ({
   filters: { ...filters, ...rangeOf(from, to, context) },
+  incident,
   asOf,
   hxl: format === 'hxl',
 }));

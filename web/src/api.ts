@@ -39,21 +39,29 @@ export interface Api {
   write(request: WriteRequest): Promise<WriteResult>;
   /** An action on the service rather than a change to the record (an admin's rebuild): no body, nothing to retry safely by key. */
   act<T>(path: string): Promise<T>;
+  /** A file the service makes (an export): its bytes, to hand to the browser. */
+  download(path: string, query?: Query): Promise<Blob>;
 }
 
 export function createApi(key: string, onUnauthorized: () => void = () => {}): Api {
-  async function send<T>(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: T }> {
+  /** The service's answer when it is a success; a problem otherwise, as ApiError. */
+  async function request(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Response> {
     let response: Response;
     try {
       response = await fetch(path, { method, headers: { accept: 'application/json', authorization: `Bearer ${key}`, ...headers }, body });
     } catch (error) {
       throw new NoAnswerError(`No answer from the service (${error instanceof Error ? error.message : String(error)}).`);
     }
-    const text = await response.text();
-    if (response.ok) return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-    const problem = parseProblem(text, response);
+    if (response.ok) return response;
+    const problem = parseProblem(await response.text(), response);
     if (response.status === 401) onUnauthorized();
     throw new ApiError(problem);
+  }
+
+  async function send<T>(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: T }> {
+    const response = await request(method, path, headers, body);
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
 
   return {
@@ -72,6 +80,7 @@ export function createApi(key: string, onUnauthorized: () => void = () => {}): A
       return { ...answer.body, recorded: answer.status === 201 };
     },
     act: async <T>(path: string) => (await send<T>('POST', path, {})).body,
+    download: async (path, query) => (await request('GET', withQuery(path, query), {})).blob(),
   };
 }
 

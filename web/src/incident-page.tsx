@@ -10,6 +10,7 @@ import { LinkIncidentForm, ReviseIncidentForm, type IncidentFormProps } from './
 import { StatementForm } from './forms/statement-form';
 import { IncidentEvents } from './audit';
 import { hrefTo } from './route';
+import { ExportDownloads } from './export-downloads';
 import { PageHeading } from './page-heading';
 import { TimelinePanel } from './timeline-panel';
 
@@ -133,6 +134,7 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
                 ))}
               </ul>
             )}
+            <ExportDownloads query={{ incident: shown.id }} label="Download this incident" />
             {!isLatest && (
               <div className="time-travel" role="status">
                 You are looking at the incident as of version {viewed} of {latest.version}.{' '}

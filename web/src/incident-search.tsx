@@ -1,7 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { ApiError, type FieldError } from './api';
+import { ApiError, type FieldError, type Query } from './api';
 import { INCIDENT_SORTS, type IncidentSearchItem, type IncidentSort, type Page } from './api-types';
 import { useDesk } from './desk-context';
+import { ExportDownloads } from './export-downloads';
 import { formatOccurred, formatWhen, words } from './format';
 import { FieldScope } from './forms/form-shell';
 import { OpenIncidentForm } from './forms/incident-forms';
@@ -145,6 +146,7 @@ export function IncidentSearch() {
             </li>
           ))}
         </ol>
+        {page !== null && page.items.length > 0 && <ExportDownloads query={exportedFilters(filters)} label="Download every match" />}
         <nav className="pager" aria-label="Result pages">
           <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
             Previous page
@@ -156,4 +158,9 @@ export function IncidentSearch() {
       </section>
     </>
   );
+}
+
+/** The filters the exports take: all of the search's but its order. */
+function exportedFilters({ sort: _sort, ...filters }: Filters): Query {
+  return filters;
 }
