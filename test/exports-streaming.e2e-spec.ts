@@ -50,6 +50,34 @@ it('keeps its snapshot open, a page read, while its reader waits, and ends it wh
   expect(await exportsWaiting()).toBe(0);
 });
 
+it('ends a snapshot closed before its first incident was read, as when a client leaves at once', async () => {
+  const snapshot = await api.app.get(QueryBus).execute(new OpenExportQuery({}));
+  expect(await exportsWaiting()).toBe(1);
+
+  await snapshot.close();
+
+  expect(await exportsWaiting()).toBe(0);
+  expect(await snapshot.views.next()).toEqual({ done: true, value: undefined });
+});
+
+it('keeps a few exports under way at once, and answers 503 with Retry-After to one more', async () => {
+  const queries = api.app.get(QueryBus);
+  const open = await Promise.all(Array.from({ length: 4 }, () => queries.execute(new OpenExportQuery({}))));
+
+  const refused = await fetch(`${api.baseUrl}/exports/figures.csv`, { headers: { authorization: `Bearer ${KEYS.reader}` } });
+  expect([refused.status, refused.headers.get('retry-after'), (await refused.json()).code]).toEqual([503, '10', 'exports_busy']);
+
+  await Promise.all(open.map((snapshot) => snapshot.close()));
+  expect((await fetch(`${api.baseUrl}/exports/figures.csv?country=FR`, { headers: { authorization: `Bearer ${KEYS.reader}` } })).status).toBe(200);
+});
+
+it('answers HEAD with the headers only, opening no snapshot', async () => {
+  const head = await fetch(`${api.baseUrl}/exports/figures.csv`, { method: 'HEAD', headers: { authorization: `Bearer ${KEYS.reader}` } });
+
+  expect([head.status, head.headers.get('content-type'), await head.text()]).toEqual([200, 'text/csv; charset=utf-8; header=present', '']);
+  expect(await exportsWaiting()).toBe(0);
+});
+
 it('ends the export when its client leaves mid-way, leaving no transaction open', async () => {
   const leaving = new AbortController();
   const response = await fetch(`${api.baseUrl}/exports/figures.csv`, { headers: { authorization: `Bearer ${KEYS.reader}` }, signal: leaving.signal });

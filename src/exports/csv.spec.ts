@@ -14,6 +14,7 @@ describe('csvCell', () => {
     ['a leading at', '@SUM(A1)', "'@SUM(A1)"],
     ['a leading tab', '\t=1', "'\t=1"],
     ['a leading carriage return', '\r=1', `"'\r=1"`],
+    ['a formula after a semicolon, a separator in many locales', 'x;=HYPERLINK("y")', '"x;=HYPERLINK(""y"")"'],
   ])('writes %s as a spreadsheet reads it as text', (_case, cell, written) => {
     expect(csvCell(cell)).toBe(written);
   });

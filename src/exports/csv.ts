@@ -1,13 +1,14 @@
 import type { Cell, Column, ExportRow } from './export-rows.js';
 
 // CSV as RFC 4180 writes it: CRLF between records, a field quoted when it holds a quote, a
-// comma or a line break, quotes doubled inside. Spreadsheets run a cell that begins with
+// comma or a line break, quotes doubled inside; and when it holds a semicolon, which
+// spreadsheets in many locales take for the separator (a formula after it would start a cell). Spreadsheets run a cell that begins with
 // =, +, -, @, a tab or a carriage return as a formula (OWASP, "CSV Injection"): such a text
 // is written with a leading apostrophe, which the spreadsheet shows as text and a reader of
 // the file can strip. Numbers are numbers, never prefixed.
 
 const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
+const NEEDS_QUOTES = /[",;\r\n]/;
 
 /** Spreadsheets read a UTF-8 file as such (Arabic, Cyrillic…) only when it starts with this mark. */
 export const UTF8_BOM = '\uFEFF';

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.js';
 import { incidentStreamId } from '../incidents/commands/execute-incident-command.js';
 import { publicSourceName } from '../incidents/projections/incident-view/source-name.js';
+import { HttpProblem } from '../http/problem.js';
 import { incidentViewProjection } from '../incidents/projections/incident-view/incident-view.projection.js';
 import { foldViewAsOf, type IncidentView } from '../incidents/read-model/incident-view.js';
 import { storedIncidentEvent } from '../incidents/read-model/stored-incident-event.js';
@@ -12,6 +13,12 @@ import type { PublicNames } from './export-rows.js';
 
 /** Views fetched at a time: memory stays flat however many incidents an export holds. */
 const PAGE = 100;
+/**
+ * Exports under way at once in a process. Each holds a connection of the service's pool for
+ * as long as its client takes to download (and one more a moment at a time, as of a time): a
+ * few slow downloads must not leave the writes without connections.
+ */
+const MAX_OPEN_EXPORTS = 4;
 
 /** The incidents an export holds, as of one moment. */
 export interface ExportSnapshot {
@@ -19,13 +26,19 @@ export interface ExportSnapshot {
   position: string | null;
   /** The time each incident is shown as of, when not now. */
   asOf?: string;
-  /** In order of when they occurred; ending it early (return) ends the snapshot. */
+  /** In order of when they occurred; read to the end, or return()ed, they end the snapshot. */
   views: AsyncGenerator<{ view: IncidentView; names: PublicNames }>;
+  /**
+   * Ends the snapshot if its views were never started (their end ends it otherwise): for a
+   * client that leaves before the first of them is read.
+   */
+  close(): Promise<void>;
 }
 
 /**
  * Opens the snapshot of the incidents that pass `filters` (or of one `incident`), each as it
- * is now or as the desk had it at `asOf`; whoever reads its views must read them to the end or return().
+ * is now or as the desk had it at `asOf`; whoever opens it must read its views to the end,
+ * return() them, or close() it.
  */
 export class OpenExportQuery extends Query<ExportSnapshot> {
   constructor(
@@ -49,31 +62,70 @@ export class OpenExportHandler implements IQueryHandler<OpenExportQuery> {
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  async execute({ filters, only: { incident, asOf } }: OpenExportQuery): Promise<ExportSnapshot> {
-    const client = await this.pool.connect();
+  /** Exports whose snapshot is open in this process. */
+  private open = 0;
+
+  async execute(query: OpenExportQuery): Promise<ExportSnapshot> {
+    if (this.open >= MAX_OPEN_EXPORTS) {
+      throw new HttpProblem(503, 'exports_busy', `${MAX_OPEN_EXPORTS} exports are under way in this process; try again when one has finished.`, { 'retry-after': '10' });
+    }
+    this.open++;
+    let client: pg.PoolClient;
     try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const { rows } = await client.query<{ position: string | null }>('SELECT position FROM projection_checkpoints WHERE name = $1', [incidentViewProjection.name]);
-      const params: unknown[] = [];
-      const param = (value: unknown) => `$${params.push(value)}`;
-      const { where } = filtersOf(filters, param);
-      if (incident !== undefined) where.push(`id = ${param(incident)}::uuid`);
-      // As of a time, the incidents that pass the filters now and had been opened by then,
-      // each folded from its stream; otherwise the views as the projection stored them.
-      if (asOf !== undefined) where.push(`opened_at <= ${param(asOf)}::timestamptz`);
-      await client.query(
-        `DECLARE export_views NO SCROLL CURSOR FOR
-           SELECT id, ${asOf === undefined ? 'v.view' : 'NULL AS view'} FROM incident_search ${asOf === undefined ? 'JOIN incident_views v ON v.incident_id = id' : ''}
-           ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-           ORDER BY occurred_from, id`,
-        params,
-      );
-      const viewsOf = asOf === undefined ? async (page: ViewRow[]) => page.map((row) => row.view!) : (page: ViewRow[]) => this.foldedAsOf(page, asOf);
-      return { position: rows[0]?.position ?? null, asOf, views: pages(client, viewsOf) };
+      client = await this.pool.connect();
     } catch (error) {
-      client.release(true);
+      this.open--;
       throw error;
     }
+    let ended = false;
+    const end = async (broken: boolean) => {
+      if (ended) return;
+      ended = true;
+      this.open--;
+      // A connection that failed is closed rather than handed to the next query.
+      if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
+      client.release(broken);
+    };
+    try {
+      const { position, asOf, viewsOf } = await this.begin(client, query);
+      const reading = { started: false };
+      const views = pages(client, viewsOf, end, reading);
+      const close = async () => {
+        if (reading.started) return;
+        await views.return(undefined); // never to start now
+        await end(false);
+      };
+      return { position, asOf, views, close };
+    } catch (error) {
+      await end(true);
+      throw error;
+    }
+  }
+
+  /** The transaction and its cursor over the incidents; how a page of them becomes views. */
+  private async begin(client: pg.PoolClient, { filters, only: { incident, asOf: asked } }: OpenExportQuery) {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const [{ position, now }] = (
+      await client.query<{ position: string | null; now: Date }>('SELECT (SELECT position FROM projection_checkpoints WHERE name = $1), now()', [incidentViewProjection.name])
+    ).rows;
+    // Nothing recorded after the snapshot was taken: a time to come is the snapshot's own.
+    const asOf = asked === undefined ? undefined : new Date(Math.min(Date.parse(asked), now.getTime())).toISOString();
+    const params: unknown[] = [];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const { where } = filtersOf(filters, param);
+    if (incident !== undefined) where.push(`id = ${param(incident)}::uuid`);
+    // As of a time, the incidents that pass the filters now and had been opened by then,
+    // each folded from its stream; otherwise the views as the projection stored them.
+    if (asOf !== undefined) where.push(`opened_at <= ${param(asOf)}::timestamptz`);
+    await client.query(
+      `DECLARE export_views NO SCROLL CURSOR FOR
+         SELECT id, ${asOf === undefined ? 'v.view' : 'NULL AS view'} FROM incident_search ${asOf === undefined ? 'JOIN incident_views v ON v.incident_id = id' : ''}
+         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY occurred_from, id`,
+      params,
+    );
+    const viewsOf = asOf === undefined ? async (page: ViewRow[]) => page.map((row) => row.view!) : (page: ViewRow[]) => this.foldedAsOf(page, asOf);
+    return { position, asOf, viewsOf };
   }
 
   // One stream at a time: an export must not take every connection of the pool from the
@@ -93,7 +145,13 @@ interface ViewRow {
   view: IncidentView | null;
 }
 
-async function* pages(client: pg.PoolClient, viewsOf: (page: ViewRow[]) => Promise<IncidentView[]>): AsyncGenerator<{ view: IncidentView; names: PublicNames }> {
+async function* pages(
+  client: pg.PoolClient,
+  viewsOf: (page: ViewRow[]) => Promise<IncidentView[]>,
+  end: (broken: boolean) => Promise<void>,
+  reading: { started: boolean },
+): AsyncGenerator<{ view: IncidentView; names: PublicNames }> {
+  reading.started = true;
   let broken = false;
   try {
     for (;;) {
@@ -107,9 +165,7 @@ async function* pages(client: pg.PoolClient, viewsOf: (page: ViewRow[]) => Promi
     broken = true;
     throw error;
   } finally {
-    // A connection that failed is closed rather than handed to the next query.
-    if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
-    client.release(broken);
+    await end(broken);
   }
 }
 

@@ -89,6 +89,16 @@ describe('claimReviews', () => {
     expect(JSON.stringify(review)).not.toContain(JNIM_STATEMENT_URL);
   });
 
+  it('gives no link when the claim came through a confidential conduit that its statement does not name', () => {
+    const statedDirectly = publishedHistory.map((event) =>
+      event.type === 'SourceStatementRecorded' && event.data.statementId === jnimStatementRecorded.data.statementId ? { ...event, data: { ...event.data, via: [] } } : event,
+    );
+
+    const [review] = reviewsOf([...statedDirectly, assessed(JNIM_CLAIM, 'contested')], known([SITE]));
+
+    expect(review.itemReviewed.appearance).toBeUndefined();
+  });
+
   it('names a confidential claimant only as such', () => {
     const [review] = reviewsOf([...publishedHistory, assessed(JNIM_CLAIM, 'contested')], known([JNIM]));
 

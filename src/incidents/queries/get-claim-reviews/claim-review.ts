@@ -98,12 +98,12 @@ export function claimReview(view: IncidentView, claim: GradedClaim, known: reado
 }
 
 // A link to the statement can name whoever spoke or passed it on, so it is given only when
-// every source it involves is known and public: the claimant, the statement's source and its
-// conduits.
+// every source it involves is known and public: the claimant and the claim's conduits, the
+// statement's source and its conduits.
 function appearanceUrl(view: IncidentView, claim: ClaimView, sources: ReadonlyMap<string, KnownSource>): string | undefined {
   const statement = view.statements.find((candidate) => candidate.statementId === claim.statementId);
   if (statement?.url === undefined) return undefined;
-  const involved = [claim.claimantId, statement.sourceId, ...statement.via];
+  const involved = [claim.claimantId, ...claim.via, statement.sourceId, ...statement.via];
   return involved.every((id) => sources.get(id)?.confidential === false) ? statement.url : undefined;
 }
 
