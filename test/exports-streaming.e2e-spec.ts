@@ -65,7 +65,7 @@ it('keeps a few exports under way at once, and answers 503 with Retry-After to o
   const open = await Promise.all(Array.from({ length: 4 }, () => queries.execute(new OpenExportQuery({}))));
 
   const refused = await fetch(`${api.baseUrl}/exports/figures.csv`, { headers: { authorization: `Bearer ${KEYS.reader}` } });
-  expect([refused.status, refused.headers.get('retry-after'), (await refused.json()).code]).toEqual([503, '10', 'exports_busy']);
+  expect([refused.status, refused.headers.get('retry-after'), ((await refused.json()) as { code: string }).code]).toEqual([503, '10', 'exports_busy']);
 
   await Promise.all(open.map((snapshot) => snapshot.close()));
   expect((await fetch(`${api.baseUrl}/exports/figures.csv?country=FR`, { headers: { authorization: `Bearer ${KEYS.reader}` } })).status).toBe(200);
