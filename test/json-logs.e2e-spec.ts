@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { newClient } from '../src/database/pool.js';
-import { sourceStreamId } from '../src/sources/commands/execute-source-command.js';
+import { sourceStreamId } from '../src/sources/domain/source.streams.js';
 import { type ServiceProcess, startService } from './support/service-process.js';
 import { KEYS } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';

@@ -1,17 +1,19 @@
 import { canonicalJson } from './canonical-json.js';
 import { DomainError } from './domain-error.js';
 
-/** Facts from outside the stream that a decision needs; the command handler looks them up. */
+/**
+ * Facts from outside the stream that a decision needs, which the command handler looks up:
+ * the time for every decider, and what each one's rules need besides (its own context type,
+ * which extends this one).
+ */
 export interface DecisionContext {
   now: Date;
-  /** Which of the sources the command references are registered (the caller looks up `sourcesReferencedBy`). */
-  registeredSources: ReadonlySet<string>;
 }
 
-export interface Decider<State, Command, Event> {
+export interface Decider<State, Command, Event, Context extends DecisionContext = DecisionContext> {
   initialState(): State;
   evolve(state: State, event: Event): State;
-  decide(command: Command, state: State, context: DecisionContext): Event[];
+  decide(command: Command, state: State, context: Context): Event[];
 }
 
 // The few rules and helpers every decider shares.

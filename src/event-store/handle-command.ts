@@ -59,13 +59,13 @@ const MAX_ATTEMPTS = 20;
  * was at, so if another process wrote in between, the append is refused and the command
  * decided again on the stream as it is; so is a refusal that a remembered state gave.
  */
-export async function handleCommand<State, Command, Event extends { type: string; data: object }>(
+export async function handleCommand<State, Command, Event extends { type: string; data: object }, Context extends DecisionContext>(
   store: EventStore,
   target: { streamId: string; entityId: string },
-  decider: Decider<State, Command, Event>,
+  decider: Decider<State, Command, Event, Context>,
   command: Command,
   request: WriteRequest,
-  context: Omit<DecisionContext, 'now'>,
+  context: Omit<Context, 'now'>,
 ): Promise<WriteResult> {
   const remembered = rememberedStatesOf(store);
   return serialisedPerStream(target.streamId, async () => {
@@ -82,7 +82,8 @@ export async function handleCommand<State, Command, Event extends { type: string
       }
       let decided: Event[];
       try {
-        decided = decider.decide(command, state, { ...context, now });
+        // The caller's facts, and the time as of this attempt: the whole of the decider's context.
+        decided = decider.decide(command, state, { ...context, now } as Context);
       } catch (error) {
         if (known) continue;
         throw error;

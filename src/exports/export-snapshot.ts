@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import pg from 'pg';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.js';
-import { incidentStreamId } from '../incidents/commands/execute-incident-command.js';
+import { incidentStreamId } from '../incidents/domain/incident.streams.js';
 import { publicSourceName } from '../incidents/projections/incident-view/source-name.js';
 import { HttpProblem } from '../http/problem.js';
 import { incidentViewProjection } from '../incidents/projections/incident-view/incident-view.projection.js';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SourcesModule } from '../sources/sources.module.js';
 import { ExecuteIncidentCommandHandler } from './commands/execute-incident-command.js';
 import { IncidentsController } from './http/incidents.controller.js';
 import { DiffIncidentVersionsHandler } from './queries/diff-incident-versions/diff-incident-versions.handler.js';
@@ -9,6 +10,7 @@ import { CurrentViews } from './queries/get-incident/current-views.js';
 import { GetCurrentIncidentHandler } from './queries/get-incident/get-current-incident.handler.js';
 
 @Module({
+  imports: [SourcesModule],
   controllers: [IncidentsController],
   providers: [ExecuteIncidentCommandHandler, GetCurrentIncidentHandler, CurrentViews, GetIncidentHandler, GetIncidentTimelineHandler, DiffIncidentVersionsHandler, GetClaimReviewsHandler, GetClaimReviewHandler],
 })

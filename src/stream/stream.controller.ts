@@ -8,7 +8,7 @@ import { ApiQueryParams } from '../http/api-query-params.decorator.js';
 import { readingFromClientPosition } from '../http/client-position.js';
 import { uuid } from '../http/schema.js';
 import { parseRequest, Valid } from '../http/validation.js';
-import { incidentStreamId } from '../incidents/commands/execute-incident-command.js';
+import { incidentStreamId } from '../incidents/domain/incident.streams.js';
 
 const StreamQuery = z.strictObject({
   incidentId: uuid.optional().describe('follow one incident only'),

@@ -10,6 +10,7 @@ import {
 } from '../event-store/event-store.js';
 import { ExecuteIncidentCommand, ExecuteIncidentCommandHandler } from '../incidents/commands/execute-incident-command.js';
 import { ExecuteSourceCommandHandler } from '../sources/commands/execute-source-command.js';
+import { RegisteredSources } from '../sources/registered-sources.js';
 import { generateWorkload, type WorkloadCommands } from './generate-workload.js';
 
 export interface StoredLedger {
@@ -29,7 +30,7 @@ export interface StoredLedger {
  */
 export async function storeLedger(store: EventStore, events: number, concurrency: number): Promise<StoredLedger> {
   const draft = new DraftStore();
-  const incidents = new ExecuteIncidentCommandHandler(draft);
+  const incidents = new ExecuteIncidentCommandHandler(draft, new RegisteredSources(draft));
   const sources = new ExecuteSourceCommandHandler(draft);
   const commands: WorkloadCommands = {
     execute: (command) => (command instanceof ExecuteIncidentCommand ? incidents.execute(command) : sources.execute(command)),

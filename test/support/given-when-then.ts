@@ -10,13 +10,13 @@ export interface ExpectedDomainError {
   field?: string;
 }
 
-// For deciders that look at neither time nor sources; tests of those that do pass their own.
-const emptyContext: DecisionContext = { now: new Date(0), registeredSources: new Set() };
+// For deciders that need no more than the time; tests of those that need other facts pass their own.
+const noFacts: DecisionContext = { now: new Date(0) };
 
-export function given<State, Command, Event>(
-  decider: Decider<State, Command, Event>,
+export function given<State, Command, Event, Context extends DecisionContext>(
+  decider: Decider<State, Command, Event, Context>,
   history: readonly Event[],
-  context: DecisionContext = emptyContext,
+  context: Context = noFacts as Context,
 ) {
   return {
     when(command: Command) {

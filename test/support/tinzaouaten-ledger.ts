@@ -2,7 +2,7 @@
 // first, the battle it follows, the ambush's stream, source revisions in between, and
 // (not in the article) JNIM's retraction at the end.
 import type { RecordedEvent } from '../../src/event-store/event-store.js';
-import { incidentStreamId } from '../../src/incidents/commands/execute-incident-command.js';
+import { incidentStreamId } from '../../src/incidents/domain/incident.streams.js';
 import type { IncidentEvent } from '../../src/incidents/domain/incident.events.js';
 import {
   AMBUSH,
@@ -19,7 +19,7 @@ import {
   WAGNER,
   wagnerStatementRecorded,
 } from '../../src/incidents/read-model/tinzaouaten.fixture.js';
-import { sourceStreamId } from '../../src/sources/commands/execute-source-command.js';
+import { sourceStreamId } from '../../src/sources/domain/source.streams.js';
 import type { SourceEvent, SourceKind } from '../../src/sources/domain/source.events.js';
 import { LedgerBuilder } from './projection-harness.js';
 

@@ -1,10 +1,9 @@
 // The rules of an incident's write side, told with the Tinzaouaten reports of July 2024
 // (shared/fixtures/tinzaouaten-2024-article.txt). What did not happen — JNIM retracting,
 // the desk's typos — appears only here, as steps of a test.
-import type { DecisionContext } from '../../common/decider.js';
 import { given } from '../../../test/support/given-when-then.js';
 import { sourcesReferencedBy, type IncidentCommand } from './incident.commands.js';
-import { incidentDecider } from './incident.decide.js';
+import { incidentDecider, type IncidentDecisionContext } from './incident.decide.js';
 import type {
   ClaimReportedData,
   Figure,
@@ -34,7 +33,7 @@ const AUTHORITIES_STATEMENT = '0190f5a2-6c00-7d01-8000-00000000d002';
 const UNKNOWN_STATEMENT = '0190f5a2-6c00-7d01-8000-00000000d0ff';
 
 // The Tuesday after the ambush: every source below is registered.
-const context: DecisionContext = {
+const context: IncidentDecisionContext = {
   now: new Date('2024-07-30T09:00:00Z'),
   registeredSources: new Set([JNIM, SITE, RUSSIAN_BLOGS, WAGNER, MALIAN_AUTHORITIES, CSP_PSD]),
 };

@@ -28,6 +28,13 @@ import {
 import type { Figure, IncidentEvent, Occurred, StanceOnClaim } from './incident.events.js';
 import { evolve, initialIncidentState, linkKey, type ClaimState, type IncidentState, type OpenedIncident } from './incident.state.js';
 
+
+/** What the incident rules need from outside the stream: the time, and which of the sources the command names are registered. */
+export interface IncidentDecisionContext extends DecisionContext {
+  /** The caller looks up `sourcesReferencedBy` the command. */
+  registeredSources: ReadonlySet<string>;
+}
+
 export function openIncident(command: OpenIncident, state: IncidentState): IncidentEvent[] {
   if (state.exists) {
     requireRetryOf(state.openedFingerprint, command.data, 'incident_exists', 'incidentId');
@@ -55,7 +62,7 @@ export function linkIncidents(command: LinkIncidents, state: IncidentState): Inc
   return [{ type: 'IncidentsLinked', data: withoutUndefined(command.data) }];
 }
 
-export function recordStatement(command: RecordStatement, state: IncidentState, context: DecisionContext): IncidentEvent[] {
+export function recordStatement(command: RecordStatement, state: IncidentState, context: IncidentDecisionContext): IncidentEvent[] {
   const incident = requireOpened(state, command.data.incidentId);
   const recorded = incident.statements.get(command.data.statementId);
   if (recorded !== undefined) {
@@ -70,7 +77,7 @@ export function recordStatement(command: RecordStatement, state: IncidentState, 
   return [{ type: 'SourceStatementRecorded', data: withoutUndefined(command.data) }];
 }
 
-export function reportClaim(command: ReportClaim, state: IncidentState, context: DecisionContext): IncidentEvent[] {
+export function reportClaim(command: ReportClaim, state: IncidentState, context: IncidentDecisionContext): IncidentEvent[] {
   const incident = requireOpened(state, command.data.incidentId);
   const reported = incident.claims.get(command.data.claimId);
   if (reported !== undefined) {
@@ -82,7 +89,7 @@ export function reportClaim(command: ReportClaim, state: IncidentState, context:
   return [{ type: 'ClaimReported', data: withoutUndefined(command.data) }];
 }
 
-export function amendClaim(command: AmendClaim, state: IncidentState, context: DecisionContext): IncidentEvent[] {
+export function amendClaim(command: AmendClaim, state: IncidentState, context: IncidentDecisionContext): IncidentEvent[] {
   const incident = requireOpened(state, command.data.incidentId);
   const claim = requireClaim(incident, command.data.claimId);
   if (claim.status === 'retracted') {
@@ -94,7 +101,7 @@ export function amendClaim(command: AmendClaim, state: IncidentState, context: D
   return [{ type: 'ClaimAmended', data: withoutUndefined(command.data) }];
 }
 
-export function retractClaim(command: RetractClaim, state: IncidentState, context: DecisionContext): IncidentEvent[] {
+export function retractClaim(command: RetractClaim, state: IncidentState, context: IncidentDecisionContext): IncidentEvent[] {
   const incident = requireOpened(state, command.data.incidentId);
   const claim = requireClaim(incident, command.data.claimId);
   if (claim.status === 'retracted') return []; // already true: a retried retraction never fails
@@ -105,7 +112,7 @@ export function retractClaim(command: RetractClaim, state: IncidentState, contex
 
 // The desk may correct its record of a retracted claim too: the record must be right
 // whatever became of the claim.
-export function correctClaim(command: CorrectClaim, state: IncidentState, context: DecisionContext): IncidentEvent[] {
+export function correctClaim(command: CorrectClaim, state: IncidentState, context: IncidentDecisionContext): IncidentEvent[] {
   const incident = requireOpened(state, command.data.incidentId);
   requireClaim(incident, command.data.claimId);
   requireSomeField(command.data, CLAIM_CORRECTABLE_FIELDS, 'correction_empty');
@@ -123,7 +130,7 @@ export function assessClaim(command: AssessClaim, state: IncidentState): Inciden
   return [{ type: 'ClaimAssessed', data: withoutUndefined(command.data) }];
 }
 
-export function decide(command: IncidentCommand, state: IncidentState, context: DecisionContext): IncidentEvent[] {
+export function decide(command: IncidentCommand, state: IncidentState, context: IncidentDecisionContext): IncidentEvent[] {
   switch (command.type) {
     case 'OpenIncident':
       return openIncident(command, state);
@@ -150,7 +157,7 @@ export function decide(command: IncidentCommand, state: IncidentState, context: 
   }
 }
 
-export const incidentDecider: Decider<IncidentState, IncidentCommand, IncidentEvent> = {
+export const incidentDecider: Decider<IncidentState, IncidentCommand, IncidentEvent, IncidentDecisionContext> = {
   initialState: initialIncidentState,
   evolve,
   decide,
@@ -169,7 +176,7 @@ function requireClaim(incident: OpenedIncident, claimId: string, field = 'claimI
   return claim;
 }
 
-function requireRegisteredSources(command: IncidentCommand, context: DecisionContext): void {
+function requireRegisteredSources(command: IncidentCommand, context: IncidentDecisionContext): void {
   const unregistered = sourceReferencesOf(command).find(({ sourceId }) => !context.registeredSources.has(sourceId));
   if (unregistered !== undefined) {
     throw new DomainError('invalid', 'source_not_registered', `Source ${unregistered.sourceId} is not registered`, unregistered.field);
@@ -180,7 +187,7 @@ function requireRegisteredSources(command: IncidentCommand, context: DecisionCon
 function requireValidClaimFields(
   incident: OpenedIncident,
   fields: { statementId?: string; figures?: Figure[]; statedAt?: string },
-  context: DecisionContext,
+  context: IncidentDecisionContext,
 ): void {
   if (fields.statementId !== undefined && !incident.statements.has(fields.statementId)) {
     throw new DomainError('invalid', 'statement_not_found', `Statement ${fields.statementId} is not recorded on this incident`, 'statementId');
@@ -236,7 +243,7 @@ const IN_FUTURE_CODES = {
   retrievedAt: 'retrieved_at_in_future',
 } as const;
 
-function requireNotInFuture(time: string, field: keyof typeof IN_FUTURE_CODES, context: DecisionContext): void {
+function requireNotInFuture(time: string, field: keyof typeof IN_FUTURE_CODES, context: IncidentDecisionContext): void {
   if (parseTime(time, field) > context.now.getTime() + ALLOWED_CLOCK_SKEW_MS) {
     throw new DomainError('invalid', IN_FUTURE_CODES[field], `${field} lies in the future`, field);
   }

@@ -4,7 +4,7 @@
 import { LedgerBuilder, itLeavesTheSameRowsHoweverTheLedgerArrives, projectionHarness, type ProjectionHarness } from '../../../../test/support/projection-harness.js';
 import { AMBUSH_STREAM, tinzaouatenLedger } from '../../../../test/support/tinzaouaten-ledger.js';
 import type { RecordedEvent } from '../../../event-store/event-store.js';
-import { incidentStreamId } from '../../commands/execute-incident-command.js';
+import { incidentStreamId } from '../../domain/incident.streams.js';
 import { AMBUSH, BATTLE, BLOGS_CLAIM, JNIM, JNIM_CLAIM, RUSSIAN_BLOGS, SITE, WAGNER } from '../../read-model/tinzaouaten.fixture.js';
 import { incidentSearchProjection, SEARCH_CONFIG } from './incident-search.projection.js';
 

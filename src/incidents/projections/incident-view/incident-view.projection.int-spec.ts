@@ -3,7 +3,7 @@
 // from its own tables, and a redelivered event changes nothing.
 import { itLeavesTheSameRowsHoweverTheLedgerArrives, projectionHarness, type ProjectionHarness } from '../../../../test/support/projection-harness.js';
 import { AMBUSH_STREAM, BLOGS_RENAMED, tinzaouatenLedger } from '../../../../test/support/tinzaouaten-ledger.js';
-import { incidentStreamId } from '../../commands/execute-incident-command.js';
+import { incidentStreamId } from '../../domain/incident.streams.js';
 import { timelineEntry, type Names } from '../../read-model/headline.js';
 import { emptyView, evolveView, foldView } from '../../read-model/incident-view.js';
 import { AMBUSH, BATTLE, names, RUSSIAN_BLOGS, stored, WAGNER } from '../../read-model/tinzaouaten.fixture.js';

@@ -3,7 +3,7 @@ import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { DomainError } from '../../../common/domain-error.js';
 import { EVENT_STORE, type EventStore } from '../../../event-store/event-store.js';
 import { RequestValidationError } from '../../../http/problem.js';
-import { incidentStreamId } from '../../commands/execute-incident-command.js';
+import { incidentStreamId } from '../../domain/incident.streams.js';
 import { foldView, type IncidentView } from '../../read-model/incident-view.js';
 import { storedIncidentEvent } from '../../read-model/stored-incident-event.js';
 import { diffViews, type ViewDiff } from '../../read-model/view-diff.js';

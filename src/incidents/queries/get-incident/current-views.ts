@@ -5,8 +5,8 @@ import { HeldBySize } from '../../../common/held-by-size.js';
 import type { EarlyRead, HeldAnswer } from '../../../http/early-reads.js';
 import { uuid } from '../../../http/schema.js';
 import { type ReadModelChange, ReadModelChanges } from '../../../projections/read-model-changes.js';
-import { sourceStreamId } from '../../../sources/commands/execute-source-command.js';
-import { incidentStreamId } from '../../commands/execute-incident-command.js';
+import { sourceStreamId } from '../../../sources/domain/source.streams.js';
+import { incidentStreamId } from '../../domain/incident.streams.js';
 import { incidentViewProjection } from '../../projections/incident-view/incident-view.projection.js';
 import { involvedSources, type SourceName } from '../../projections/incident-view/source-name.js';
 

@@ -3,7 +3,7 @@ import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../../../common/domain-error.js';
 import { EVENT_STORE, type EventStore } from '../../../event-store/event-store.js';
-import { incidentStreamId } from '../../commands/execute-incident-command.js';
+import { incidentStreamId } from '../../domain/incident.streams.js';
 import { foldViewAsOf, type IncidentView } from '../../read-model/incident-view.js';
 import { storedIncidentEvent } from '../../read-model/stored-incident-event.js';
 import { type InvolvedSource, involvedSources, type SourceName } from '../../projections/incident-view/source-name.js';

@@ -4,7 +4,7 @@
 import { LedgerBuilder, itLeavesTheSameRowsHoweverTheLedgerArrives, projectionHarness, type ProjectionHarness } from '../../../../test/support/projection-harness.js';
 import { BLOGS_RENAMED, tinzaouatenLedger } from '../../../../test/support/tinzaouaten-ledger.js';
 import type { RecordedEvent } from '../../../event-store/event-store.js';
-import { incidentStreamId } from '../../../incidents/commands/execute-incident-command.js';
+import { incidentStreamId } from '../../../incidents/domain/incident.streams.js';
 import {
   AMBUSH,
   AUTHORITIES_STATEMENT,
@@ -19,7 +19,7 @@ import {
   WAGNER_CLAIM,
   WAGNER_STATEMENT,
 } from '../../../incidents/read-model/tinzaouaten.fixture.js';
-import { sourceStreamId } from '../../commands/execute-source-command.js';
+import { sourceStreamId } from '../../domain/source.streams.js';
 import { sourceViewProjection } from './source-view.projection.js';
 
 const SECURITY_SOURCE = '0190f17c-b400-7000-8000-000000000108';
