@@ -132,4 +132,12 @@ describe('an announcement gone missing', () => {
     // The replica looks every two seconds, and waits for a second look before it drops what it holds.
     await eventually(async () => (await title(replica)) === 'Changed, and never announced', 'the replica to read the view again', 10_000);
   });
+
+  it('is found out when a rebuild swaps its tables in where the checkpoint stood, and nothing is announced', async () => {
+    await title(replica); // held again
+    await tamper('Rebuilt, and never announced');
+    // What a rebuild's swap does to the checkpoint of a ledger that did not move meanwhile.
+    await writer.app.get(DataSource).query(`UPDATE projection_checkpoints SET updated_at = now() WHERE name = 'incident-view'`);
+    await eventually(async () => (await title(replica)) === 'Rebuilt, and never announced', 'the replica to read the view again', 10_000);
+  });
 });

@@ -53,8 +53,9 @@ const SOURCE_STREAM = sourceStreamId('');
  * and read again when next asked for.
  *
  * Announcements name the checkpoint they move from and to. One that does not follow the last
- * one heard, or a checkpoint the database shows that no announcement told of for two looks
- * in a row, means an announcement went missing (a crash after a commit, a failed NOTIFY):
+ * one heard, a checkpoint the database shows that no announcement told of for two looks
+ * in a row, or its row rewritten where it stood with nothing heard (a rebuild's swap), means
+ * an announcement went missing (a crash after a commit, a failed NOTIFY):
  * everything held is dropped. While this process is not listening, every answer comes from
  * the database.
  */
@@ -67,6 +68,8 @@ export class CurrentViews implements OnModuleDestroy {
   private heardUpTo?: string | null;
   /** A checkpoint the last sweep found in the database that no announcement had told of. */
   private untold?: string | null;
+  /** The checkpoint's row as the last sweep found it, and how many changes had been heard by then. */
+  private lastLook?: { position: string | null; updatedAt: string; heard: number };
   private readonly unsubscribe: () => void;
   private readonly sweeping: NodeJS.Timeout;
 
@@ -119,19 +122,30 @@ export class CurrentViews implements OnModuleDestroy {
     return { entry: { version: row.version, body, sourceIds: row.source_ids }, checkpoint: row.checkpoint };
   }
 
-  /** Drops everything held, should the projection's checkpoint have moved without a word. */
+  /**
+   * Drops everything held, should the projection's checkpoint have moved without a word, or
+   * its row have been written where it stood (a rebuild swaps its tables in at the position
+   * it finds) with nothing heard since the last look.
+   */
   private async sweep(): Promise<void> {
     if (this.entries.size === 0) return;
-    const [row] = await this.dataSource.query<{ position: string | null }[]>('SELECT position FROM projection_checkpoints WHERE name = $1', [incidentViewProjection.name]);
+    const [row] = await this.dataSource.query<{ position: string | null; updated_at: string }[]>(
+      'SELECT position, updated_at::text FROM projection_checkpoints WHERE name = $1',
+      [incidentViewProjection.name],
+    );
     const position = row?.position ?? null;
+    const look = this.lastLook;
+    const rewrittenInPlace = look !== undefined && look.position === position && look.updatedAt !== row?.updated_at && look.heard === this.changesHeard;
     if (position === this.heardUpTo) {
       this.untold = undefined;
+      if (rewrittenInPlace) this.forgetAll(position);
     } else if (position === this.untold) {
       // Two looks, two seconds apart, and still no word of it: the announcement is lost.
       this.forgetAll(position);
     } else {
       this.untold = position; // an announcement may be on its way
     }
+    this.lastLook = { position, updatedAt: row?.updated_at ?? '', heard: this.changesHeard };
   }
 
   private forgetAll(checkpoint?: string | null): void {
