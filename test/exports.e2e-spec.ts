@@ -81,7 +81,7 @@ describe('GET /exports/figures.csv', () => {
     expect(new Set(inMali.map((row) => row.incidentId))).toEqual(new Set([AMBUSH]));
 
     expect(records((await download('/exports/figures.csv?country=FR')).text)).toEqual([]);
-    const oneIncident = records((await download(`/exports/incidents.csv?incident=${AMBUSH}`)).text);
+    const oneIncident = records((await download(`/exports/incidents.csv?incidentId=${AMBUSH}`)).text);
     expect(oneIncident.length).toBeGreaterThan(0);
     expect(new Set(oneIncident.map((row) => row.incidentId))).toEqual(new Set([AMBUSH]));
     expect(records((await download('/exports/incidents.csv?asOf=2000-01-01T00:00:00Z')).text)).toEqual([]);

@@ -36,14 +36,14 @@ export interface ExportSnapshot {
 }
 
 /**
- * Opens the snapshot of the incidents that pass `filters` (or of one `incident`), each as it
+ * Opens the snapshot of the incidents that pass `filters` (or of one `incidentId`), each as it
  * is now or as the desk had it at `asOf`; whoever opens it must read its views to the end,
  * return() them, or close() it.
  */
 export class OpenExportQuery extends Query<ExportSnapshot> {
   constructor(
     readonly filters: IncidentFilters,
-    readonly only: { incident?: string; asOf?: string } = {},
+    readonly only: { incidentId?: string; asOf?: string } = {},
   ) {
     super();
   }
@@ -103,7 +103,7 @@ export class OpenExportHandler implements IQueryHandler<OpenExportQuery> {
   }
 
   /** The transaction and its cursor over the incidents; how a page of them becomes views. */
-  private async begin(client: pg.PoolClient, { filters, only: { incident, asOf: asked } }: OpenExportQuery) {
+  private async begin(client: pg.PoolClient, { filters, only: { incidentId, asOf: asked } }: OpenExportQuery) {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const [{ position, now }] = (
       await client.query<{ position: string | null; now: Date }>('SELECT (SELECT position FROM projection_checkpoints WHERE name = $1), now()', [incidentViewProjection.name])
@@ -113,7 +113,7 @@ export class OpenExportHandler implements IQueryHandler<OpenExportQuery> {
     const params: unknown[] = [];
     const param = (value: unknown) => `$${params.push(value)}`;
     const { where } = filtersOf(filters, param);
-    if (incident !== undefined) where.push(`id = ${param(incident)}::uuid`);
+    if (incidentId !== undefined) where.push(`id = ${param(incidentId)}::uuid`);
     // As of a time, the incidents that pass the filters now and had been opened by then,
     // each folded from its stream; otherwise the views as the projection stored them.
     if (asOf !== undefined) where.push(`opened_at <= ${param(asOf)}::timestamptz`);

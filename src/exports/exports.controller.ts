@@ -68,7 +68,7 @@ export class ExportsController {
   }
 
   /** Streamed as it is read: a client that leaves ends the snapshot (Fastify destroys the stream, which returns the generators). */
-  private async send(reply: FastifyReply, exported: Export, format: 'csv' | 'ndjson', { filters, incident, asOf, hxl }: ExportOptions) {
+  private async send(reply: FastifyReply, exported: Export, format: 'csv' | 'ndjson', { filters, incidentId, asOf, hxl }: ExportOptions) {
     if (hxl && format !== 'csv') {
       throw new RequestValidationError([{ field: 'query.format', code: 'invalid_value', message: 'hxl is a CSV format: ask for the .csv export' }]);
     }
@@ -77,7 +77,7 @@ export class ExportsController {
       .type(format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/x-ndjson; charset=utf-8');
     // Fastify answers HEAD with the GET route, and would read the whole export to drop it.
     if (reply.request.method === 'HEAD') return reply.send();
-    const snapshot = await this.queries.execute(new OpenExportQuery(filters, { incident, asOf }));
+    const snapshot = await this.queries.execute(new OpenExportQuery(filters, { incidentId, asOf }));
     const stream = Readable.from(format === 'csv' ? csv(snapshot, exported, hxl) : ndjson(snapshot, exported));
     // A client gone before the first row was read leaves views never started, which their end cannot close.
     stream.once('close', () => void snapshot.close());

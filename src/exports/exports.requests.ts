@@ -6,7 +6,7 @@ import type { IncidentFilters } from '../incidents/queries/search-incidents/sear
 /** The exports' query parameters: GET /incidents' filters, and HXL's hashtag row for the CSVs. */
 export const ExportParams = z.strictObject({
   ...INCIDENT_FILTER_PARAMS,
-  incident: uuid.optional().describe('One incident only (the desk’s download on an incident page).'),
+  incidentId: uuid.optional().describe('One incident only (the desk’s download on an incident page).'),
   asOf: instant
     .optional()
     .describe('Each incident as the desk had it recorded by this instant (the filters pick incidents as they are now, among those opened by then).'),
@@ -15,14 +15,14 @@ export const ExportParams = z.strictObject({
 
 export interface ExportOptions {
   filters: IncidentFilters;
-  incident?: string;
+  incidentId?: string;
   asOf?: string;
   hxl: boolean;
 }
 
-export const ExportRequest = ExportParams.transform(({ from, to, incident, asOf, format, ...filters }, context): ExportOptions => ({
+export const ExportRequest = ExportParams.transform(({ from, to, incidentId, asOf, format, ...filters }, context): ExportOptions => ({
   filters: { ...filters, ...rangeOf(from, to, context) },
-  incident,
+  incidentId,
   asOf,
   hxl: format === 'hxl',
 }));

@@ -134,7 +134,7 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
                 ))}
               </ul>
             )}
-            <ExportDownloads query={{ incident: shown.id }} label="Download this incident" />
+            <ExportDownloads query={{ incidentId: shown.id }} label="Download this incident" />
             {!isLatest && (
               <div className="time-travel" role="status">
                 You are looking at the incident as of version {viewed} of {latest.version}.{' '}
