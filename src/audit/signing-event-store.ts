@@ -1,4 +1,4 @@
-import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, Position, ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions } from '../event-store/event-store.js';
+import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, StreamAppend, Position, ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions } from '../event-store/event-store.js';
 import type { AuditSigningKey } from './audit-signing-key.js';
 import { type SignedHere, signEvent } from './event-signature.js';
 
@@ -17,6 +17,13 @@ export class SigningEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
     return this.adapter.appendToStream(streamId, await Promise.all(events.map((event) => signEvent(this.key, streamId, event, this.signedHere))), options);
+  }
+
+  async appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]> {
+    const signed = await Promise.all(
+      appends.map(async (append) => ({ ...append, events: await Promise.all(append.events.map((event) => signEvent(this.key, append.streamId, event, this.signedHere))) })),
+    );
+    return this.adapter.appendToStreams(signed);
   }
 
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {

@@ -12,6 +12,8 @@ export class DomainError extends Error {
     readonly field?: string,
     /** When the rule needs any one of several fields (e.g. what a revision may change): all of them. */
     readonly anyOf: readonly string[] = [],
+    /** Facts the client needs to act on the error, as members of the problem (e.g. `mergedInto`). */
+    readonly extensions: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = 'DomainError';

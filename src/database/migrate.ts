@@ -8,6 +8,7 @@ import { AppendOutsideOtherWrites1732500006000 } from '../../migrations/17325000
 import { GroupCommit1732500007000 } from '../../migrations/1732500007000-group-commit.js';
 import { OneIncidentProjection1732500008000 } from '../../migrations/1732500008000-one-incident-projection.js';
 import { ProjectionBatchGuard1732500009000 } from '../../migrations/1732500009000-projection-batch-guard.js';
+import { MergedIncidents1732500010000 } from '../../migrations/1732500010000-merged-incidents.js';
 import { openDataSource } from './pool.js';
 
 // Every migration, in order. Listed here rather than globbed so that tests (which load
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   GroupCommit1732500007000,
   OneIncidentProjection1732500008000,
   ProjectionBatchGuard1732500009000,
+  MergedIncidents1732500010000,
 ];
 
 /** Brings the database at `url` up to date. Safe to run from several processes at once. */

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type pg from 'pg';
 import type { AppConfig } from '../config/config.js';
 import type { EventStore } from './event-store.js';
@@ -12,5 +13,9 @@ export async function createEventStore(config: AppConfig, pool: pg.Pool): Promis
   if (config.EVENT_STORE === 'postgres') return new PostgresEventStore(pool);
   const { EventStoreDbEventStore } = await import('./eventstoredb/eventstoredb-event-store.js');
   // The configuration refuses eventstoredb without a connection string.
-  return new EventStoreDbEventStore({ connectionString: config.EVENTSTORE_CONNECTION_STRING! });
+  const store = new EventStoreDbEventStore({ connectionString: config.EVENTSTORE_CONNECTION_STRING! });
+  // A change across streams that the last run left halfway is finished now; should the
+  // server not answer yet, the next change across streams finishes it first.
+  await store.finishChangesAcrossStreams().catch((error: unknown) => new Logger('EventStoreDB').warn(`Changes across streams not looked at on start: ${String(error)}`));
+  return store;
 }

@@ -20,6 +20,13 @@ export interface EventToAppend {
   metadata: JsonObject;
 }
 
+/** One stream's part of a change across streams (EventStore.appendToStreams). */
+export interface StreamAppend {
+  streamId: string;
+  events: EventToAppend[];
+  expectedRevision: ExpectedRevision;
+}
+
 export interface RecordedEvent {
   id: string;
   streamId: string;
@@ -92,6 +99,21 @@ export interface EventStore {
    * event ids) returns the first append's result and stores nothing.
    */
   appendToStream(streamId: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
+  /**
+   * One change to several streams (a merge changes two incidents): either every append is
+   * stored or none is. Every stream's expectation is checked first; WrongExpectedRevisionError
+   * names the first stream not where it was expected. Retrying with the same event ids
+   * returns the first results and stores nothing. Results are in the order of `appends`.
+   *
+   * PostgreSQL appends in one transaction. EventStoreDB has no transaction across streams:
+   * the change is first recorded in a journal stream of the store's own (one stream, so such
+   * changes take turns) and then carried out stream by stream, each step idempotent. A change a
+   * crash cut short is finished before the next change across streams, and when the store
+   * starts. There, once the first stream's events are in, the rest are appended even if
+   * single-stream appends reached their streams since the check: what they were checked for
+   * must be something only changes across streams alter (whether an incident was merged).
+   */
+  appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]>;
   /** A stream's events; [] when the stream does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** The global log in commit order, never skipping an event whose transaction commits late. */

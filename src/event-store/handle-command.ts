@@ -93,19 +93,12 @@ export async function handleCommand<State, Command, Event extends { type: string
         return { id: target.entityId, version: revision, appended: false };
       }
 
-      const metadata = {
-        recordedBy: request.recordedBy,
-        recordedAt: now.toISOString(),
-        correlationId: request.correlationId,
-        causationId: request.causationId,
-        schemaVersion: SCHEMA_VERSION,
-      };
-      const expectedRevision: ExpectedRevision = revision === -1 ? 'no_stream' : revision;
+      const metadata = metadataOf(request, now);
       try {
         const result = await store.appendToStream(
           target.streamId,
           decided.map((event, index) => ({ id: newId(request, `event ${index}`), type: event.type, data: event.data as Record<string, unknown>, metadata })),
-          { expectedRevision },
+          { expectedRevision: expectedFrom(revision) },
         );
         // Events with these ids already stored (a retry whose first run was appended): the
         // store answers with that append, and the state it left is not this decision's.
@@ -126,10 +119,75 @@ export async function handleCommand<State, Command, Event extends { type: string
   });
 }
 
+/**
+ * handleCommand for a command that changes two streams at once (a merge, a split, a link that
+ * both incidents show): both are read and folded, `decide` answers each one's events from
+ * both states (and the target's events), and both are appended as one change
+ * (EventStore.appendToStreams), each expected where it was read, so the facts of both hold
+ * when it lands. A race with another write is decided again, as in handleCommand; If-Match
+ * (expectedVersion) names the target's version. Nothing is remembered across writes here.
+ */
+export async function handleCommandAcrossStreams<State, Event extends { type: string; data: object }>(
+  store: EventStore,
+  target: { streamId: string; entityId: string; otherStreamId: string },
+  decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>,
+  decide: (own: { state: State; events: RecordedEvent[] }, other: State, now: Date) => { own: Event[]; other: Event[] },
+  request: WriteRequest,
+): Promise<WriteResult> {
+  const remembered = rememberedStatesOf(store);
+  // In one order everywhere, so that two changes of the same two streams never wait on each other.
+  return serialisedPerStreams([...new Set([target.streamId, target.otherStreamId])].sort(), async () => {
+    for (let attempt = 1; ; attempt++) {
+      const now = new Date();
+      // Whatever this process remembers of either stream is about to be out of date.
+      remembered.take(target.streamId);
+      remembered.take(target.otherStreamId);
+      const [own, other] = await Promise.all([readState(store, target.streamId, decider), readState(store, target.otherStreamId, decider)]);
+      const earlier = earlierRun(own.events, request);
+      if (earlier !== undefined) return { id: target.entityId, version: earlier, appended: false };
+      if (request.expectedVersion !== undefined && request.expectedVersion !== own.revision) {
+        throw new WrongExpectedRevisionError(target.streamId, request.expectedVersion, own.revision);
+      }
+      const decided = decide(own, other.state, now);
+      if (decided.own.length + decided.other.length === 0) return { id: target.entityId, version: own.revision, appended: false };
+      const metadata = metadataOf(request, now);
+      const toAppend = (events: Event[], purpose: string) =>
+        events.map((event, index) => ({ id: newId(request, `${purpose} ${index}`), type: event.type, data: event.data as Record<string, unknown>, metadata }));
+      try {
+        const [result] = await store.appendToStreams([
+          { streamId: target.streamId, events: toAppend(decided.own, 'event'), expectedRevision: expectedFrom(own.revision) },
+          { streamId: target.otherStreamId, events: toAppend(decided.other, 'other event'), expectedRevision: expectedFrom(other.revision) },
+        ]);
+        return { id: target.entityId, version: result.nextExpectedRevision, appended: true };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError) || (request.expectedVersion !== undefined && error.streamId === target.streamId)) throw error;
+        if (attempt === MAX_ATTEMPTS) {
+          throw new DomainError('conflict', 'concurrent_modification', `${target.streamId} and ${target.otherStreamId} kept changing under this write; try again.`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+      }
+    }
+  });
+}
+
+function metadataOf(request: WriteRequest, now: Date) {
+  return {
+    recordedBy: request.recordedBy,
+    recordedAt: now.toISOString(),
+    correlationId: request.correlationId,
+    causationId: request.causationId,
+    schemaVersion: SCHEMA_VERSION,
+  };
+}
+
+function expectedFrom(revision: number): ExpectedRevision {
+  return revision === -1 ? 'no_stream' : revision;
+}
+
 async function readState<State, Event>(
   store: EventStore,
   streamId: string,
-  decider: Decider<State, unknown, Event>,
+  decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>,
 ): Promise<{ state: State; revision: number; events: RecordedEvent[] }> {
   const events = await store.readStream(streamId);
   return {
@@ -190,6 +248,11 @@ function rememberedStatesOf(store: EventStore): RememberedStates {
 // Writes to one stream from this process queue up rather than race: each would otherwise
 // re-read and retry. Races with other processes are still caught by the expected revision.
 const streamQueues = new Map<string, Promise<unknown>>();
+
+function serialisedPerStreams<T>(streamIds: readonly string[], work: () => Promise<T>): Promise<T> {
+  const [first, ...rest] = streamIds;
+  return first === undefined ? work() : serialisedPerStream(first, () => serialisedPerStreams(rest, work));
+}
 
 async function serialisedPerStream<T>(streamId: string, work: () => Promise<T>): Promise<T> {
   const previous = streamQueues.get(streamId) ?? Promise.resolve();

@@ -30,6 +30,8 @@ const INCIDENT_COLUMNS: Column[] = [
 export const FIGURE_COLUMNS: readonly Column[] = [
   ...INCIDENT_COLUMNS,
   { name: 'claimId', hxl: '#meta+claim+id' },
+  // The incident the claim was reported on: another one for a claim merged or split in since.
+  { name: 'reportedOnIncidentId', hxl: '#event+id+reported' },
   { name: 'claimantId', hxl: '#org+claimant+id' },
   { name: 'claimantName', hxl: '#org+name+claimant' },
   { name: 'via', hxl: '#org+name+via' },
@@ -83,6 +85,7 @@ export function figureRows(view: IncidentView, names: PublicNames): ExportRow[] 
     const claimCells = {
       ...incident,
       claimId: claim.claimId,
+      reportedOnIncidentId: claim.incidentId ?? view.id,
       claimantId: claim.claimantId,
       claimantName: names(claim.claimantId),
       via: claim.via.map((sourceId) => names(sourceId) ?? sourceId).join(VIA_SEPARATOR),

@@ -16,4 +16,6 @@ export interface Problem {
   detail: string;
   code: string;
   errors?: FieldError[];
+  /** On `incident_merged`: the incident it was merged into, where the write belongs. */
+  mergedInto?: string;
 }

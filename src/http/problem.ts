@@ -73,7 +73,8 @@ export function toProblem(error: unknown): ProblemResponse {
   if (error instanceof DomainError) {
     const fields = error.field ? [error.field] : error.anyOf;
     const errors = fields.map((field) => ({ field, code: error.code, message: error.message }));
-    return problem(DOMAIN_STATUS[error.kind], error.code, error.message, errors.length > 0 ? errors : undefined);
+    const answer = problem(DOMAIN_STATUS[error.kind], error.code, error.message, errors.length > 0 ? errors : undefined);
+    return { ...answer, problem: { ...answer.problem, ...error.extensions } };
   }
   if (error instanceof WrongExpectedRevisionError) {
     return problem(412, 'version_mismatch', `The entity is at version ${error.actual}, not ${String(error.expected)}: reload it and apply your change again.`);

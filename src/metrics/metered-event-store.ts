@@ -7,6 +7,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
   type SubscribeOptions,
   WrongExpectedRevisionError,
 } from '../event-store/event-store.js';
@@ -25,6 +26,18 @@ export class MeteredEventStore implements EventStore {
       this.metrics.appends.inc();
       this.metrics.appendedEvents.inc(events.length);
       return result;
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError) this.metrics.appendConflicts.inc();
+      throw error;
+    }
+  }
+
+  async appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]> {
+    try {
+      const results = await this.adapter.appendToStreams(appends);
+      this.metrics.appends.inc();
+      this.metrics.appendedEvents.inc(appends.reduce((count, append) => count + append.events.length, 0));
+      return results;
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError) this.metrics.appendConflicts.inc();
       throw error;

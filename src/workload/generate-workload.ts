@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { WriteRequest, WriteResult } from '../event-store/handle-command.js';
+import { ExecuteCrossIncidentCommand } from '../incidents/commands/execute-cross-incident-command.js';
 import { ExecuteIncidentCommand } from '../incidents/commands/execute-incident-command.js';
 import type { IncidentCommand } from '../incidents/domain/incident.commands.js';
 import { CLAIM_GRADES, FIGURE_OUTCOMES, FIGURE_QUALIFIERS, type Figure } from '../incidents/domain/incident.events.js';
@@ -25,7 +26,7 @@ const TAGS = ['sahel', 'ambush', 'airstrike', 'convoy', 'border', 'drone', 'sieg
 
 /** The app's CommandBus, or anything that runs these commands as its handlers do. */
 export interface WorkloadCommands {
-  execute(command: ExecuteIncidentCommand | ExecuteSourceCommand): Promise<WriteResult>;
+  execute(command: ExecuteIncidentCommand | ExecuteCrossIncidentCommand | ExecuteSourceCommand): Promise<WriteResult>;
 }
 
 export async function generateWorkload(commands: WorkloadCommands, options: WorkloadOptions): Promise<{ events: number; incidents: string[]; sources: string[] }> {
@@ -33,7 +34,7 @@ export async function generateWorkload(commands: WorkloadCommands, options: Work
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const request: WriteRequest = { recordedBy: 'workload', correlationId: uuidv7(), causationId: uuidv7() };
   let events = 0;
-  const run = async (command: ExecuteIncidentCommand | ExecuteSourceCommand) => {
+  const run = async (command: ExecuteIncidentCommand | ExecuteCrossIncidentCommand | ExecuteSourceCommand) => {
     const result = await commands.execute(command);
     if (result.appended) events++;
   };
@@ -82,7 +83,9 @@ export async function generateWorkload(commands: WorkloadCommands, options: Work
     await execute({ type: 'AssessClaim', data: { incidentId, claimId: claims[0], grade: pick(CLAIM_GRADES), rationale: 'desk review' } });
     if (random() < 0.5) await execute({ type: 'RetractClaim', data: { incidentId, claimId: claims[3], reason: 'withdrawn', statedAt: day((index % 300) + 7), retractedBy: 'claimant' } });
     // Linked only to incidents of earlier rounds: those are opened by now.
-    if (opened.length > 0 && random() < 0.3) await execute({ type: 'LinkIncidents', data: { incidentId, otherIncidentId: pick(opened), relation: 'related' } });
+    if (opened.length > 0 && random() < 0.3) {
+      await run(new ExecuteCrossIncidentCommand({ type: 'LinkIncidents', data: { incidentId, otherIncidentId: pick(opened), relation: 'related' } }, request));
+    }
   };
 
   const concurrency = options.concurrency ?? 4;

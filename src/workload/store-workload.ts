@@ -6,8 +6,10 @@ import {
   type Position,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
   WrongExpectedRevisionError,
 } from '../event-store/event-store.js';
+import { ExecuteCrossIncidentCommand, ExecuteCrossIncidentCommandHandler } from '../incidents/commands/execute-cross-incident-command.js';
 import { ExecuteIncidentCommand, ExecuteIncidentCommandHandler } from '../incidents/commands/execute-incident-command.js';
 import { ExecuteSourceCommandHandler } from '../sources/commands/execute-source-command.js';
 import { RegisteredSources } from '../sources/registered-sources.js';
@@ -31,9 +33,11 @@ export interface StoredLedger {
 export async function storeLedger(store: EventStore, events: number, concurrency: number): Promise<StoredLedger> {
   const draft = new DraftStore();
   const incidents = new ExecuteIncidentCommandHandler(draft, new RegisteredSources(draft));
+  const crossIncidents = new ExecuteCrossIncidentCommandHandler(draft);
   const sources = new ExecuteSourceCommandHandler(draft);
   const commands: WorkloadCommands = {
-    execute: (command) => (command instanceof ExecuteIncidentCommand ? incidents.execute(command) : sources.execute(command)),
+    execute: (command) =>
+      command instanceof ExecuteIncidentCommand ? incidents.execute(command) : command instanceof ExecuteCrossIncidentCommand ? crossIncidents.execute(command) : sources.execute(command),
   };
   const workload = await generateWorkload(commands, { events });
 
@@ -68,6 +72,16 @@ class DraftStore implements EventStore {
   private appended = 0;
 
   async appendToStream(streamId: string, events: EventToAppend[], { expectedRevision }: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    return this.append(streamId, events, expectedRevision);
+  }
+
+  // Checked, then appended, with nothing in between: one change, as the real stores make it.
+  async appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]> {
+    for (const { streamId, expectedRevision } of appends) this.append(streamId, [], expectedRevision);
+    return appends.map(({ streamId, events, expectedRevision }) => this.append(streamId, events, expectedRevision));
+  }
+
+  private append(streamId: string, events: EventToAppend[], expectedRevision: ExpectedRevision): AppendResult {
     const stream = this.streams.get(streamId) ?? [];
     const actual = stream.length - 1;
     const expected = expectedRevision === 'any' || (expectedRevision === 'no_stream' ? actual === -1 : expectedRevision === 'stream_exists' ? actual >= 0 : expectedRevision === actual);

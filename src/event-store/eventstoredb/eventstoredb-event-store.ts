@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { addAbortSignal } from 'node:stream';
 import {
   type AppendResult as AppendedEvents,
@@ -36,6 +37,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
   type SubscribeOptions,
   WrongExpectedRevisionError,
 } from '../event-store.js';
@@ -58,6 +60,15 @@ const MAX_RESUBSCRIBE_DELAY_MS = 5000;
  * through this port is in the global log. Give the service a server of its own.
  */
 const LEDGER_STREAMS = /^[^$]/;
+/**
+ * The journal of changes across streams (appendToStreams): the store's own, so under `$` and
+ * out of the ledger. Its events are `ChangeRecorded` (the appends, to be carried out) and
+ * `ChangeAbandoned` (the one before could not be: its first stream had moved on).
+ */
+const CHANGES = '$ledger-changes-across-streams';
+const CHANGE_RECORDED = 'ChangeRecorded';
+const CHANGE_ABANDONED = 'ChangeAbandoned';
+
 /** What a server before 22.6 gives as the $all position of an event read from its stream. */
 const NO_POSITION = 2n ** 64n - 1n;
 
@@ -88,6 +99,86 @@ export class EventStoreDbEventStore implements EventStore {
     if (events.length === 0) return this.whereStreamIs(streamId, expectedRevision);
     if (expectedRevision === 'any') return this.appendAtAnyRevision(streamId, events);
     return this.appendExpecting(streamId, events, expectedRevision);
+  }
+
+  /**
+   * A process manager over the journal (CHANGES): the change is recorded there first,
+   * expecting the journal where it was found, so that changes across streams take turns,
+   * each decided on what the one before left; then carried out (carryOut), every step
+   * idempotent, by whoever comes next should this process die halfway.
+   */
+  async appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]> {
+    for (;;) {
+      const journal = await this.finishChangesAcrossStreams();
+      const earlier = await this.storedChange(appends);
+      if (earlier) return earlier;
+      for (const { streamId, expectedRevision } of appends) await this.whereStreamIs(streamId, expectedRevision);
+      const change = { id: randomUUID(), type: CHANGE_RECORDED, data: { appends } as unknown as JsonObject, metadata: {} };
+      try {
+        await this.appendExpecting(CHANGES, [change], journal === -1 ? 'no_stream' : journal);
+      } catch (error) {
+        if (error instanceof WrongExpectedRevisionError && error.streamId === CHANGES) continue; // another change went first
+        throw error;
+      }
+      const results = await this.carryOut(journal + 1, appends);
+      if (results) return results;
+      const { streamId, expectedRevision } = appends[0];
+      const [last] = await this.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+      throw new WrongExpectedRevisionError(streamId, expectedRevision, last ? last.revision : -1);
+    }
+  }
+
+  /**
+   * Carries out the journal's last change if a crash cut it short (at start, and before every
+   * change across streams); answers the journal's last revision, -1 while it is empty.
+   */
+  async finishChangesAcrossStreams(): Promise<number> {
+    for (;;) {
+      const [last] = await this.readStream(CHANGES, { direction: 'backwards', maxCount: 1 });
+      if (last === undefined || last.type !== CHANGE_RECORDED) return last?.revision ?? -1;
+      if (await this.carryOut(last.revision, (last.data as unknown as { appends: StreamAppend[] }).appends)) return last.revision;
+    }
+  }
+
+  /**
+   * The change's appends, in order, each skipped when its events are in already. The first
+   * must find its stream where expected: if it does not, nothing was written, and the change
+   * is abandoned (undefined). Once it is in, the others go in wherever their streams are.
+   */
+  private async carryOut(revision: number, appends: StreamAppend[]): Promise<AppendResult[] | undefined> {
+    const results: AppendResult[] = [];
+    for (const [index, { streamId, events, expectedRevision }] of appends.entries()) {
+      const stored = sameAppend(streamId, await this.readStream(streamId), events);
+      if (stored) {
+        results.push(stored);
+      } else if (index > 0) {
+        results.push(await this.appendToStream(streamId, events, { expectedRevision: 'any' }));
+      } else {
+        try {
+          results.push(await this.appendToStream(streamId, events, { expectedRevision }));
+        } catch (error) {
+          if (!(error instanceof WrongExpectedRevisionError)) throw error;
+          await this.appendExpecting(CHANGES, [{ id: randomUUID(), type: CHANGE_ABANDONED, data: { revision }, metadata: {} }], revision).catch((raced: unknown) => {
+            if (!(raced instanceof WrongExpectedRevisionError)) throw raced; // another process abandoned it first
+          });
+          return undefined;
+        }
+      }
+    }
+    return results;
+  }
+
+  /** The results of this very change, when it is stored already (a retry whose answer was lost). */
+  private async storedChange(appends: StreamAppend[]): Promise<AppendResult[] | undefined> {
+    const [first] = appends;
+    if (!sameAppend(first.streamId, await this.readStream(first.streamId), first.events)) return undefined;
+    return Promise.all(
+      appends.map(async ({ streamId, events }) => {
+        const stored = events.length === 0 ? await this.whereStreamIs(streamId, 'any') : sameAppend(streamId, await this.readStream(streamId), events);
+        if (!stored) throw new Error(`A change across streams is stored in ${first.streamId} but not in ${streamId}`);
+        return stored;
+      }),
+    );
   }
 
   async readStream(streamId: string, { direction = 'forwards', fromRevision, maxCount }: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

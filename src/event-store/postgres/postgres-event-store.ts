@@ -10,6 +10,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
   type SubscribeOptions,
   WrongExpectedRevisionError,
 } from '../event-store.js';
@@ -88,6 +89,42 @@ export class PostgresEventStore implements EventStore {
 
   appendToStream(streamId: string, events: EventToAppend[], { expectedRevision }: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
     return this.appends.append({ streamId, events, expectedRevision });
+  }
+
+  /**
+   * The appends in one transaction of their own (append_to_streams checks them all under their
+   * streams' locks): committed when every one was appended, rolled back otherwise. Not part of a
+   * group, whose appends each stand alone.
+   */
+  async appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]> {
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw this.unavailable(error);
+    });
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<GroupRow>('SELECT n, outcome, last_revision, last_transaction_id, last_position FROM append_to_streams($1) ORDER BY n', [
+        JSON.stringify(appends.map(({ streamId, events, expectedRevision }) => ({ stream: streamId, expected: String(expectedRevision), events }))),
+      ]);
+      const conflict = rows.findIndex((row) => row.outcome === 'conflict');
+      const stored = rows.filter((row) => row.outcome === 'stored').length;
+      if (conflict !== -1 || stored > 0) {
+        await client.query('ROLLBACK');
+        if (conflict !== -1) throw new WrongExpectedRevisionError(appends[conflict].streamId, appends[conflict].expectedRevision, Number(rows[conflict].last_revision));
+        // The retry of a change whose answer was lost: every part of it is stored, and answered as it was.
+        if (stored !== appends.filter((append) => append.events.length > 0).length) throw new Error('Appending across streams: some of these event ids were used by a different change');
+        return await Promise.all(appends.map((append, index) => this.resultOf(append, rows[index])));
+      }
+      await client.query('COMMIT');
+      this.notifications.announce();
+      return await Promise.all(appends.map((append, index) => this.resultOf(append, rows[index])));
+    } catch (error) {
+      broken = error instanceof Error ? error : new Error(String(error));
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw isPostgresUnavailable(error) ? this.unavailable(error) : error;
+    } finally {
+      client.release(broken !== undefined && isPostgresUnavailable(broken) ? broken : undefined);
+    }
   }
 
   /**
@@ -257,8 +294,12 @@ export class PostgresEventStore implements EventStore {
     try {
       return (await this.pool.query<Row>(text, values)).rows;
     } catch (error) {
-      throw isPostgresUnavailable(error) ? new EventStoreUnavailableError(`PostgreSQL event store unavailable: ${String(error)}`, { cause: error }) : error;
+      throw isPostgresUnavailable(error) ? this.unavailable(error) : error;
     }
+  }
+
+  private unavailable(error: unknown): EventStoreUnavailableError {
+    return new EventStoreUnavailableError(`PostgreSQL event store unavailable: ${String(error)}`, { cause: error });
   }
 }
 

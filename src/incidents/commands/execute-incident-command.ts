@@ -1,6 +1,5 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { DomainError } from '../../common/domain-error.js';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.js';
 import { handleCommand, type WriteRequest, type WriteResult } from '../../event-store/handle-command.js';
 import { RegisteredSources } from '../../sources/registered-sources.js';
@@ -27,14 +26,8 @@ export class ExecuteIncidentCommandHandler implements ICommandHandler<ExecuteInc
   ) {}
 
   async execute({ command, request }: ExecuteIncidentCommand): Promise<WriteResult> {
-    if (command.type === 'LinkIncidents') await this.requireIncident(command.data.otherIncidentId, 'otherIncidentId');
     const registeredSources = await this.sources.among(sourcesReferencedBy(command));
     const target = { streamId: incidentStreamId(command.data.incidentId), entityId: command.data.incidentId };
     return handleCommand(this.store, target, incidentDecider, command, request, { registeredSources });
-  }
-
-  private async requireIncident(incidentId: string, field: string): Promise<void> {
-    const [opened] = await this.store.readStream(incidentStreamId(incidentId), { maxCount: 1 });
-    if (!opened) throw new DomainError('invalid', 'incident_not_found', `No incident ${incidentId} has been opened`, field);
   }
 }

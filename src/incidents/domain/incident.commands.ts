@@ -4,7 +4,9 @@ import type {
   ClaimCorrectedData,
   ClaimReportedData,
   ClaimRetractedData,
+  IncidentMergedData,
   IncidentOpenedData,
+  IncidentSplitData,
   IncidentRevisedData,
   IncidentsLinkedData,
   SourceStatementRecordedData,
@@ -22,6 +24,9 @@ export type AmendClaimData = ClaimAmendedData;
 export type RetractClaimData = ClaimRetractedData;
 export type CorrectClaimData = ClaimCorrectedData;
 export type AssessClaimData = ClaimAssessedData;
+export type MergeIncidentData = IncidentMergedData;
+/** The new incident's details (as an opening gives them) and what moves to it. */
+export type SplitIncidentData = Omit<IncidentSplitData, 'newIncidentId'> & Omit<IncidentOpenedData, 'incidentId'> & { newIncidentId: string };
 
 export interface OpenIncident { type: 'OpenIncident'; data: OpenIncidentData }
 export interface ReviseIncident { type: 'ReviseIncident'; data: ReviseIncidentData }
@@ -32,17 +37,34 @@ export interface AmendClaim { type: 'AmendClaim'; data: AmendClaimData }
 export interface RetractClaim { type: 'RetractClaim'; data: RetractClaimData }
 export interface CorrectClaim { type: 'CorrectClaim'; data: CorrectClaimData }
 export interface AssessClaim { type: 'AssessClaim'; data: AssessClaimData }
+export interface MergeIncident { type: 'MergeIncident'; data: MergeIncidentData }
+export interface SplitIncident { type: 'SplitIncident'; data: SplitIncidentData }
 
+/** A command on one incident's stream. */
 export type IncidentCommand =
   | OpenIncident
   | ReviseIncident
-  | LinkIncidents
   | RecordStatement
   | ReportClaim
   | AmendClaim
   | RetractClaim
   | CorrectClaim
   | AssessClaim;
+
+/** A command that changes two incidents at once: the one it names, and `otherIncidentOf` it. */
+export type CrossIncidentCommand = LinkIncidents | MergeIncident | SplitIncident;
+
+/** The other incident a cross-incident command changes. */
+export function otherIncidentOf(command: CrossIncidentCommand): string {
+  switch (command.type) {
+    case 'LinkIncidents':
+      return command.data.otherIncidentId;
+    case 'MergeIncident':
+      return command.data.into;
+    case 'SplitIncident':
+      return command.data.newIncidentId;
+  }
+}
 
 /** What a revision, amendment or correction may change; it must change at least one. */
 export const INCIDENT_REVISABLE_FIELDS = ['title', 'description', 'location', 'occurred', 'tags'] as const satisfies readonly (keyof ReviseIncidentData)[];
@@ -80,6 +102,8 @@ export const INCIDENT_LIMITS = {
   originalText: 500,
   reason: 2_000,
   rationale: 4_000,
+  /** Claims, and statements, one split moves. */
+  moved: 1_000,
 } as const;
 
 /** A source id a command refers to, with the request field that holds it (for errors). */
@@ -100,7 +124,6 @@ export function sourceReferencesOf(command: IncidentCommand): SourceReference[] 
     }
     case 'OpenIncident':
     case 'ReviseIncident':
-    case 'LinkIncidents':
     case 'AmendClaim':
     case 'RetractClaim':
     case 'AssessClaim':

@@ -2,9 +2,11 @@
 // (shared/fixtures/tinzaouaten-2024-article.txt). What did not happen — JNIM retracting,
 // the desk's typos — appears only here, as steps of a test.
 import { given } from '../../../test/support/given-when-then.js';
-import { sourcesReferencedBy, type IncidentCommand } from './incident.commands.js';
-import { incidentDecider, type IncidentDecisionContext } from './incident.decide.js';
+import { DomainError } from '../../common/domain-error.js';
+import { sourcesReferencedBy, type CrossIncidentCommand, type IncidentCommand } from './incident.commands.js';
+import { contentOf, decideAcross, incidentDecider, type CrossIncidentDecision, type IncidentDecisionContext } from './incident.decide.js';
 import type {
+  CarriedEvent,
   ClaimReportedData,
   Figure,
   IncidentEvent,
@@ -108,6 +110,7 @@ const jnimClaimRetracted: IncidentEvent = {
 };
 const ambushWithJnimClaim = [ambushOpened, jnimStatementRecorded, jnimClaimReported];
 
+const stateAfter = (history: IncidentEvent[]): IncidentState => history.reduce(evolve, initialIncidentState());
 const givenIncident = (history: IncidentEvent[], decisionContext = context) => given(incidentDecider, history, decisionContext);
 const minutesAfterNow = (minutes: number) => new Date(context.now.getTime() + minutes * 60_000).toISOString();
 
@@ -203,39 +206,206 @@ describe('ReviseIncident', () => {
   });
 });
 
+// ---- Changes of two incidents ----------------------------------------------------------
+
+const DUPLICATE = '0190f5a2-6c00-7a01-8000-00000000a003';
+const CONFLATED = '0190f5a2-6c00-7a01-8000-00000000a004';
+const reason = 'Two editors opened the same ambush';
+
+/** A recorded event as a merge or split carries it: with its place in its own stream. */
+const recorded = (event: IncidentEvent, revision: number) => ({ ...event, revision, recordedAt: `2024-07-30T0${revision}:00:00.000Z`, recordedBy: 'desk' }) as CarriedEvent & IncidentEvent;
+const recordedAll = (events: IncidentEvent[]) => events.map(recorded);
+
+/** Given both incidents' histories, when a link, merge or split is decided, then each stream's events (or this error). */
+function givenIncidents(own: IncidentEvent[], other: IncidentEvent[]) {
+  const decide = (command: CrossIncidentCommand) =>
+    decideAcross(command, stateAfter(own), { now: context.now, other: stateAfter(other), recorded: contentOf(recordedAll(own)) });
+  return {
+    when: (command: CrossIncidentCommand) => ({
+      then: (expected: CrossIncidentDecision) => expect(decide(command)).toStrictEqual(expected),
+      thenThrows: (expected: { kind: string; code: string; field?: string }) => {
+        let thrown: unknown;
+        try {
+          decide(command);
+        } catch (error) {
+          thrown = error;
+        }
+        expect(thrown).toBeInstanceOf(DomainError);
+        const { kind, code, field } = thrown as DomainError;
+        expect({ kind, code, field }).toEqual(expected);
+        return thrown as DomainError;
+      },
+    }),
+  };
+}
+
+const battleOpened: IncidentEvent = { type: 'IncidentOpened', data: { ...ambush, incidentId: BATTLE, title: 'Battle of Tinzaouaten', occurred: { from: '2024-07-25', to: '2024-07-27', precision: 'day' } } };
+const duplicateOpened: IncidentEvent = { type: 'IncidentOpened', data: { ...ambush, incidentId: DUPLICATE, title: 'Kidal convoy attack' } };
+
 describe('LinkIncidents', () => {
-  const ambushFollowsBattle: IncidentEvent = { type: 'IncidentsLinked', data: { incidentId: AMBUSH, otherIncidentId: BATTLE, relation: 'follows' } };
+  const link = { type: 'LinkIncidents', data: { incidentId: AMBUSH, otherIncidentId: BATTLE, relation: 'follows' } } as const;
+  const ambushFollowsBattle: IncidentEvent = { type: 'IncidentsLinked', data: link.data };
+  const battleFollowedByAmbush: IncidentEvent = { type: 'IncidentLinkedFrom', data: { incidentId: BATTLE, otherIncidentId: AMBUSH, relation: 'follows' } };
 
   it('needs an opened incident', () => {
-    givenIncident([])
-      .when({ type: 'LinkIncidents', data: { incidentId: AMBUSH, otherIncidentId: BATTLE, relation: 'follows' } })
-      .thenThrows({ kind: 'not_found', code: 'incident_not_found' });
+    givenIncidents([], [battleOpened]).when(link).thenThrows({ kind: 'not_found', code: 'incident_not_found' });
   });
 
-  it('links the ambush to the battle it followed', () => {
-    givenIncident([ambushOpened])
-      .when({ type: 'LinkIncidents', data: { incidentId: AMBUSH, otherIncidentId: BATTLE, relation: 'follows' } })
-      .then([ambushFollowsBattle]);
+  it('needs the other incident opened', () => {
+    givenIncidents([ambushOpened], []).when(link).thenThrows({ kind: 'invalid', code: 'incident_not_found', field: 'otherIncidentId' });
+  });
+
+  it('links the ambush to the battle it followed, on both incidents', () => {
+    givenIncidents([ambushOpened], [battleOpened]).when(link).then({ own: [ambushFollowsBattle], other: [battleFollowedByAmbush] });
   });
 
   it('changes nothing when the same link exists', () => {
-    givenIncident([ambushOpened, ambushFollowsBattle])
-      .when({ type: 'LinkIncidents', data: { incidentId: AMBUSH, otherIncidentId: BATTLE, relation: 'follows' } })
-      .then([]);
+    givenIncidents([ambushOpened, ambushFollowsBattle], [battleOpened, battleFollowedByAmbush]).when(link).then({ own: [], other: [] });
   });
 
   it('adds a link with another relation to the same incident', () => {
-    givenIncident([ambushOpened, ambushFollowsBattle])
-      .when({ type: 'LinkIncidents', data: { incidentId: AMBUSH, otherIncidentId: BATTLE, relation: 'part_of' } })
-      .then([{ type: 'IncidentsLinked', data: { incidentId: AMBUSH, otherIncidentId: BATTLE, relation: 'part_of' } }]);
+    givenIncidents([ambushOpened, ambushFollowsBattle], [battleOpened, battleFollowedByAmbush])
+      .when({ type: 'LinkIncidents', data: { ...link.data, relation: 'part_of' } })
+      .then({
+        own: [{ type: 'IncidentsLinked', data: { ...link.data, relation: 'part_of' } }],
+        other: [{ type: 'IncidentLinkedFrom', data: { incidentId: BATTLE, otherIncidentId: AMBUSH, relation: 'part_of' } }],
+      });
   });
 
   it('cannot link an incident to itself', () => {
-    givenIncident([ambushOpened])
+    givenIncidents([ambushOpened], [ambushOpened])
       .when({ type: 'LinkIncidents', data: { incidentId: AMBUSH, otherIncidentId: AMBUSH, relation: 'related' } })
       .thenThrows({ kind: 'invalid', code: 'link_to_self', field: 'otherIncidentId' });
   });
+
+  it('cannot link to a merged incident, and names where it went', () => {
+    const merged: IncidentEvent = { type: 'IncidentMerged', data: { incidentId: BATTLE, into: DUPLICATE, reason } };
+    const error = givenIncidents([ambushOpened], [battleOpened, merged]).when(link).thenThrows({ kind: 'conflict', code: 'incident_merged', field: 'otherIncidentId' });
+    expect(error.extensions).toEqual({ mergedInto: DUPLICATE });
+  });
 });
+
+describe('MergeIncident', () => {
+  const jnimClaimOnDuplicate: ClaimReportedData = { ...jnimClaim, incidentId: DUPLICATE, claimId: '0190f5a2-6c00-7c01-8000-00000000c003', statementId: undefined };
+  const duplicate: IncidentEvent[] = [duplicateOpened, { type: 'ClaimReported', data: withoutStatement(jnimClaimOnDuplicate) }];
+  const merge = { type: 'MergeIncident', data: { incidentId: DUPLICATE, into: AMBUSH, reason } } as const;
+  const mergedIntoAmbush: IncidentEvent = { type: 'IncidentMerged', data: merge.data };
+
+  it('carries the duplicate’s claims, as recorded, into the incident it duplicates, and closes it', () => {
+    givenIncidents(duplicate, ambushWithJnimClaim)
+      .when(merge)
+      .then({
+        own: [mergedIntoAmbush],
+        other: [{ type: 'IncidentAbsorbed', data: { incidentId: AMBUSH, absorbedIncidentId: DUPLICATE, reason, events: [recorded(duplicate[1], 1)] } }],
+      });
+  });
+
+  it('refuses every later write to the merged incident, naming the survivor', () => {
+    const report = { type: 'ReportClaim', data: { ...blogsClaim, incidentId: DUPLICATE } } as const;
+    givenIncident([...duplicate, mergedIntoAmbush]).when(report).thenThrows({ kind: 'conflict', code: 'incident_merged' });
+    expect(() => incidentDecider.decide(report, stateAfter([...duplicate, mergedIntoAmbush]), context)).toThrow(expect.objectContaining({ extensions: { mergedInto: AMBUSH } }));
+  });
+
+  it('changes nothing when repeated', () => {
+    givenIncidents([...duplicate, mergedIntoAmbush], ambushWithJnimClaim).when(merge).then({ own: [], other: [] });
+  });
+
+  it('refuses a merge into a merged incident: merges form no cycle, and a chain ends at one survivor', () => {
+    const ambushMergedIntoDuplicate: IncidentEvent = { type: 'IncidentMerged', data: { incidentId: AMBUSH, into: DUPLICATE, reason } };
+    givenIncidents(duplicate, [...ambushWithJnimClaim, ambushMergedIntoDuplicate]).when(merge).thenThrows({ kind: 'conflict', code: 'incident_merged', field: 'into' });
+  });
+
+  it('refuses a merge into itself, into an incident never opened, or without a reason', () => {
+    givenIncidents(duplicate, duplicate).when({ type: 'MergeIncident', data: { ...merge.data, into: DUPLICATE } }).thenThrows({ kind: 'invalid', code: 'merge_into_self', field: 'into' });
+    givenIncidents(duplicate, []).when(merge).thenThrows({ kind: 'invalid', code: 'incident_not_found', field: 'into' });
+    givenIncidents(duplicate, ambushWithJnimClaim).when({ type: 'MergeIncident', data: { ...merge.data, reason: ' ' } }).thenThrows({ kind: 'invalid', code: 'reason_required', field: 'reason' });
+  });
+
+  it('lets the survivor take writes on the claims it absorbed', () => {
+    const absorbed: IncidentEvent = { type: 'IncidentAbsorbed', data: { incidentId: AMBUSH, absorbedIncidentId: DUPLICATE, reason, events: [recorded(duplicate[1], 1)] } };
+    givenIncident([...ambushWithJnimClaim, absorbed])
+      .when({ type: 'AssessClaim', data: { incidentId: AMBUSH, claimId: jnimClaimOnDuplicate.claimId, grade: 'unverified', rationale: 'Same communique' } })
+      .then([{ type: 'ClaimAssessed', data: { incidentId: AMBUSH, claimId: jnimClaimOnDuplicate.claimId, grade: 'unverified', rationale: 'Same communique' } }]);
+  });
+});
+
+describe('SplitIncident', () => {
+  // One incident that turned out to be two: the battle of 25–27 July, and the ambush after it.
+  const conflated: IncidentEvent[] = [
+    { type: 'IncidentOpened', data: { ...ambush, incidentId: CONFLATED, title: 'Fighting around Tinzaouaten' } },
+    { type: 'SourceStatementRecorded', data: { ...jnimStatement, incidentId: CONFLATED } },
+    { type: 'ClaimReported', data: { ...jnimClaim, incidentId: CONFLATED } },
+    { type: 'ClaimReported', data: { ...blogsClaim, incidentId: CONFLATED } },
+  ];
+  const split = {
+    type: 'SplitIncident',
+    data: {
+      incidentId: CONFLATED,
+      newIncidentId: BATTLE,
+      claimIds: [BLOGS_CLAIM],
+      statementIds: [],
+      title: 'Battle of Tinzaouaten',
+      location: ambush.location,
+      occurred: { from: '2024-07-25', to: '2024-07-27', precision: 'day' },
+      tags: [],
+      reason: 'The bloggers count the battle, not the ambush',
+    },
+  } as const satisfies CrossIncidentCommand;
+
+  it('opens the new incident with the claims moved, as recorded, and links the two', () => {
+    const { incidentId, newIncidentId, claimIds, statementIds, reason: why, ...opening } = split.data;
+    givenIncidents(conflated, [])
+      .when(split)
+      .then({
+        own: [
+          { type: 'IncidentSplit', data: { incidentId, newIncidentId, claimIds: [...claimIds], statementIds: [...statementIds], reason: why } },
+          { type: 'IncidentLinkedFrom', data: { incidentId, otherIncidentId: newIncidentId, relation: 'related' } },
+        ],
+        other: [
+          { type: 'IncidentOpened', data: { incidentId: newIncidentId, ...opening, tags: [] } },
+          { type: 'IncidentSplitFrom', data: { incidentId: newIncidentId, fromIncidentId: incidentId, reason: why, events: [recorded(conflated[3], 3)] } },
+          { type: 'IncidentsLinked', data: { incidentId: newIncidentId, otherIncidentId: incidentId, relation: 'related' } },
+        ],
+      });
+  });
+
+  it('moves a claim only with the statement it cites, and a statement only with the claims citing it', () => {
+    givenIncidents(conflated, []).when({ ...split, data: { ...split.data, claimIds: [JNIM_CLAIM] } }).thenThrows({ kind: 'invalid', code: 'statement_stays', field: 'claims[0]' });
+    givenIncidents(conflated, []).when({ ...split, data: { ...split.data, claimIds: [], statementIds: [JNIM_STATEMENT] } }).thenThrows({ kind: 'invalid', code: 'statement_cited', field: 'statements[0]' });
+    const together = decideAcross({ ...split, data: { ...split.data, claimIds: [JNIM_CLAIM], statementIds: [JNIM_STATEMENT] } }, stateAfter(conflated), {
+      now: context.now,
+      other: initialIncidentState(),
+      recorded: contentOf(recordedAll(conflated)),
+    });
+    expect(together.other[1]).toMatchObject({ type: 'IncidentSplitFrom', data: { events: [{ type: 'SourceStatementRecorded' }, { type: 'ClaimReported', data: { claimId: JNIM_CLAIM } }] } });
+  });
+
+  it('names what it cannot move', () => {
+    givenIncidents(conflated, []).when({ ...split, data: { ...split.data, claimIds: [UNKNOWN_CLAIM] } }).thenThrows({ kind: 'not_found', code: 'claim_not_found', field: 'claims[0]' });
+    givenIncidents(conflated, []).when({ ...split, data: { ...split.data, claimIds: [], statementIds: [UNKNOWN_STATEMENT] } }).thenThrows({ kind: 'invalid', code: 'statement_not_found', field: 'statements[0]' });
+    givenIncidents(conflated, []).when({ ...split, data: { ...split.data, claimIds: [] } }).thenThrows({ kind: 'invalid', code: 'split_empty' });
+    givenIncidents(conflated, []).when({ ...split, data: { ...split.data, claimIds: [BLOGS_CLAIM, BLOGS_CLAIM] } }).thenThrows({ kind: 'invalid', code: 'duplicate_id', field: 'claims[1]' });
+    givenIncidents(conflated, [battleOpened]).when(split).thenThrows({ kind: 'conflict', code: 'incident_exists', field: 'id' });
+  });
+
+  it('sends later writes on a moved claim to the incident it moved to', () => {
+    const splitOff: IncidentEvent = { type: 'IncidentSplit', data: { incidentId: CONFLATED, newIncidentId: BATTLE, claimIds: [BLOGS_CLAIM], statementIds: [], reason } };
+    givenIncident([...conflated, splitOff])
+      .when({ type: 'RetractClaim', data: { incidentId: CONFLATED, claimId: BLOGS_CLAIM, reason: 'withdrawn', statedAt: '2024-07-29', retractedBy: 'claimant' } })
+      .thenThrows({ kind: 'conflict', code: 'claim_moved', field: 'claimId' });
+  });
+
+  it('carries what a merge brought in, and not what an earlier split took out', () => {
+    const absorbed: IncidentEvent = { type: 'IncidentAbsorbed', data: { incidentId: CONFLATED, absorbedIncidentId: DUPLICATE, reason, events: [recorded(conflated[3], 7)] } };
+    const splitOff: IncidentEvent = { type: 'IncidentSplit', data: { incidentId: CONFLATED, newIncidentId: BATTLE, claimIds: [JNIM_CLAIM], statementIds: [JNIM_STATEMENT], reason } };
+    expect(contentOf(recordedAll([...conflated.slice(0, 3), absorbed, splitOff])).map((event) => event.type)).toEqual(['ClaimReported']);
+  });
+});
+
+function withoutStatement(claim: ClaimReportedData): ClaimReportedData {
+  const { statementId: _statementId, ...rest } = claim;
+  return rest;
+}
 
 describe('RecordStatement', () => {
   it('needs an opened incident', () => {
@@ -593,7 +763,6 @@ describe('AssessClaim', () => {
 });
 
 describe('evolve', () => {
-  const stateAfter = (history: IncidentEvent[]): IncidentState => history.reduce(evolve, initialIncidentState());
   const statusOf = (state: IncidentState, claimId: string) => (state.exists ? state.claims.get(claimId)?.status : undefined);
 
   it('tracks claim status: active, then amended, then retracted', () => {

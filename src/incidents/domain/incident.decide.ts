@@ -17,15 +17,18 @@ import {
   type AmendClaim,
   type AssessClaim,
   type CorrectClaim,
+  type CrossIncidentCommand,
   type IncidentCommand,
   type LinkIncidents,
+  type MergeIncident,
   type OpenIncident,
   type RecordStatement,
   type ReportClaim,
   type RetractClaim,
   type ReviseIncident,
+  type SplitIncident,
 } from './incident.commands.js';
-import type { Figure, IncidentEvent, Occurred, StanceOnClaim } from './incident.events.js';
+import { CARRIED_EVENT_TYPES, type CarriedEvent, type Figure, type IncidentEvent, type Occurred, type StanceOnClaim } from './incident.events.js';
 import { evolve, initialIncidentState, linkKey, type ClaimState, type IncidentState, type OpenedIncident } from './incident.state.js';
 
 
@@ -50,16 +53,6 @@ export function reviseIncident(command: ReviseIncident, state: IncidentState): I
   requireText(command.data.reason, 'reason', 'reason_required');
   if (command.data.occurred !== undefined) requireValidOccurred(command.data.occurred);
   return [{ type: 'IncidentRevised', data: withoutUndefined(command.data) }];
-}
-
-export function linkIncidents(command: LinkIncidents, state: IncidentState): IncidentEvent[] {
-  const incident = requireOpened(state, command.data.incidentId);
-  const { otherIncidentId, relation } = command.data;
-  if (otherIncidentId === incident.id) {
-    throw new DomainError('invalid', 'link_to_self', 'An incident cannot be linked to itself', 'otherIncidentId');
-  }
-  if (incident.links.has(linkKey(otherIncidentId, relation))) return [];
-  return [{ type: 'IncidentsLinked', data: withoutUndefined(command.data) }];
 }
 
 export function recordStatement(command: RecordStatement, state: IncidentState, context: IncidentDecisionContext): IncidentEvent[] {
@@ -136,8 +129,6 @@ export function decide(command: IncidentCommand, state: IncidentState, context: 
       return openIncident(command, state);
     case 'ReviseIncident':
       return reviseIncident(command, state);
-    case 'LinkIncidents':
-      return linkIncidents(command, state);
     case 'RecordStatement':
       return recordStatement(command, state, context);
     case 'ReportClaim':
@@ -163,17 +154,188 @@ export const incidentDecider: Decider<IncidentState, IncidentCommand, IncidentEv
   decide,
 };
 
+/** An incident that takes writes: opened, and not merged into another. */
 function requireOpened(state: IncidentState, incidentId: string): OpenedIncident {
   if (!state.exists) throw new DomainError('not_found', 'incident_not_found', `No incident ${incidentId}`);
+  if (state.mergedInto !== undefined) throw mergedError(state, `Incident ${incidentId} was merged into ${state.mergedInto}: write to that incident`);
   return state;
+}
+
+function mergedError(incident: OpenedIncident & { mergedInto?: string }, message: string, field?: string): DomainError {
+  return new DomainError('conflict', 'incident_merged', message, field, [], { mergedInto: incident.mergedInto! });
 }
 
 function requireClaim(incident: OpenedIncident, claimId: string, field = 'claimId'): ClaimState {
   const claim = incident.claims.get(claimId);
+  const movedTo = incident.moved.get(claimId);
+  if (claim === undefined && movedTo !== undefined) {
+    throw new DomainError('conflict', 'claim_moved', `Claim ${claimId} was split off to incident ${movedTo}: write to that incident`, field, [], { movedTo });
+  }
   if (claim === undefined) {
     throw new DomainError('not_found', 'claim_not_found', `Claim ${claimId} is not a claim of incident ${incident.id}`, field);
   }
   return claim;
+}
+
+// ---- Changes of two incidents at once: links, merges and splits --------------------------
+
+/**
+ * What a change of two incidents is decided on besides the time: the other incident's state
+ * (read in the same change, so its facts hold when both are written), and this incident's
+ * statements and claims as recorded (`contentOf` its stream): what a merge or split carries.
+ */
+export interface CrossIncidentContext extends DecisionContext {
+  other: IncidentState;
+  recorded: readonly CarriedEvent[];
+}
+
+/** The events for each of the two streams; both are appended together or not at all. */
+export interface CrossIncidentDecision {
+  own: IncidentEvent[];
+  other: IncidentEvent[];
+}
+
+const NOTHING: CrossIncidentDecision = { own: [], other: [] };
+
+export function decideAcross(command: CrossIncidentCommand, state: IncidentState, context: CrossIncidentContext): CrossIncidentDecision {
+  switch (command.type) {
+    case 'LinkIncidents':
+      return linkIncidents(command, state, context);
+    case 'MergeIncident':
+      return mergeIncident(command, state, context);
+    case 'SplitIncident':
+      return splitIncident(command, state, context);
+    default: {
+      const unhandled: never = command;
+      throw new Error(`Unhandled cross-incident command ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
+/** The link is recorded on both incidents, each reading it from its side. */
+export function linkIncidents(command: LinkIncidents, state: IncidentState, context: CrossIncidentContext): CrossIncidentDecision {
+  const incident = requireOpened(state, command.data.incidentId);
+  const { otherIncidentId, relation } = command.data;
+  if (otherIncidentId === incident.id) {
+    throw new DomainError('invalid', 'link_to_self', 'An incident cannot be linked to itself', 'otherIncidentId');
+  }
+  requireLiveOther(context.other, otherIncidentId, 'otherIncidentId');
+  if (incident.links.has(linkKey(otherIncidentId, relation))) return NOTHING;
+  return {
+    own: [{ type: 'IncidentsLinked', data: withoutUndefined(command.data) }],
+    other: [{ type: 'IncidentLinkedFrom', data: { incidentId: otherIncidentId, otherIncidentId: incident.id, relation } }],
+  };
+}
+
+/**
+ * A duplicate is absorbed into `into`: its statements and claims, with all that happened to
+ * them, are carried there. Both incidents must take writes, so no merge can close a cycle
+ * (a merged incident is never merged again, nor merged into) and a chain of merges always
+ * ends at one survivor.
+ */
+export function mergeIncident(command: MergeIncident, state: IncidentState, context: CrossIncidentContext): CrossIncidentDecision {
+  const { incidentId, into, reason } = command.data;
+  if (state.exists && state.mergedInto === into) return NOTHING; // already true: a retried merge never fails
+  const incident = requireOpened(state, incidentId);
+  if (into === incidentId) throw new DomainError('invalid', 'merge_into_self', 'An incident cannot be merged into itself', 'into');
+  requireLiveOther(context.other, into, 'into');
+  requireText(reason, 'reason', 'reason_required');
+  return {
+    own: [{ type: 'IncidentMerged', data: { incidentId, into, reason } }],
+    other: [{ type: 'IncidentAbsorbed', data: { incidentId: into, absorbedIncidentId: incident.id, reason, events: [...context.recorded] } }],
+  };
+}
+
+/**
+ * Claims and statements conflated into this incident move to a new one, each keeping its
+ * id and the record of what happened to it; the new incident is linked to this one. A claim
+ * moves with the statements it cites, and a claim that stays keeps the statements it cites.
+ */
+export function splitIncident(command: SplitIncident, state: IncidentState, context: CrossIncidentContext): CrossIncidentDecision {
+  const { incidentId, newIncidentId, claimIds, statementIds, reason, ...opening } = command.data;
+  if (state.exists && [...state.moved.values()].includes(newIncidentId)) return NOTHING; // a retried split
+  const incident = requireOpened(state, incidentId);
+  if (context.other.exists) throw new DomainError('conflict', 'incident_exists', `Incident ${newIncidentId} exists already`, 'id');
+  if (claimIds.length + statementIds.length === 0) {
+    throw new DomainError('invalid', 'split_empty', 'Name at least one claim or statement to move', undefined, ['claims', 'statements']);
+  }
+  requireText(reason, 'reason', 'reason_required');
+  requireValidOccurred(opening.occurred);
+  requireUnique(claimIds, 'claims');
+  requireUnique(statementIds, 'statements');
+  claimIds.forEach((claimId, index) => requireClaim(incident, claimId, `claims[${index}]`));
+  statementIds.forEach((statementId, index) => {
+    if (!incident.statements.has(statementId)) {
+      throw new DomainError('invalid', 'statement_not_found', `Statement ${statementId} is not recorded on this incident`, `statements[${index}]`);
+    }
+  });
+  const moving = new Set([...claimIds, ...statementIds]);
+  requireCitationsKeptTogether(context.recorded, moving, claimIds, statementIds);
+  const relation = 'related';
+  return {
+    own: [
+      { type: 'IncidentSplit', data: { incidentId, newIncidentId, claimIds, statementIds, reason } },
+      { type: 'IncidentLinkedFrom', data: { incidentId, otherIncidentId: newIncidentId, relation } },
+    ],
+    other: [
+      { type: 'IncidentOpened', data: withoutUndefined({ incidentId: newIncidentId, ...opening }) },
+      { type: 'IncidentSplitFrom', data: { incidentId: newIncidentId, fromIncidentId: incidentId, reason, events: context.recorded.filter((event) => moving.has(carriedId(event))) } },
+      { type: 'IncidentsLinked', data: { incidentId: newIncidentId, otherIncidentId: incidentId, relation } },
+    ],
+  };
+}
+
+/**
+ * An incident's statements and claims as its stream records them, with what merges carried
+ * in and without what splits moved out: the facts a merge or split carries (CrossIncidentContext).
+ */
+export function contentOf(history: readonly (IncidentEvent & Omit<CarriedEvent, 'type' | 'data'>)[]): CarriedEvent[] {
+  let content: CarriedEvent[] = [];
+  for (const event of history) {
+    if (isCarried(event)) content.push(event);
+    else if (event.type === 'IncidentAbsorbed' || event.type === 'IncidentSplitFrom') content.push(...event.data.events);
+    else if (event.type === 'IncidentSplit') {
+      const moved = new Set([...event.data.claimIds, ...event.data.statementIds]);
+      content = content.filter((carried) => !moved.has(carriedId(carried)));
+    }
+  }
+  return content;
+}
+
+function isCarried(event: IncidentEvent & Omit<CarriedEvent, 'type' | 'data'>): event is CarriedEvent {
+  return (CARRIED_EVENT_TYPES as readonly string[]).includes(event.type);
+}
+
+/** The statement or claim a carried event belongs to. */
+function carriedId(event: CarriedEvent): string {
+  return event.type === 'SourceStatementRecorded' ? event.data.statementId : event.data.claimId;
+}
+
+function requireLiveOther(other: IncidentState, otherIncidentId: string, field: string): void {
+  if (!other.exists) throw new DomainError('invalid', 'incident_not_found', `No incident ${otherIncidentId} has been opened`, field);
+  if (other.mergedInto !== undefined) {
+    throw mergedError(other, `Incident ${otherIncidentId} was merged into ${other.mergedInto}: name that incident`, field);
+  }
+}
+
+function requireUnique(ids: readonly string[], field: string): void {
+  ids.forEach((id, index) => {
+    if (ids.indexOf(id) !== index) throw new DomainError('invalid', 'duplicate_id', `${id} is named twice`, `${field}[${index}]`);
+  });
+}
+
+// Every statement a claim's events cite (its report, amendments, retraction, corrections).
+function requireCitationsKeptTogether(recorded: readonly CarriedEvent[], moving: ReadonlySet<string>, claimIds: readonly string[], statementIds: readonly string[]): void {
+  for (const event of recorded) {
+    if (event.type === 'SourceStatementRecorded' || !('statementId' in event.data) || event.data.statementId === undefined) continue;
+    const { claimId, statementId } = event.data;
+    if (moving.has(claimId) && !moving.has(statementId)) {
+      throw new DomainError('invalid', 'statement_stays', `Claim ${claimId} cites statement ${statementId}: move the statement with it`, `claims[${claimIds.indexOf(claimId)}]`);
+    }
+    if (!moving.has(claimId) && moving.has(statementId)) {
+      throw new DomainError('invalid', 'statement_cited', `Statement ${statementId} is cited by claim ${claimId}, which stays: move the claim with it`, `statements[${statementIds.indexOf(statementId)}]`);
+    }
+  }
 }
 
 function requireRegisteredSources(command: IncidentCommand, context: IncidentDecisionContext): void {

@@ -14,6 +14,11 @@ export const FIGURE_QUALIFIERS = ['exact', 'at_least', 'at_most', 'approximately
 export const RETRACTED_BY = ['claimant', 'conduit'] as const;
 export const CLAIM_GRADES = ['unverified', 'corroborated', 'contested', 'confirmed', 'discounted'] as const;
 
+/** How a link reads from the other incident's side: the battle is `followed_by` the ambush. */
+export const INVERSE_RELATIONS = { follows: 'followed_by', part_of: 'has_part', related: 'related' } as const satisfies Record<LinkRelation, string>;
+/** A link's relation as either incident reads it. */
+export type LinkRelationFromEitherSide = LinkRelation | (typeof INVERSE_RELATIONS)[LinkRelation];
+
 export type LocationPrecision = (typeof LOCATION_PRECISIONS)[number];
 export type OccurredPrecision = (typeof OCCURRED_PRECISIONS)[number];
 export type LinkRelation = (typeof LINK_RELATIONS)[number];
@@ -83,6 +88,52 @@ export interface IncidentsLinkedData {
   otherIncidentId: string;
   /** Read as "this incident <relation> the other", e.g. the ambush `follows` the battle. */
   relation: LinkRelation;
+}
+
+/**
+ * The other side of IncidentsLinked, recorded on the other incident's stream in the same
+ * change, so that each incident's own stream tells all its links (also in time travel).
+ * Read as "the other incident <relation> this one", e.g. the battle is `follows`-ed by the ambush.
+ */
+export interface IncidentLinkedFromData {
+  incidentId: string;
+  otherIncidentId: string;
+  relation: LinkRelation;
+}
+
+/** This incident was a duplicate: it was absorbed into `into`, and takes no more writes. */
+export interface IncidentMergedData {
+  incidentId: string;
+  into: string;
+  reason: string;
+}
+
+/**
+ * The other side of IncidentMerged: the absorbed incident's statements and claims, with
+ * everything that happened to them, carried into this stream in the same change.
+ */
+export interface IncidentAbsorbedData {
+  incidentId: string;
+  absorbedIncidentId: string;
+  reason: string;
+  events: CarriedEvent[];
+}
+
+/** Claims and statements conflated into this incident were moved to a new one, `newIncidentId`. */
+export interface IncidentSplitData {
+  incidentId: string;
+  newIncidentId: string;
+  claimIds: string[];
+  statementIds: string[];
+  reason: string;
+}
+
+/** The other side of IncidentSplit, on the new incident's stream (after its IncidentOpened): what moved, as it was recorded. */
+export interface IncidentSplitFromData {
+  incidentId: string;
+  fromIncidentId: string;
+  reason: string;
+  events: CarriedEvent[];
 }
 
 export interface SourceStatementRecordedData {
@@ -165,7 +216,27 @@ export type IncidentEvent =
   | { type: 'ClaimAmended'; data: ClaimAmendedData }
   | { type: 'ClaimRetracted'; data: ClaimRetractedData }
   | { type: 'ClaimCorrected'; data: ClaimCorrectedData }
-  | { type: 'ClaimAssessed'; data: ClaimAssessedData };
+  | { type: 'ClaimAssessed'; data: ClaimAssessedData }
+  | { type: 'IncidentLinkedFrom'; data: IncidentLinkedFromData }
+  | { type: 'IncidentMerged'; data: IncidentMergedData }
+  | { type: 'IncidentAbsorbed'; data: IncidentAbsorbedData }
+  | { type: 'IncidentSplit'; data: IncidentSplitData }
+  | { type: 'IncidentSplitFrom'; data: IncidentSplitFromData };
+
+/** The events that make up an incident's statements and claims: what a merge or a split carries to another incident. */
+export const CARRIED_EVENT_TYPES = ['SourceStatementRecorded', 'ClaimReported', 'ClaimAmended', 'ClaimRetracted', 'ClaimCorrected', 'ClaimAssessed'] as const;
+
+/**
+ * A statement's or claim's event as its own incident recorded it, carried into another
+ * incident by a merge or a split: its data (whose incidentId stays the original incident's)
+ * and where and when it was recorded there.
+ */
+export type CarriedEvent = Extract<IncidentEvent, { type: (typeof CARRIED_EVENT_TYPES)[number] }> & {
+  /** Its revision in the stream of the incident that recorded it. */
+  revision: number;
+  recordedAt: string;
+  recordedBy: string;
+};
 
 export type IncidentEventType = IncidentEvent['type'];
 
@@ -180,6 +251,11 @@ const incidentEventTypes: Record<IncidentEventType, true> = {
   ClaimRetracted: true,
   ClaimCorrected: true,
   ClaimAssessed: true,
+  IncidentLinkedFrom: true,
+  IncidentMerged: true,
+  IncidentAbsorbed: true,
+  IncidentSplit: true,
+  IncidentSplitFrom: true,
 };
 
 export const INCIDENT_EVENT_TYPES = Object.keys(incidentEventTypes) as readonly IncidentEventType[];

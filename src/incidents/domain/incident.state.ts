@@ -19,8 +19,12 @@ export interface OpenedIncident {
   claims: ReadonlyMap<string, ClaimState>;
   /** Statement id → fingerprint of its SourceStatementRecorded data. */
   statements: ReadonlyMap<string, string>;
-  /** Keys from `linkKey`. */
+  /** Keys from `linkKey`: the links this incident made (the other side's are not its to repeat). */
   links: ReadonlySet<string>;
+  /** Set once the incident was merged into another: it takes no more writes. */
+  mergedInto?: string;
+  /** Claim and statement ids split off to another incident → that incident's id. */
+  moved: ReadonlyMap<string, string>;
 }
 
 export type IncidentState = { exists: false } | OpenedIncident;
@@ -42,6 +46,7 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
       claims: new Map(),
       statements: new Map(),
       links: new Set(),
+      moved: new Map(),
     };
   }
   const incident = openedBefore(state, event);
@@ -49,7 +54,16 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
     case 'IncidentRevised':
     case 'ClaimCorrected':
     case 'ClaimAssessed':
+    case 'IncidentLinkedFrom':
       return incident;
+    case 'IncidentMerged':
+      return { ...incident, mergedInto: event.data.into };
+    // What another incident carried in becomes this one's, as if recorded here.
+    case 'IncidentAbsorbed':
+    case 'IncidentSplitFrom':
+      return event.data.events.reduce<OpenedIncident>((carried, moved) => evolve(carried, moved) as OpenedIncident, incident);
+    case 'IncidentSplit':
+      return splitOff(incident, [...event.data.claimIds, ...event.data.statementIds], event.data.newIncidentId);
     case 'IncidentsLinked':
       return { ...incident, links: new Set(incident.links).add(linkKey(event.data.otherIncidentId, event.data.relation)) };
     case 'SourceStatementRecorded':
@@ -71,6 +85,18 @@ export function evolve(state: IncidentState, event: IncidentEvent): IncidentStat
 function openedBefore(state: IncidentState, event: IncidentEvent): OpenedIncident {
   if (!state.exists) throw new Error(`${event.type} on incident ${event.data.incidentId} before IncidentOpened`);
   return state;
+}
+
+function splitOff(incident: OpenedIncident, ids: readonly string[], newIncidentId: string): OpenedIncident {
+  const claims = new Map(incident.claims);
+  const statements = new Map(incident.statements);
+  const moved = new Map(incident.moved);
+  for (const id of ids) {
+    claims.delete(id);
+    statements.delete(id);
+    moved.set(id, newIncidentId);
+  }
+  return { ...incident, claims, statements, moved };
 }
 
 function withClaim(incident: OpenedIncident, claimId: string, claim: ClaimState): OpenedIncident {

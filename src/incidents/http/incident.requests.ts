@@ -71,6 +71,23 @@ export const LinkIncidentsRequest = z.strictObject({
   relation: z.enum(LINK_RELATIONS).describe('Read as "this incident <relation> the other".'),
 });
 
+export const MergeIncidentRequest = z.strictObject({
+  into: uuid.describe('The incident this one duplicates, which absorbs its statements and claims.'),
+  reason: text(LIMIT.reason),
+});
+
+export const SplitIncidentRequest = z.strictObject({
+  id: uuid.optional().describe('The new incident’s id: supply your own to make the call safe to retry; otherwise the server chooses one.'),
+  claims: z.array(uuid).max(LIMIT.moved).default([]).describe('The claims to move to the new incident.'),
+  statements: z.array(uuid).max(LIMIT.moved).default([]).describe('The statements to move; a claim moves with the statements it cites.'),
+  title: text(LIMIT.title),
+  description: text(LIMIT.description).optional(),
+  location,
+  occurred,
+  tags: tags.default([]),
+  reason: text(LIMIT.reason),
+});
+
 export const RecordStatementRequest = z.strictObject({
   statementId: uuid.optional(),
   sourceId: uuid,
@@ -135,6 +152,11 @@ export const IncidentEventsQuery = z.strictObject({
 
 // Any of these makes GET /incidents/{id} answer from the stream rather than the projection.
 export const IncidentViewQuery = z.strictObject({
+  redirect: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional()
+    .describe('For a merged incident: `false` answers its own view as it was frozen (with `mergedInto`) instead of 308 to the incident it was merged into.'),
   asOf: instant.optional().describe('What the desk had recorded by this instant.'),
   version: queryInteger(0, MAX_VERSION).optional().describe('The incident as of this version; a later one than the incident has reads as its latest.'),
   statedBefore: instant.optional().describe('Only what sources had stated by this instant.'),

@@ -13,13 +13,14 @@ import { sendHeld } from '../../http/early-reads.js';
 import { etag, sendWrite, Write } from '../../http/write-request.js';
 import { WriteRoute } from '../../http/write-route.decorator.js';
 import { toEventResponse } from '../../ledger/recorded-event.response.js';
+import { ExecuteCrossIncidentCommand } from '../commands/execute-cross-incident-command.js';
 import { ExecuteIncidentCommand } from '../commands/execute-incident-command.js';
 import { incidentStreamId } from '../domain/incident.streams.js';
 import type { IncidentCommand } from '../domain/incident.commands.js';
 import { GetClaimReviewQuery, GetClaimReviewsQuery } from '../queries/get-claim-reviews/get-claim-reviews.handler.js';
 import { DiffIncidentVersionsQuery } from '../queries/diff-incident-versions/diff-incident-versions.handler.js';
 import { GetIncidentTimelineQuery } from '../queries/get-incident-timeline/get-incident-timeline.handler.js';
-import { GetCurrentIncidentQuery } from '../queries/get-incident/get-current-incident.handler.js';
+import { GetCurrentIncidentQuery, GetSurvivingIncidentQuery } from '../queries/get-incident/get-current-incident.handler.js';
 import { GetIncidentQuery } from '../queries/get-incident/get-incident.handler.js';
 import { CLAIM_REVIEW_SCHEMA } from './claim-review.openapi.js';
 import {
@@ -31,11 +32,13 @@ import {
   IncidentTimelineQuery,
   IncidentViewQuery,
   LinkIncidentsRequest,
+  MergeIncidentRequest,
   OpenIncidentRequest,
   RecordStatementRequest,
   ReportClaimRequest,
   RetractClaimRequest,
   ReviseIncidentRequest,
+  SplitIncidentRequest,
 } from './incident.requests.js';
 
 type Body<T extends z.ZodType> = z.output<T>;
@@ -80,7 +83,37 @@ export class IncidentsController {
     @Write() request: WriteRequest,
     @Res() reply: FastifyReply,
   ) {
-    await this.execute(reply, { type: 'LinkIncidents', data: { incidentId, ...body } }, request);
+    sendWrite(reply, await this.commands.execute(new ExecuteCrossIncidentCommand({ type: 'LinkIncidents', data: { incidentId, ...body } }, request)));
+  }
+
+  @Post(':incidentId/merge')
+  @WriteRoute(
+    'Merge this incident, a duplicate, into another: its statements and claims (each keeping its ids and original incident id) join that incident, and this one takes no more writes; GET of it answers 308 to the survivor.',
+    MergeIncidentRequest,
+  )
+  async merge(
+    @Param('incidentId', EntityId) incidentId: string,
+    @Body(new Valid(MergeIncidentRequest)) body: Body<typeof MergeIncidentRequest>,
+    @Write() request: WriteRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    sendWrite(reply, await this.commands.execute(new ExecuteCrossIncidentCommand({ type: 'MergeIncident', data: { incidentId, ...body } }, request)));
+  }
+
+  @Post(':incidentId/split')
+  @WriteRoute(
+    'Split claims and statements conflated into this incident off into a new incident (opened with the details given, and linked to this one); each keeps its id and the record of where it came from.',
+    SplitIncidentRequest,
+  )
+  async split(
+    @Param('incidentId', EntityId) incidentId: string,
+    @Body(new Valid(SplitIncidentRequest)) body: Body<typeof SplitIncidentRequest>,
+    @Write() request: WriteRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const { id: newIncidentId = newId(request, 'incident'), claims: claimIds, statements: statementIds, ...opening } = body;
+    const command = { type: 'SplitIncident' as const, data: { incidentId, newIncidentId, claimIds, statementIds, ...opening } };
+    sendWrite(reply, await this.commands.execute(new ExecuteCrossIncidentCommand(command, request)), { newIncidentId });
   }
 
   @Post(':incidentId/statements')
@@ -164,11 +197,13 @@ export class IncidentsController {
       'Without parameters, the current view from the incident-view projection. With `asOf`, `version` and/or `statedBefore` (combinable), ' +
       'the view is folded from the event stream itself: the events recorded by `asOf` and up to `version`, keeping only what had been stated by `statedBefore`. ' +
       '`sources` names each of `sourceIds` with its current name and kind (null while the source is not yet projected). The ETag is the view’s version; ' +
-      'with `If-None-Match` naming it, the answer is 304 (and the names a client holds stay as they were until the incident changes).',
+      'with `If-None-Match` naming it, the answer is 304 (and the names a client holds stay as they were until the incident changes). ' +
+      'A merged incident answers 308 to the incident that holds its claims now (the last of a chain of merges), with the same query, unless `redirect=false`.',
   })
   @ApiQueryParams(IncidentViewQuery)
   @ApiResponse({ status: 200, description: 'The incident view with `sources: [{ id, name, kind }]`.' })
   @ApiResponse({ status: 304, description: 'Unchanged since the version If-None-Match names.' })
+  @ApiResponse({ status: 308, description: 'Merged: `Location` and `Link` (rel="canonical") name the surviving incident; the body is `{ id, mergedInto, survivor }`.' })
   @ApiResponse({ status: 400, description: 'A malformed instant or a negative version; the field is named in `errors`.' })
   @ApiResponse({ status: 404, description: 'No such incident, or none on record at the time asked for.' })
   async view(
@@ -177,11 +212,23 @@ export class IncidentsController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    if (query.asOf !== undefined || query.version !== undefined || query.statedBefore !== undefined) {
-      const then = await this.queries.execute(new GetIncidentQuery(incidentId, query));
-      return void reply.header('etag', etag(then.version)).send(then);
+    const { redirect = true, ...then } = query;
+    if (then.asOf !== undefined || then.version !== undefined || then.statedBefore !== undefined) {
+      const view = await this.queries.execute(new GetIncidentQuery(incidentId, then));
+      if (view.mergedInto !== undefined && redirect) return this.redirectToSurvivor(incidentId, view.mergedInto, request, reply);
+      return void reply.header('etag', etag(view.version)).send(view);
     }
-    void sendHeld(request, reply, await this.queries.execute(new GetCurrentIncidentQuery(incidentId)));
+    const view = await this.queries.execute(new GetCurrentIncidentQuery(incidentId));
+    if (view.mergedInto !== undefined && redirect) return this.redirectToSurvivor(incidentId, view.mergedInto, request, reply);
+    void sendHeld(request, reply, view);
+  }
+
+  /** 308 straight to the last incident of the chain of merges, with the query as asked. */
+  private async redirectToSurvivor(incidentId: string, mergedInto: string, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const survivor = await this.queries.execute(new GetSurvivingIncidentQuery(mergedInto));
+    const query = request.url.indexOf('?');
+    const location = `/incidents/${survivor}${query === -1 ? '' : request.url.slice(query)}`;
+    void reply.status(308).header('location', location).header('link', `</incidents/${survivor}>; rel="canonical"`).send({ id: incidentId, mergedInto, survivor });
   }
 
   @Get(':incidentId/timeline')

@@ -11,6 +11,12 @@ export interface CasualtyFigure {
   /** Absent exactly when the qualifier is `unspecified`. */
   value?: number;
   originalText: string;
+  /**
+   * Other claims by the same claimant giving the same figure (qualifier and value), shown
+   * once: a claim logged on two incidents that were then merged, or repeated in a second
+   * statement. Absent when there are none.
+   */
+  alsoClaimIds?: string[];
 }
 
 export interface CasualtyEntry {
@@ -50,8 +56,14 @@ export function casualtySummary(claims: readonly SummarizedClaim[]): CasualtyEnt
     for (const { party, outcome, qualifier, value, originalText } of claim.figures) {
       const key = casualtyKey(party, outcome);
       const group = groups.get(key) ?? { party: spellings.get(partyKey(party))!, outcome, figures: [] };
-      group.figures.push({ claimId: claim.claimId, claimantId: claim.claimantId, qualifier, ...(value !== undefined && { value }), originalText });
       groups.set(key, group);
+      const same = group.figures.findIndex((figure) => figure.claimantId === claim.claimantId && figure.qualifier === qualifier && figure.value === value);
+      if (same === -1) {
+        group.figures.push({ claimId: claim.claimId, claimantId: claim.claimantId, qualifier, ...(value !== undefined && { value }), originalText });
+      } else if (group.figures[same].claimId !== claim.claimId) {
+        const figure = group.figures[same];
+        group.figures[same] = { ...figure, alsoClaimIds: [...(figure.alsoClaimIds ?? []), claim.claimId] };
+      }
     }
   }
   return [...groups.values()].map(summarize).sort(compareCasualties);

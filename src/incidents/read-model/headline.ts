@@ -1,19 +1,21 @@
 import { withoutUndefined } from '../../common/decider.js';
-import type {
-  ClaimAmendedData,
-  ClaimKind,
-  ClaimReportedData,
-  ClaimRetractedData,
-  Figure,
-  FigureOutcome,
-  IncidentEventType,
-  IncidentRevisedData,
-  LinkRelation,
-  Location,
-  Occurred,
-  SourceStatementRecordedData,
-  Stance,
-  StatementMedium,
+import {
+  INVERSE_RELATIONS,
+  type CarriedEvent,
+  type ClaimAmendedData,
+  type ClaimKind,
+  type ClaimReportedData,
+  type ClaimRetractedData,
+  type Figure,
+  type FigureOutcome,
+  type IncidentEventType,
+  type IncidentRevisedData,
+  type LinkRelationFromEitherSide,
+  type Location,
+  type Occurred,
+  type SourceStatementRecordedData,
+  type Stance,
+  type StatementMedium,
 } from '../domain/incident.events.js';
 import {
   COMPARED_CLAIM_FIELDS,
@@ -73,6 +75,16 @@ export function headline(event: StoredIncidentEvent, before: IncidentView | null
       return `The desk revised the incident's ${listed(revisedFields(event.data))} (${event.data.reason})`;
     case 'IncidentsLinked':
       return `The desk linked this incident: it ${linkText({ incidentId: event.data.otherIncidentId, relation: event.data.relation }, names)}`;
+    case 'IncidentLinkedFrom':
+      return `The desk linked another incident to this one: it ${linkText({ incidentId: event.data.otherIncidentId, relation: INVERSE_RELATIONS[event.data.relation] }, names)}`;
+    case 'IncidentMerged':
+      return `The desk merged this incident into ${incidentName(event.data.into, names)} (${event.data.reason})`;
+    case 'IncidentAbsorbed':
+      return `The desk merged ${incidentName(event.data.absorbedIncidentId, names)} into this incident, with ${carriedCount(event.data.events)} (${event.data.reason})`;
+    case 'IncidentSplit':
+      return `The desk split ${movedCount(event.data.claimIds.length, event.data.statementIds.length)} off into ${incidentName(event.data.newIncidentId, names)} (${event.data.reason})`;
+    case 'IncidentSplitFrom':
+      return `The desk split ${carriedCount(event.data.events)} off from ${incidentName(event.data.fromIncidentId, names)} into this incident (${event.data.reason})`;
     case 'SourceStatementRecorded':
       return statementHeadline(event.data, before, names);
     case 'ClaimReported':
@@ -130,7 +142,13 @@ const MEDIUM_PHRASES: Record<StatementMedium, string> = {
 
 const STANCE_VERBS: Record<Stance, string> = { supports: 'supported', disputes: 'disputed', denies: 'denied' };
 
-const RELATION_PHRASES: Record<LinkRelation, string> = { follows: 'follows', part_of: 'is part of', related: 'is related to' };
+const RELATION_PHRASES: Record<LinkRelationFromEitherSide, string> = {
+  follows: 'follows',
+  followed_by: 'is followed by',
+  part_of: 'is part of',
+  has_part: 'has as a part',
+  related: 'is related to',
+};
 
 const KIND_TOPICS: Record<ClaimKind, string> = {
   casualties: 'casualties',
@@ -314,8 +332,24 @@ function revisedFields(data: IncidentRevisedData): string[] {
 }
 
 function linkText({ incidentId, relation }: IncidentLink, names: Names): string {
+  return `${RELATION_PHRASES[relation]} ${incidentName(incidentId, names)}`;
+}
+
+function incidentName(incidentId: string, names: Names): string {
   const title = names.incident(incidentId);
-  return `${RELATION_PHRASES[relation]} ${title === undefined ? `incident ${incidentId}` : `'${title}'`}`;
+  return title === undefined ? `incident ${incidentId}` : `'${title}'`;
+}
+
+function carriedCount(events: readonly CarriedEvent[]): string {
+  const count = (type: CarriedEvent['type']) => events.filter((event) => event.type === type).length;
+  return movedCount(count('ClaimReported'), count('SourceStatementRecorded'));
+}
+
+/** "2 claims and 1 statement", "1 claim", "no claims". */
+function movedCount(claims: number, statements: number): string {
+  const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  const parts = [...(claims > 0 ? [counted(claims, 'claim')] : []), ...(statements > 0 ? [counted(statements, 'statement')] : [])];
+  return parts.length > 0 ? listed(parts) : 'no claims';
 }
 
 function sourceVia(sourceId: string, via: readonly string[], names: Names): string {

@@ -1,24 +1,26 @@
 import { withoutUndefined } from '../../common/decider.js';
-import type {
-  ClaimAmendedData,
-  ClaimAssessedData,
-  ClaimCorrectedData,
-  ClaimGrade,
-  ClaimKind,
-  ClaimReportedData,
-  ClaimRetractedData,
-  Figure,
-  IncidentOpenedData,
-  IncidentRevisedData,
-  IncidentsLinkedData,
-  LinkRelation,
-  Location,
-  Occurred,
-  RetractedBy,
-  SourceStatementRecordedData,
-  Stance,
+import {
+  INVERSE_RELATIONS,
+  type CarriedEvent,
+  type ClaimAmendedData,
+  type ClaimAssessedData,
+  type ClaimCorrectedData,
+  type ClaimGrade,
+  type ClaimKind,
+  type ClaimReportedData,
+  type ClaimRetractedData,
+  type Figure,
+  type IncidentOpenedData,
+  type IncidentRevisedData,
+  type LinkRelationFromEitherSide,
+  type Location,
+  type Occurred,
+  type RetractedBy,
+  type SourceStatementRecordedData,
+  type Stance,
 } from '../domain/incident.events.js';
 import type { ClaimStatus } from '../domain/incident.state.js';
+import type { IncidentEvent } from '../domain/incident.events.js';
 import { casualtySummary, type CasualtyEntry } from './casualty-summary.js';
 import { statedAtOf, type EventRecord, type StoredIncidentEvent } from './stored-incident-event.js';
 
@@ -48,18 +50,35 @@ export interface IncidentView {
   /** In the order they were reported. */
   claims: ClaimView[];
   casualties: CasualtyEntry[];
+  /** Once merged into another incident: that incident's id. The view stays as it was then. */
+  mergedInto?: string;
+  /** Merges and splits this incident took part in, oldest first; absent while there are none. */
+  lifecycle?: LifecycleEntry[];
 }
 
 export interface IncidentLink {
   incidentId: string;
-  /** Read as "this incident <relation> the other". */
-  relation: LinkRelation;
+  /** Read as "this incident <relation> the other", whichever of the two recorded the link. */
+  relation: LinkRelationFromEitherSide;
 }
 
-export type StatementView = Omit<SourceStatementRecordedData, 'incidentId'>;
+/** A merge or split, as this incident saw it. */
+export type LifecycleEntry = ChangeRecord & { incidentId: string; reason: string } & (
+    | { type: 'merged_into' }
+    | { type: 'merged_from'; claimIds: string[]; statementIds: string[] }
+    | { type: 'split_into'; claimIds: string[]; statementIds: string[] }
+    | { type: 'split_from'; claimIds: string[]; statementIds: string[] }
+  );
+
+export type StatementView = Omit<SourceStatementRecordedData, 'incidentId'> & {
+  /** Present when the statement was recorded on another incident, since merged into or split off to this one. */
+  incidentId?: string;
+};
 
 export interface ClaimView {
   claimId: string;
+  /** Present when the claim was reported on another incident, since merged into or split off to this one. */
+  incidentId?: string;
   claimantId: string;
   via: string[];
   statementId?: string;
@@ -173,11 +192,29 @@ function applied(view: IncidentView | null, event: StoredIncidentEvent): Inciden
     case 'IncidentRevised':
       return revised(incident, event.data);
     case 'IncidentsLinked':
-      return linked(incident, event.data);
+      return linked(incident, { incidentId: event.data.otherIncidentId, relation: event.data.relation });
+    case 'IncidentLinkedFrom':
+      return linked(incident, { incidentId: event.data.otherIncidentId, relation: INVERSE_RELATIONS[event.data.relation] });
+    case 'IncidentMerged':
+      return { ...withLifecycle(incident, { ...changeRecord(event), type: 'merged_into', incidentId: event.data.into, reason: event.data.reason }), mergedInto: event.data.into };
+    case 'IncidentAbsorbed': {
+      const { absorbedIncidentId, reason, events } = event.data;
+      return carriedIn(withLifecycle(incident, { ...changeRecord(event), type: 'merged_from', incidentId: absorbedIncidentId, reason, ...idsCarried(events) }), events);
+    }
+    case 'IncidentSplit': {
+      const { newIncidentId, reason, claimIds, statementIds } = event.data;
+      const moved = new Set([...claimIds, ...statementIds]);
+      const left = withLifecycle(incident, { ...changeRecord(event), type: 'split_into', incidentId: newIncidentId, reason, claimIds, statementIds });
+      return { ...left, claims: left.claims.filter((claim) => !moved.has(claim.claimId)), statements: left.statements.filter((statement) => !moved.has(statement.statementId)) };
+    }
+    case 'IncidentSplitFrom': {
+      const { fromIncidentId, reason, events } = event.data;
+      return carriedIn(withLifecycle(incident, { ...changeRecord(event), type: 'split_from', incidentId: fromIncidentId, reason, ...idsCarried(events) }), events);
+    }
     case 'SourceStatementRecorded':
       return withStatement(incident, event.data, event);
     case 'ClaimReported':
-      return { ...incident, claims: [...incident.claims, reportedClaim(event.data, event)] };
+      return { ...incident, claims: [...incident.claims, reportedClaim(incident, event.data, event)] };
     case 'ClaimAmended':
       return withClaimChanged(incident, event.data.claimId, (claim) => amended(claim, event.data, event));
     case 'ClaimRetracted':
@@ -210,15 +247,37 @@ function revised(view: IncidentView, data: IncidentRevisedData): IncidentView {
   return { ...view, ...fields };
 }
 
-function linked(view: IncidentView, { otherIncidentId, relation }: IncidentsLinkedData): IncidentView {
-  const known = view.links.some((link) => link.incidentId === otherIncidentId && link.relation === relation);
-  return known ? view : { ...view, links: [...view.links, { incidentId: otherIncidentId, relation }] };
+function linked(view: IncidentView, link: IncidentLink): IncidentView {
+  const known = view.links.some(({ incidentId, relation }) => incidentId === link.incidentId && relation === link.relation);
+  return known ? view : { ...view, links: [...view.links, link] };
+}
+
+function withLifecycle(view: IncidentView, entry: LifecycleEntry): IncidentView {
+  return { ...view, lifecycle: [...(view.lifecycle ?? []), entry] };
+}
+
+/** Another incident's statements and claims, folded in as that incident recorded them (each change keeps its own record). */
+function carriedIn(view: IncidentView, events: readonly CarriedEvent[]): IncidentView {
+  return events.reduce((carried, event) => applied(carried, event), view);
+}
+
+function idsCarried(events: readonly CarriedEvent[]): { claimIds: string[]; statementIds: string[] } {
+  return {
+    claimIds: events.flatMap((event) => (event.type === 'ClaimReported' ? [event.data.claimId] : [])),
+    statementIds: events.flatMap((event) => (event.type === 'SourceStatementRecorded' ? [event.data.statementId] : [])),
+  };
+}
+
+/** The original incident's id, on a statement or claim recorded elsewhere. */
+function origin(view: IncidentView, incidentId: string): { incidentId?: string } {
+  return incidentId === view.id ? {} : { incidentId };
 }
 
 // Stances reach the claims they name. A stance on a claim the view lacks is left on the
 // statement only: the write side forbids it, but a statedBefore fold may leave that claim out.
 function withStatement(view: IncidentView, data: SourceStatementRecordedData, record: EventRecord): IncidentView {
-  const { incidentId: _incidentId, ...statement } = data;
+  const { incidentId, ...recorded } = data;
+  const statement: StatementView = { ...origin(view, incidentId), ...recorded };
   const claims = view.claims.map((claim) => {
     const taken = data.stances.find((stance) => stance.claimId === claim.claimId);
     if (taken === undefined) return claim;
@@ -232,10 +291,10 @@ function withStatement(view: IncidentView, data: SourceStatementRecordedData, re
   return { ...view, statements: [...view.statements, statement], claims };
 }
 
-function reportedClaim(data: ClaimReportedData, record: EventRecord): ClaimView {
-  const { incidentId: _incidentId, ...claim } = data;
+function reportedClaim(view: IncidentView, data: ClaimReportedData, record: EventRecord): ClaimView {
+  const { incidentId, claimId, ...claim } = data;
   const change: ClaimChange = withoutUndefined({ ...changeRecord(record), type: 'reported', statedAt: data.statedAt, statementId: data.statementId });
-  return { ...claim, status: 'active', stances: [], changes: [change] };
+  return { claimId, ...origin(view, incidentId), ...claim, status: 'active', stances: [], changes: [change] };
 }
 
 function amended(claim: ClaimView, data: ClaimAmendedData, record: EventRecord): ClaimView {
@@ -273,7 +332,7 @@ function changeRecord({ revision, recordedAt, recordedBy }: EventRecord): Change
 }
 
 /** The sources an event names, and the other incidents: what a view it changes may come to name, and its timeline entry. */
-export function namedIn(event: StoredIncidentEvent): { sources: string[]; incidents: string[] } {
+export function namedIn(event: IncidentEvent): { sources: string[]; incidents: string[] } {
   switch (event.type) {
     case 'SourceStatementRecorded':
       return { sources: [event.data.sourceId, ...event.data.via], incidents: [] };
@@ -282,7 +341,16 @@ export function namedIn(event: StoredIncidentEvent): { sources: string[]; incide
     case 'ClaimCorrected':
       return { sources: [...(event.data.claimantId === undefined ? [] : [event.data.claimantId]), ...(event.data.via ?? [])], incidents: [] };
     case 'IncidentsLinked':
+    case 'IncidentLinkedFrom':
       return { sources: [], incidents: [event.data.otherIncidentId] };
+    case 'IncidentMerged':
+      return { sources: [], incidents: [event.data.into] };
+    case 'IncidentSplit':
+      return { sources: [], incidents: [event.data.newIncidentId] };
+    case 'IncidentAbsorbed':
+      return { sources: event.data.events.flatMap((carried) => namedIn(carried).sources), incidents: [event.data.absorbedIncidentId] };
+    case 'IncidentSplitFrom':
+      return { sources: event.data.events.flatMap((carried) => namedIn(carried).sources), incidents: [event.data.fromIncidentId] };
     case 'IncidentOpened':
     case 'IncidentRevised':
     case 'ClaimAmended':

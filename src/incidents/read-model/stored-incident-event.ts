@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../../event-store/event-store.js';
-import { INCIDENT_EVENT_TYPES, type IncidentEvent, type IncidentEventType } from '../domain/incident.events.js';
+import { INCIDENT_EVENT_TYPES, type CarriedEvent, type IncidentEvent, type IncidentEventType } from '../domain/incident.events.js';
 
 /** What the read side keeps of a stored event's place in its stream and its metadata. */
 export interface EventRecord {
@@ -37,6 +37,14 @@ export function storedIncidentEvent(recorded: Pick<RecordedEvent, 'type' | 'data
 }
 
 /**
+ * An event a merge or split carried in, read as if `incidentId` had recorded it: for read
+ * models that keep a claim by the incident that now holds it.
+ */
+export function asOwn(carried: CarriedEvent, incidentId: string): StoredIncidentEvent {
+  return { ...carried, data: { ...carried.data, incidentId } } as StoredIncidentEvent;
+}
+
+/**
  * When the words behind the event were stated, for events that report words. A
  * correction's `statedAt` is a corrected field of the claim, not when the correction was
  * stated, so corrections (like the desk's other acts) have none.
@@ -51,6 +59,11 @@ export function statedAtOf(event: IncidentEvent): string | undefined {
     case 'IncidentOpened':
     case 'IncidentRevised':
     case 'IncidentsLinked':
+    case 'IncidentLinkedFrom':
+    case 'IncidentMerged':
+    case 'IncidentAbsorbed':
+    case 'IncidentSplit':
+    case 'IncidentSplitFrom':
     case 'ClaimCorrected':
     case 'ClaimAssessed':
       return undefined;

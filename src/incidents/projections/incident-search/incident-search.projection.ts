@@ -2,7 +2,7 @@ import type { Projection } from '../../../projections/projection.js';
 import { StreamRows } from '../../../projections/stream-rows.js';
 import { rowsWritten } from '../../../projections/write-rows.js';
 import { INCIDENT_EVENT_TYPES, type Location, type Occurred } from '../../domain/incident.events.js';
-import { storedIncidentEvent, type StoredIncidentEvent } from '../../read-model/stored-incident-event.js';
+import { asOwn, storedIncidentEvent, type StoredIncidentEvent } from '../../read-model/stored-incident-event.js';
 import { occurredBounds } from './occurred-bounds.js';
 
 /**
@@ -31,7 +31,7 @@ export const incidentSearchProjection: Projection = {
       sql: `SELECT json_build_object(
               'rows', (SELECT coalesce(json_agg(json_build_object(
                          'id', id, 'version', version, 'title', title, 'description', description, 'location', location, 'occurred', occurred,
-                         'occurred_from', occurred_from, 'occurred_to', occurred_to, 'tags', tags, 'opened_at', opened_at, 'updated_at', updated_at)), '[]')
+                         'occurred_from', occurred_from, 'occurred_to', occurred_to, 'tags', tags, 'merged_into', merged_into, 'opened_at', opened_at, 'updated_at', updated_at)), '[]')
                          FROM incident_search WHERE id = ANY($1::uuid[])),
               'claims', (SELECT coalesce(json_agg(json_build_object('incident_id', incident_id, 'claim_id', claim_id, 'claimant_id', claimant_id, 'summary', summary)), '[]')
                            FROM incident_search_claims WHERE incident_id = ANY($1::uuid[])))`,
@@ -44,11 +44,17 @@ export const incidentSearchProjection: Projection = {
     const incidents = StreamRows.of(rows, (row) => row.id, (row) => row.version);
     const claims = new Map(claimRows.map((claim) => [claimKey(claim.incident_id, claim.claim_id), claim]));
     const changedClaims = new Set<string>();
+    const movedClaims: ClaimRow[] = [];
     for (const recorded of batch) {
       const event = storedIncidentEvent(recorded);
       incidents.apply(event.data.incidentId, recorded, (row) => {
         const changed = applyChange(event, row, claims);
-        if (changed.claimKey) changedClaims.add(changed.claimKey);
+        for (const key of changed.claimKeys ?? []) changedClaims.add(key);
+        for (const key of changed.movedOut ?? []) {
+          movedClaims.push(claims.get(key)!);
+          claims.delete(key);
+          changedClaims.delete(key);
+        }
         return { ...changed.row, version: event.revision, updated_at: event.recordedAt };
       });
     }
@@ -61,24 +67,29 @@ export const incidentSearchProjection: Projection = {
     });
     return [
       ...rowsWritten(
+        `DELETE FROM incident_search_claims USING jsonb_to_recordset($1::jsonb) AS moved (incident_id uuid, claim_id uuid)
+          WHERE incident_search_claims.incident_id = moved.incident_id AND incident_search_claims.claim_id = moved.claim_id`,
+        movedClaims.filter((claim) => claim !== undefined),
+      ),
+      ...rowsWritten(
         `INSERT INTO incident_search_claims (incident_id, claim_id, claimant_id, summary)
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS claim (incident_id uuid, claim_id uuid, claimant_id uuid, summary text)
          ON CONFLICT (incident_id, claim_id) DO UPDATE SET claimant_id = EXCLUDED.claimant_id, summary = EXCLUDED.summary`,
         [...changedClaims].flatMap((key) => claims.get(key) ?? []),
       ),
       ...rowsWritten(
-        `INSERT INTO incident_search (id, version, title, description, location, occurred, occurred_from, occurred_to, tags, claimant_ids, search, opened_at, updated_at)
-         SELECT row.id, row.version, row.title, row.description, row.location, row.occurred, row.occurred_from, row.occurred_to, row.tags, row.claimant_ids,
+        `INSERT INTO incident_search (id, version, title, description, location, occurred, occurred_from, occurred_to, tags, merged_into, claimant_ids, search, opened_at, updated_at)
+         SELECT row.id, row.version, row.title, row.description, row.location, row.occurred, row.occurred_from, row.occurred_to, row.tags, row.merged_into, row.claimant_ids,
                 setweight(to_tsvector($2::regconfig, row.title), 'A')
                   || setweight(to_tsvector($2::regconfig, coalesce(row.description, '')), 'B')
                   || setweight(to_tsvector($2::regconfig, row.summaries), 'C'),
                 row.opened_at, row.updated_at
            FROM jsonb_to_recordset($1::jsonb) AS row (
                   id uuid, version integer, title text, description text, location jsonb, occurred jsonb, occurred_from timestamptz, occurred_to timestamptz,
-                  tags text[], claimant_ids uuid[], summaries text, opened_at timestamptz, updated_at timestamptz)
+                  tags text[], merged_into uuid, claimant_ids uuid[], summaries text, opened_at timestamptz, updated_at timestamptz)
          ON CONFLICT (id) DO UPDATE SET
            version = EXCLUDED.version, title = EXCLUDED.title, description = EXCLUDED.description, location = EXCLUDED.location,
-           occurred = EXCLUDED.occurred, occurred_from = EXCLUDED.occurred_from, occurred_to = EXCLUDED.occurred_to, tags = EXCLUDED.tags,
+           occurred = EXCLUDED.occurred, occurred_from = EXCLUDED.occurred_from, occurred_to = EXCLUDED.occurred_to, tags = EXCLUDED.tags, merged_into = EXCLUDED.merged_into,
            claimant_ids = EXCLUDED.claimant_ids, search = EXCLUDED.search, opened_at = EXCLUDED.opened_at, updated_at = EXCLUDED.updated_at`,
         written,
         SEARCH_CONFIG,
@@ -98,6 +109,7 @@ interface SearchRow {
   occurred_from: string;
   occurred_to: string;
   tags: string[];
+  merged_into: string | null;
   opened_at: string;
   updated_at: string;
 }
@@ -117,8 +129,16 @@ function claimKey(incidentId: string, claimId: string): string {
   return `${incidentId}/${claimId}`;
 }
 
+interface Change {
+  row: SearchRow;
+  /** Claims of the row reported or changed. */
+  claimKeys?: string[];
+  /** Claims of the row moved to another incident. */
+  movedOut?: string[];
+}
+
 /** The event's own change to its incident's row and claims; the write then derives claimant_ids and the document. */
-function applyChange(event: StoredIncidentEvent, row: SearchRow | undefined, claims: Map<string, ClaimRow>): { row: SearchRow; claimKey?: string } {
+function applyChange(event: StoredIncidentEvent, row: SearchRow | undefined, claims: Map<string, ClaimRow>): Change {
   if (event.type === 'IncidentOpened') {
     const { incidentId, title, description, location, occurred, tags } = event.data;
     const bounds = occurredBounds(occurred);
@@ -133,6 +153,7 @@ function applyChange(event: StoredIncidentEvent, row: SearchRow | undefined, cla
         occurred_from: bounds.from,
         occurred_to: bounds.to,
         tags,
+        merged_into: null,
         opened_at: event.recordedAt,
         updated_at: event.recordedAt,
       },
@@ -162,7 +183,7 @@ function applyChange(event: StoredIncidentEvent, row: SearchRow | undefined, cla
       const { incidentId, claimId, claimantId, summary } = event.data;
       const key = claimKey(incidentId, claimId);
       claims.set(key, { incident_id: incidentId, claim_id: claimId, claimant_id: claimantId, summary });
-      return { row, claimKey: key };
+      return { row, claimKeys: [key] };
     }
     case 'ClaimAmended':
     case 'ClaimCorrected': {
@@ -172,9 +193,20 @@ function applyChange(event: StoredIncidentEvent, row: SearchRow | undefined, cla
       const claim = claims.get(key);
       if (!claim) return { row };
       claims.set(key, { ...claim, summary: summary ?? claim.summary, claimant_id: claimantId ?? claim.claimant_id });
-      return { row, claimKey: key };
+      return { row, claimKeys: [key] };
+    }
+    case 'IncidentMerged':
+      return { row: { ...row, merged_into: event.data.into } };
+    case 'IncidentSplit':
+      return { row, movedOut: event.data.claimIds.map((claimId) => claimKey(row.id, claimId)).filter((key) => claims.has(key)) };
+    // Carried claims become this incident's, as if reported here.
+    case 'IncidentAbsorbed':
+    case 'IncidentSplitFrom': {
+      const claimKeys = event.data.events.flatMap((carried) => applyChange(asOwn(carried, row.id), row, claims).claimKeys ?? []);
+      return { row, claimKeys };
     }
     case 'IncidentsLinked':
+    case 'IncidentLinkedFrom':
     case 'SourceStatementRecorded':
     case 'ClaimRetracted':
     case 'ClaimAssessed':

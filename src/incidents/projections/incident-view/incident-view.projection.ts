@@ -51,6 +51,13 @@ export const incidentViewProjection: Projection = {
     const views = StreamRows.of(viewRows, (row) => row.incident_id, (row) => row.version);
     const names = sourceNames(nameRows, titleRows);
     const entries: { incident_id: string; version: number; entry: TimelineEntry }[] = [];
+    // A split opens its new incident in the same change as the old one's IncidentSplit, and
+    // after it: the old one's headline names it by the title it was opened with.
+    for (const recorded of batch) {
+      if (recorded.type !== 'IncidentOpened') continue;
+      const { incidentId, title } = recorded.data as { incidentId: string; title: string };
+      if (!names.titles.has(incidentId)) names.titles.set(incidentId, title);
+    }
     for (const recorded of batch) {
       if (isSourceEvent(recorded)) {
         names.apply(recorded);

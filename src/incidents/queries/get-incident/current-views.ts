@@ -15,6 +15,8 @@ export interface CurrentView {
   version: number;
   /** JSON: the view as the projection stored it, with `sources` naming its sourceIds. */
   body: Buffer;
+  /** The view's mergedInto: GET answers a merged incident with a redirect. */
+  mergedInto?: string;
 }
 
 interface Entry extends CurrentView {
@@ -33,7 +35,7 @@ const MAX_HELD_BYTES = 96 * 1024 * 1024;
 // What the body is made from, in one statement: the view's JSON as stored (jsonb's text,
 // never parsed here), its sources' names, and the projection's checkpoint they stand at.
 const LOAD = `
-  SELECT v.version, v.view::text AS view, ids.source_ids, s.names,
+  SELECT v.version, v.view::text AS view, v.view->>'mergedInto' AS merged_into, ids.source_ids, s.names,
          (SELECT position FROM projection_checkpoints WHERE name = $2) AS checkpoint
     FROM incident_views v,
          LATERAL (SELECT ARRAY(SELECT jsonb_array_elements_text(v.view->'sourceIds')) AS source_ids) ids,
@@ -92,7 +94,9 @@ export class CurrentViews implements OnModuleDestroy {
     answer: async (request: FastifyRequest): Promise<HeldAnswer | undefined> => {
       const incidentId = uuid.safeParse((request.params as { incidentId: string }).incidentId);
       if (request.url.includes('?') || !incidentId.success) return undefined;
-      return (await this.read(incidentId.data)) ?? undefined;
+      const view = await this.read(incidentId.data);
+      // A merged incident's answer is the route's: a redirect.
+      return view === null || view.mergedInto !== undefined ? undefined : view;
     },
   };
 
@@ -111,7 +115,7 @@ export class CurrentViews implements OnModuleDestroy {
   }
 
   private async load(incidentId: string): Promise<{ entry: Entry; checkpoint: string | null } | null> {
-    const [row] = await this.dataSource.query<{ version: number; view: string; source_ids: string[]; names: Omit<SourceName, 'version'>[]; checkpoint: string | null }[]>(LOAD, [
+    const [row] = await this.dataSource.query<{ version: number; view: string; merged_into: string | null; source_ids: string[]; names: Omit<SourceName, 'version'>[]; checkpoint: string | null }[]>(LOAD, [
       incidentId,
       incidentViewProjection.name,
     ]);
@@ -119,7 +123,8 @@ export class CurrentViews implements OnModuleDestroy {
     // The stored object, closed with one more member: `{…}` → `{…, "sources": […]}`.
     const sources = JSON.stringify(involvedSources(row.source_ids, row.names));
     const body = Buffer.from(`${row.view.slice(0, row.view.lastIndexOf('}'))}, "sources": ${sources}}`);
-    return { entry: { version: row.version, body, sourceIds: row.source_ids }, checkpoint: row.checkpoint };
+    const entry: Entry = { version: row.version, body, sourceIds: row.source_ids, ...(row.merged_into !== null && { mergedInto: row.merged_into }) };
+    return { entry, checkpoint: row.checkpoint };
   }
 
   /**

@@ -19,3 +19,31 @@ export class GetCurrentIncidentHandler implements IQueryHandler<GetCurrentIncide
     return view;
   }
 }
+
+/** The incident that holds a merged incident's claims now: the last of its chain of merges. */
+export class GetSurvivingIncidentQuery extends Query<string> {
+  constructor(readonly incidentId: string) {
+    super();
+  }
+}
+
+/**
+ * Merges form no cycle (the domain merges only incidents that were never merged), so the
+ * chain ends; the bound only stops a read model a rebuild is rewriting from looping.
+ */
+const LONGEST_CHAIN = 100;
+
+@QueryHandler(GetSurvivingIncidentQuery)
+export class GetSurvivingIncidentHandler implements IQueryHandler<GetSurvivingIncidentQuery> {
+  constructor(private readonly views: CurrentViews) {}
+
+  async execute({ incidentId }: GetSurvivingIncidentQuery): Promise<string> {
+    let survivor = incidentId;
+    for (let hops = 0; hops < LONGEST_CHAIN; hops++) {
+      const next = (await this.views.read(survivor))?.mergedInto;
+      if (next === undefined) return survivor;
+      survivor = next;
+    }
+    return survivor;
+  }
+}

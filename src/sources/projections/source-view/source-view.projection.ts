@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '../../../event-store/event-store.js';
 import { INCIDENT_EVENT_TYPES } from '../../../incidents/domain/incident.events.js';
-import { storedIncidentEvent } from '../../../incidents/read-model/stored-incident-event.js';
+import { asOwn, storedIncidentEvent, type StoredIncidentEvent } from '../../../incidents/read-model/stored-incident-event.js';
 import type { Projection, Statement } from '../../../projections/projection.js';
 import { StreamRows } from '../../../projections/stream-rows.js';
 import { rowsWritten } from '../../../projections/write-rows.js';
@@ -122,54 +122,74 @@ function foldIncidentEvents(batch: RecordedEvent[], progress: { incident_id: str
   const changedClaims = new Set<string>();
   const statements: { incident_id: string; statement_id: string; source_id: string; via: string[] }[] = [];
   const stances: { incident_id: string; statement_id: string; claim_id: string; stance: string }[] = [];
+  // A merge or split moves claims and statements to the incident that now holds them: rows
+  // of the incident they left are deleted after the batch's inserts (no event adds to a
+  // merged incident, nor brings a moved claim back).
+  const merged: string[] = [];
+  const movedOut: { incident_id: string; id: string }[] = [];
+  const apply = (event: StoredIncidentEvent, incidentId: string): void => {
+    const updateClaim = (claimId: string, change: (claim: ClaimRow) => Partial<ClaimRow>) => {
+      const key = `${incidentId}/${claimId}`;
+      const claim = claims.get(key);
+      if (!claim) return;
+      claims.set(key, { ...claim, ...change(claim) });
+      changedClaims.add(key);
+    };
+    switch (event.type) {
+      case 'SourceStatementRecorded': {
+        const { statementId, sourceId, via } = event.data;
+        statements.push({ incident_id: incidentId, statement_id: statementId, source_id: sourceId, via });
+        stances.push(...event.data.stances.map(({ claimId, stance }) => ({ incident_id: incidentId, statement_id: statementId, claim_id: claimId, stance })));
+        break;
+      }
+      case 'ClaimReported': {
+        const { claimId, claimantId, via } = event.data;
+        claims.set(`${incidentId}/${claimId}`, { incident_id: incidentId, claim_id: claimId, claimant_id: claimantId, via, status: 'active', amended: false, grade: null });
+        changedClaims.add(`${incidentId}/${claimId}`);
+        break;
+      }
+      case 'ClaimAmended':
+        updateClaim(event.data.claimId, () => ({ status: 'amended', amended: true }));
+        break;
+      case 'ClaimRetracted':
+        updateClaim(event.data.claimId, () => ({ status: 'retracted' }));
+        break;
+      case 'ClaimCorrected': {
+        // The desk's fix of a wrong claimant or conduit moves the claim to the right record.
+        const { claimantId, via } = event.data;
+        updateClaim(event.data.claimId, (claim) => ({ claimant_id: claimantId ?? claim.claimant_id, via: via ?? claim.via }));
+        break;
+      }
+      case 'ClaimAssessed':
+        updateClaim(event.data.claimId, () => ({ grade: event.data.grade }));
+        break;
+      case 'IncidentMerged':
+        merged.push(incidentId);
+        break;
+      case 'IncidentSplit':
+        movedOut.push(...[...event.data.claimIds, ...event.data.statementIds].map((id) => ({ incident_id: incidentId, id })));
+        for (const claimId of event.data.claimIds) changedClaims.delete(`${incidentId}/${claimId}`);
+        break;
+      case 'IncidentAbsorbed':
+      case 'IncidentSplitFrom':
+        for (const carried of event.data.events) apply(asOwn(carried, incidentId), incidentId);
+        break;
+      case 'IncidentOpened':
+      case 'IncidentRevised':
+      case 'IncidentsLinked':
+      case 'IncidentLinkedFrom':
+        break;
+      default: {
+        const unhandled: never = event;
+        throw new Error(`Unhandled incident event ${JSON.stringify(unhandled)}`);
+      }
+    }
+  };
   for (const recorded of batch) {
     const event = storedIncidentEvent(recorded);
     const incidentId = event.data.incidentId;
     incidents.apply(incidentId, recorded, () => {
-      const updateClaim = (claimId: string, change: (claim: ClaimRow) => Partial<ClaimRow>) => {
-        const key = `${incidentId}/${claimId}`;
-        const claim = claims.get(key);
-        if (!claim) return;
-        claims.set(key, { ...claim, ...change(claim) });
-        changedClaims.add(key);
-      };
-      switch (event.type) {
-        case 'SourceStatementRecorded': {
-          const { statementId, sourceId, via } = event.data;
-          statements.push({ incident_id: incidentId, statement_id: statementId, source_id: sourceId, via });
-          stances.push(...event.data.stances.map(({ claimId, stance }) => ({ incident_id: incidentId, statement_id: statementId, claim_id: claimId, stance })));
-          break;
-        }
-        case 'ClaimReported': {
-          const { claimId, claimantId, via } = event.data;
-          claims.set(`${incidentId}/${claimId}`, { incident_id: incidentId, claim_id: claimId, claimant_id: claimantId, via, status: 'active', amended: false, grade: null });
-          changedClaims.add(`${incidentId}/${claimId}`);
-          break;
-        }
-        case 'ClaimAmended':
-          updateClaim(event.data.claimId, () => ({ status: 'amended', amended: true }));
-          break;
-        case 'ClaimRetracted':
-          updateClaim(event.data.claimId, () => ({ status: 'retracted' }));
-          break;
-        case 'ClaimCorrected': {
-          // The desk's fix of a wrong claimant or conduit moves the claim to the right record.
-          const { claimantId, via } = event.data;
-          updateClaim(event.data.claimId, (claim) => ({ claimant_id: claimantId ?? claim.claimant_id, via: via ?? claim.via }));
-          break;
-        }
-        case 'ClaimAssessed':
-          updateClaim(event.data.claimId, () => ({ grade: event.data.grade }));
-          break;
-        case 'IncidentOpened':
-        case 'IncidentRevised':
-        case 'IncidentsLinked':
-          break;
-        default: {
-          const unhandled: never = event;
-          throw new Error(`Unhandled incident event ${JSON.stringify(unhandled)}`);
-        }
-      }
+      apply(event, incidentId);
       return { incident_id: incidentId, version: event.revision };
     });
   }
@@ -194,5 +214,15 @@ function foldIncidentEvents(batch: RecordedEvent[], progress: { incident_id: str
        ON CONFLICT (incident_id) DO UPDATE SET version = EXCLUDED.version`,
       incidents.changed(),
     ),
+    ...[
+      'DELETE FROM source_view_claims WHERE incident_id = ANY($1::uuid[])',
+      'DELETE FROM source_view_statements WHERE incident_id = ANY($1::uuid[])',
+      'DELETE FROM source_view_stances WHERE incident_id = ANY($1::uuid[])',
+    ].flatMap((sql) => (merged.length > 0 ? [{ sql, params: [merged] }] : [])),
+    ...[
+      'DELETE FROM source_view_claims t USING jsonb_to_recordset($1::jsonb) AS m (incident_id uuid, id uuid) WHERE t.incident_id = m.incident_id AND t.claim_id = m.id',
+      'DELETE FROM source_view_statements t USING jsonb_to_recordset($1::jsonb) AS m (incident_id uuid, id uuid) WHERE t.incident_id = m.incident_id AND t.statement_id = m.id',
+      'DELETE FROM source_view_stances t USING jsonb_to_recordset($1::jsonb) AS m (incident_id uuid, id uuid) WHERE t.incident_id = m.incident_id AND t.statement_id = m.id',
+    ].flatMap((sql) => rowsWritten(sql, movedOut)),
   ];
 }
