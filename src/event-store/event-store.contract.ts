@@ -153,6 +153,49 @@ export function eventStoreContract(name: string, setup: () => Promise<ContractSu
       });
     });
 
+    describe('appendToStreams', () => {
+      it('appends to every stream as one change, answering each as appendToStream would', async () => {
+        const [merged, survivor] = [newStream(), newStream()];
+        await store.appendToStream(survivor, [anEvent('IncidentOpened')], { expectedRevision: 'no_stream' });
+        const [own, other] = [[anEvent('IncidentMerged')], [anEvent('IncidentAbsorbed'), anEvent('IncidentLinkedFrom')]];
+
+        const results = await store.appendToStreams([
+          { streamId: merged, events: own, expectedRevision: 'no_stream' },
+          { streamId: survivor, events: other, expectedRevision: 0 },
+        ]);
+
+        expect(results.map((result) => result.nextExpectedRevision)).toEqual([0, 2]);
+        expect(ids(await store.readStream(merged))).toEqual(appendedIds(own));
+        expect(ids(await store.readStream(survivor)).slice(1)).toEqual(appendedIds(other));
+        expect(results[1].position).toBe((await store.readStream(survivor))[2].position);
+      });
+
+      it('appends nothing when any stream is not where expected, and names that stream', async () => {
+        const [first, second] = [newStream(), newStream()];
+        await store.appendToStream(second, [anEvent()], { expectedRevision: 'no_stream' });
+
+        const change = store.appendToStreams([
+          { streamId: first, events: [anEvent()], expectedRevision: 'no_stream' },
+          { streamId: second, events: [anEvent()], expectedRevision: 'no_stream' },
+        ]);
+
+        await expect(change).rejects.toMatchObject({ name: 'WrongExpectedRevisionError', streamId: second, actual: 0 });
+        expect(await store.readStream(first)).toEqual([]);
+        expect(await store.readStream(second)).toHaveLength(1);
+      });
+
+      it('stores a retried change once, answering as it first did', async () => {
+        const appends = [
+          { streamId: newStream(), events: [anEvent()], expectedRevision: 'no_stream' as const },
+          { streamId: newStream(), events: [anEvent(), anEvent()], expectedRevision: 'no_stream' as const },
+        ];
+        const first = await store.appendToStreams(appends);
+
+        expect(await store.appendToStreams(appends)).toEqual(first);
+        expect(await store.readStream(appends[1].streamId)).toHaveLength(2);
+      });
+    });
+
     describe('readStream', () => {
       it('returns [] for a stream that does not exist', async () => {
         expect(await store.readStream(newStream())).toEqual([]);
@@ -333,6 +376,10 @@ async function firstOf<T>(iterable: AsyncIterable<T>): Promise<T | undefined> {
 
 function withoutPosition({ position: _, ...event }: RecordedEvent): Omit<RecordedEvent, 'position'> {
   return event;
+}
+
+function appendedIds(events: EventToAppend[]): string[] {
+  return events.map((event) => event.id);
 }
 
 function ids(events: RecordedEvent[]): string[] {

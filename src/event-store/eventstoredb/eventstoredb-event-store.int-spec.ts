@@ -67,6 +67,53 @@ describe('EventStoreDbEventStore', () => {
       await subscription.return(undefined);
     });
 
+    it('finishes a change across streams that a crash cut short, when the store starts again', async () => {
+      const [merged, survivor] = [newStream(), newStream()];
+      const appends = [
+        { streamId: merged, events: [anEvent()], expectedRevision: 'no_stream' as const },
+        { streamId: survivor, events: [anEvent()], expectedRevision: 'no_stream' as const },
+      ];
+      // The process dies after the journal and the first stream, before the second.
+      const crashing = new EventStoreDbEventStore({ connectionString: double.connectionString });
+      const append = crashing.appendToStream.bind(crashing);
+      crashing.appendToStream = (streamId, events, options) =>
+        streamId === survivor ? Promise.reject(new EventStoreUnavailableError('the process died')) : append(streamId, events, options);
+      await expect(crashing.appendToStreams(appends)).rejects.toThrow('the process died');
+      await crashing.close();
+      expect(ids(await store.readStream(merged))).toEqual([appends[0].events[0].id]);
+      expect(await store.readStream(survivor)).toEqual([]);
+
+      await store.finishChangesAcrossStreams();
+
+      expect(ids(await store.readStream(survivor))).toEqual([appends[1].events[0].id]);
+      // Carried out once: finishing again, or the client retrying the change, adds nothing.
+      await store.finishChangesAcrossStreams();
+      await store.appendToStreams(appends);
+      expect(await store.readStream(merged)).toHaveLength(1);
+      expect(await store.readStream(survivor)).toHaveLength(1);
+    });
+
+    it('abandons a recorded change whose first stream moved on before it was carried out', async () => {
+      const [first, second] = [newStream(), newStream()];
+      const appends = [
+        { streamId: first, events: [anEvent()], expectedRevision: 'no_stream' as const },
+        { streamId: second, events: [anEvent()], expectedRevision: 'no_stream' as const },
+      ];
+      // Another writer reaches the first stream between the check and the append.
+      const append = store.appendToStream.bind(store);
+      store.appendToStream = async (streamId, events, options) => {
+        store.appendToStream = append;
+        await append(first, [anEvent()], { expectedRevision: 'no_stream' });
+        return append(streamId, events, options);
+      };
+
+      await expect(store.appendToStreams(appends)).rejects.toMatchObject({ name: 'WrongExpectedRevisionError', streamId: first });
+      expect(await store.readStream(first)).toHaveLength(1);
+      expect(await store.readStream(second)).toEqual([]);
+      await store.finishChangesAcrossStreams();
+      expect(await store.readStream(second)).toEqual([]);
+    });
+
     it('refuses a position of the PostgreSQL store', async () => {
       await expect(store.readAll({ after: '1:2' as Position })).rejects.toThrow(InvalidPositionError);
     });
