@@ -3,7 +3,8 @@ import { eventually } from './support/caught-up.js';
 import { KEYS, startTestApp, type TestApp } from './support/test-app.js';
 
 // The demo data set goes in through the HTTP API and comes back out of the audit reads
-// whole: one event per step, in order, with its metadata; and a second load adds nothing.
+// whole: one event per step (a link, one on each incident), in order, with its metadata;
+// and a second load adds nothing.
 
 // The event each kind of step records, by the collection it posts to (PRODUCT.md §3, §5).
 const EVENT_TYPES: Record<string, string> = {
@@ -17,25 +18,31 @@ const EVENT_TYPES: Record<string, string> = {
 interface ExpectedEvent {
   streamId: string;
   type: string;
-  step: DemoStep;
+  /** What the event must hold. */
+  data: Record<string, unknown>;
 }
 
-function expectedEvent(step: DemoStep): ExpectedEvent {
+function expectedEvents(step: DemoStep): ExpectedEvent[] {
   const [, collection, incidentId, child] = step.path.split('/');
-  if (collection === 'sources') return { streamId: `source-${String(step.body.id)}`, type: EVENT_TYPES.sources, step };
-  if (child === undefined) return { streamId: `incident-${String(step.body.id)}`, type: EVENT_TYPES.incidents, step };
-  return { streamId: `incident-${incidentId}`, type: EVENT_TYPES[child], step };
+  const data = dataOf(step);
+  if (collection === 'sources') return [{ streamId: `source-${String(step.body.id)}`, type: EVENT_TYPES.sources, data }];
+  if (child === undefined) return [{ streamId: `incident-${String(step.body.id)}`, type: EVENT_TYPES.incidents, data }];
+  const own = { streamId: `incident-${incidentId}`, type: EVENT_TYPES[child], data };
+  if (child !== 'links') return [own];
+  // The other incident records the link too, read from its side.
+  const { otherIncidentId, relation } = step.body;
+  return [own, { streamId: `incident-${String(otherIncidentId)}`, type: 'IncidentLinkedFrom', data: { incidentId: otherIncidentId, otherIncidentId: incidentId, relation } }];
 }
 
-// What the event must hold: the step's body, whose `id` the event names `<entity>Id`.
-function dataOf({ step }: ExpectedEvent): Record<string, unknown> {
+// The step's body, whose `id` the event names `<entity>Id`.
+function dataOf(step: DemoStep): Record<string, unknown> {
   const { id, ...rest } = step.body;
   if (id === undefined) return rest;
   return { [step.path === '/sources' ? 'sourceId' : 'incidentId']: id, ...rest };
 }
 
 const demo = await readDemo();
-const expected = demo.steps.map(expectedEvent);
+const expected = demo.steps.flatMap(expectedEvents);
 const incidents = demo.steps.filter((step) => step.path === '/incidents').map((step) => ({ id: String(step.body.id), title: String(step.body.title) }));
 
 let api: TestApp;
@@ -70,14 +77,14 @@ beforeAll(async () => {
   firstLoad = await loadDemo({ baseUrl: api.baseUrl, apiKey: KEYS.editor });
   // The ledger reads below the oldest running transaction of the whole server, which
   // another test file's work can hold back for a moment (test/support/caught-up.ts).
-  await eventually(async () => (await readLedger(1000)).length >= demo.steps.length, 'the demo to come within the ledger read horizon');
+  await eventually(async () => (await readLedger(1000)).length >= expected.length, 'the demo to come within the ledger read horizon');
 });
 
 afterAll(async () => {
   await api?.close();
 });
 
-test('every step of the demo records one event', () => {
+test('every step of the demo is recorded', () => {
   expect(firstLoad.recorded).toBe(demo.steps.length);
   expect(firstLoad.unchanged).toBe(0);
   expect(incidents).toHaveLength(2);
@@ -93,20 +100,20 @@ test.each(incidents)('$title holds its steps as events, in order, revisions from
   expect(events.map((event) => event.revision)).toEqual(ownSteps.map((_, revision) => revision));
   events.forEach((event, revision) => {
     expect(event.streamId).toBe(streamId);
-    expect(event.data).toMatchObject(dataOf(ownSteps[revision]));
+    expect(event.data).toMatchObject(ownSteps[revision].data);
   });
 });
 
 test('the ledger holds exactly the demo events, each stream in step order', async () => {
   const ledger = await readLedger(1000);
 
-  expect(ledger).toHaveLength(demo.steps.length);
+  expect(ledger).toHaveLength(expected.length);
   for (const streamId of new Set(expected.map((event) => event.streamId))) {
     const ownSteps = expected.filter((event) => event.streamId === streamId);
     const streamEvents = ledger.filter((event) => event.streamId === streamId);
     expect(streamEvents.map((event) => event.type)).toEqual(ownSteps.map(({ type }) => type));
     expect(streamEvents.map((event) => event.revision)).toEqual(ownSteps.map((_, revision) => revision));
-    streamEvents.forEach((event, revision) => expect(event.data).toMatchObject(dataOf(ownSteps[revision])));
+    streamEvents.forEach((event, revision) => expect(event.data).toMatchObject(ownSteps[revision].data));
   }
   for (const { id: incidentId } of incidents) {
     const streamEvents = ledger.filter((event) => event.streamId === `incident-${incidentId}`);
@@ -123,9 +130,9 @@ test('every event says who recorded it, when, and which request caused it', asyn
     expect(metadata.correlationId).toEqual(expect.any(String));
     expect(metadata.causationId).toEqual(expect.any(String));
   }
-  // One load is one act (one correlation id); each of its requests caused one event.
+  // One load is one act (one correlation id); each of its requests caused its step's events.
   expect(new Set(ledger.map(({ metadata }) => metadata.correlationId)).size).toBe(1);
-  expect(new Set(ledger.map(({ metadata }) => metadata.causationId)).size).toBe(ledger.length);
+  expect(new Set(ledger.map(({ metadata }) => metadata.causationId)).size).toBe(demo.steps.length);
 });
 
 test('paging the ledger with `after` reads the same events in the same order', async () => {

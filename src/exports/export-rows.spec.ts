@@ -1,4 +1,4 @@
-import type { IncidentEvent } from '../incidents/domain/incident.events.js';
+import type { ClaimReportedData, IncidentEvent } from '../incidents/domain/incident.events.js';
 import { foldView } from '../incidents/read-model/incident-view.js';
 import { AMBUSH, ambushHistory, ambushOpened, BLOGS_CLAIM, JNIM, JNIM_CLAIM, names, RECORDED_BY, recordedAtOf, SITE, stored } from '../incidents/read-model/tinzaouaten.fixture.js';
 import { FIGURE_COLUMNS, figureRows, INCIDENT_SUMMARY_COLUMNS, incidentSummaryRows } from './export-rows.js';
@@ -27,6 +27,7 @@ describe('figureRows', () => {
       occurredFrom: '2024-07-27',
       occurredTo: null,
       claimId: JNIM_CLAIM,
+      reportedOnIncidentId: AMBUSH,
       claimantId: JNIM,
       claimantName: 'JNIM',
       via: names.source(SITE),
@@ -47,11 +48,18 @@ describe('figureRows', () => {
     expect(Object.keys(rows[1])).toEqual(FIGURE_COLUMNS.map((column) => column.name));
   });
 
+  it('names the incident a merged-in claim was reported on, under the incident that holds it', () => {
+    const DUPLICATE = '0190f17c-b400-7000-8000-000000000299';
+    const carried = { type: 'ClaimReported', data: { ...characterizationData(), incidentId: DUPLICATE }, revision: 1, recordedAt: recordedAtOf(1), recordedBy: RECORDED_BY } as const;
+    const absorbed = { type: 'IncidentAbsorbed', data: { incidentId: AMBUSH, absorbedIncidentId: DUPLICATE, reason: 'same ambush', events: [carried] } } satisfies IncidentEvent;
+
+    const [row] = figureRows(viewOf([ambushOpened, absorbed]), publicNames);
+
+    expect(row).toMatchObject({ incidentId: AMBUSH, claimId: BLOGS_CLAIM, reportedOnIncidentId: DUPLICATE });
+  });
+
   it('gives a claim without figures one row, its figure cells empty', () => {
-    const characterization = {
-      type: 'ClaimReported',
-      data: { incidentId: AMBUSH, claimId: BLOGS_CLAIM, claimantId: JNIM, via: [], summary: 'JNIM called it a victory.', kind: 'characterization', figures: [], statedAt: '2024-07-28T00:00:00.000Z' },
-    } satisfies IncidentEvent;
+    const characterization = { type: 'ClaimReported', data: characterizationData() } satisfies IncidentEvent;
 
     const [row, ...more] = figureRows(viewOf([ambushOpened, characterization]), publicNames);
 
@@ -76,3 +84,7 @@ describe('incidentSummaryRows', () => {
     expect(incidentSummaryRows(viewOf([ambushOpened]))).toEqual([expect.objectContaining({ incidentId: AMBUSH, party: null, lowestClaimed: null })]);
   });
 });
+
+function characterizationData(): ClaimReportedData {
+  return { incidentId: AMBUSH, claimId: BLOGS_CLAIM, claimantId: JNIM, via: [], summary: 'JNIM called it a victory.', kind: 'characterization', figures: [], statedAt: '2024-07-28T00:00:00.000Z' };
+}

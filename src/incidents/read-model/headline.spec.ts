@@ -6,11 +6,13 @@ import { emptyView, evolveView, foldView } from './incident-view.js';
 import {
   AMBUSH,
   ambushHistory,
+  BATTLE,
   ambushOpened,
   BLOGS_CLAIM,
   blogsClaimReported,
   CSP_PSD,
   JNIM_CLAIM,
+  jnimClaimReported,
   jnimClaimRetracted,
   malianSoldiersKilled,
   MONDAY,
@@ -21,6 +23,9 @@ import {
   wagnerKilledByJnim,
   WAGNER_CLAIM,
 } from './tinzaouaten.fixture.js';
+
+// JNIM's claim as another incident recorded it, carried in by a merge or split.
+const jnimCarried = { ...jnimClaimReported, revision: 3, recordedAt: recordedAtOf(3), recordedBy: RECORDED_BY };
 
 function timelineOf(history: IncidentEvent[]): TimelineEntry[] {
   let view = emptyView();
@@ -58,6 +63,29 @@ describe('headline', () => {
     expect(lastEntryOf([ambushOpened, { type: 'IncidentsLinked', data: { incidentId: AMBUSH, otherIncidentId: other, relation: 'part_of' } }]).headline).toBe(
       `The desk linked this incident: it is part of incident ${other}`,
     );
+  });
+
+  it('tells links, merges and splits from each incident’s side', () => {
+    const reason = 'One incident, logged twice';
+    const told = (event: IncidentEvent, before: IncidentEvent[] = ambushHistory) => lastEntryOf([...before, event]).headline;
+    expect(told({ type: 'IncidentLinkedFrom', data: { incidentId: AMBUSH, otherIncidentId: BATTLE, relation: 'part_of' } })).toBe(
+      "The desk linked another incident to this one: it has as a part 'Battle at Tinzaouaten'",
+    );
+    expect(told({ type: 'IncidentMerged', data: { incidentId: AMBUSH, into: BATTLE, reason } })).toBe(`The desk merged this incident into 'Battle at Tinzaouaten' (${reason})`);
+    expect(told({ type: 'IncidentAbsorbed', data: { incidentId: AMBUSH, absorbedIncidentId: BATTLE, reason, events: [jnimCarried] } }, [ambushOpened])).toBe(
+      `The desk merged 'Battle at Tinzaouaten' into this incident, with 1 claim (${reason})`,
+    );
+    expect(told({ type: 'IncidentSplit', data: { incidentId: AMBUSH, newIncidentId: BATTLE, claimIds: [JNIM_CLAIM, BLOGS_CLAIM], statementIds: [], reason } })).toBe(
+      `The desk split 2 claims off into 'Battle at Tinzaouaten' (${reason})`,
+    );
+    expect(told({ type: 'IncidentSplitFrom', data: { incidentId: AMBUSH, fromIncidentId: BATTLE, reason, events: [jnimCarried] } }, [ambushOpened])).toBe(
+      `The desk split 1 claim off from 'Battle at Tinzaouaten' into this incident (${reason})`,
+    );
+  });
+
+  it('lists what a merge brought in among its changes', () => {
+    const merged: IncidentEvent = { type: 'IncidentAbsorbed', data: { incidentId: AMBUSH, absorbedIncidentId: BATTLE, reason: 'same', events: [jnimCarried] } };
+    expect(lastEntryOf([ambushOpened, merged]).changes).toContain("JNIM's claim: added");
   });
 
   it('names the fields the desk revised, and why', () => {

@@ -266,6 +266,55 @@ describe('evolveView', () => {
   });
 });
 
+describe('links, merges and splits', () => {
+  const DUPLICATE = '0190f17c-b400-7000-8000-000000000203';
+  const DUPLICATE_CLAIM = '0190f17c-b400-7000-8000-000000000405';
+  const reason = 'Two editors opened the same ambush';
+  // JNIM's claim as logged on the duplicate, carried with its own record (revision 1 there).
+  const carriedJnimClaim = { ...jnimClaimReported, data: { ...jnimClaimReported.data, incidentId: DUPLICATE, claimId: DUPLICATE_CLAIM }, ...recordOf(1) } as const;
+  const absorbed: IncidentEvent = { type: 'IncidentAbsorbed', data: { incidentId: AMBUSH, absorbedIncidentId: DUPLICATE, reason, events: [carriedJnimClaim] } };
+
+  it('reads a link recorded by the other incident from this side', () => {
+    const battle: IncidentEvent = { type: 'IncidentOpened', data: { ...ambushOpened.data, incidentId: BATTLE } };
+    const linkedFrom: IncidentEvent = { type: 'IncidentLinkedFrom', data: { incidentId: BATTLE, otherIncidentId: AMBUSH, relation: 'follows' } };
+    expect(viewOf([battle, linkedFrom]).links).toEqual([{ incidentId: AMBUSH, relation: 'followed_by' }]);
+  });
+
+  it('takes in a merged duplicate’s claims, each with its own incident id and record', () => {
+    const view = viewOf([...ambushHistory, absorbed]);
+    expect(claimIn(view, DUPLICATE_CLAIM)).toMatchObject({ incidentId: DUPLICATE, claimantId: JNIM, changes: [{ type: 'reported', version: 1, recordedAt: recordedAtOf(1) }] });
+    expect(claimIn(view, JNIM_CLAIM)).not.toHaveProperty('incidentId');
+    expect(view.lifecycle).toEqual([{ type: 'merged_from', incidentId: DUPLICATE, reason, claimIds: [DUPLICATE_CLAIM], statementIds: [], version: 8, recordedAt: recordedAtOf(8), recordedBy: RECORDED_BY }]);
+  });
+
+  it('shows the same claimant’s same figure once, keeping both claim ids', () => {
+    const wagner = casualty(viewOf([...ambushHistory, absorbed]), 'Wagner', 'killed')!;
+    const jnims = wagner.figures.filter((figure) => figure.claimantId === JNIM);
+    expect(jnims).toEqual([expect.objectContaining({ claimId: JNIM_CLAIM, value: 50, alsoClaimIds: [DUPLICATE_CLAIM] })]);
+  });
+
+  it('freezes a merged incident’s view, saying where it went', () => {
+    const merged: IncidentEvent = { type: 'IncidentMerged', data: { incidentId: AMBUSH, into: DUPLICATE, reason } };
+    const view = viewOf([...ambushHistory, merged]);
+    expect(view.mergedInto).toBe(DUPLICATE);
+    expect(view.claims).toEqual(viewOf(ambushHistory).claims);
+  });
+
+  it('takes split-off claims and statements out of the view, and tells where they went', () => {
+    const split: IncidentEvent = { type: 'IncidentSplit', data: { incidentId: AMBUSH, newIncidentId: BATTLE, claimIds: [JNIM_CLAIM], statementIds: [JNIM_STATEMENT], reason } };
+    const view = viewOf([...ambushHistory, split]);
+    expect(view.claims.map((claim) => claim.claimId)).not.toContain(JNIM_CLAIM);
+    expect(view.statements.map((statement) => statement.statementId)).not.toContain(JNIM_STATEMENT);
+    expect(view.lifecycle).toEqual([expect.objectContaining({ type: 'split_into', incidentId: BATTLE, claimIds: [JNIM_CLAIM], statementIds: [JNIM_STATEMENT] })]);
+    expect(casualty(view, 'Wagner', 'killed')?.figures.map((figure) => figure.claimantId)).not.toContain(JNIM);
+  });
+});
+
+/** Where a carried event was recorded in its own incident's stream. */
+function recordOf(revision: number) {
+  return { revision, recordedAt: recordedAtOf(revision), recordedBy: RECORDED_BY };
+}
+
 describe('foldView', () => {
   it('gives no view for an empty stream', () => {
     expect(foldView([])).toBeNull();
