@@ -483,6 +483,60 @@ describe('the desk', () => {
     expect(ranges.rows.find((row) => row.party === 'Wagner')).toMatchObject({ outcome: 'killed', lowestClaimed: '1', highestClaimed: '30' });
   }, STEP_TIMEOUT);
 
+  it('shows the ambush’s link on the battle too, read from the battle’s side', async () => {
+    await editor.goto(`${app.baseUrl}/#/incidents/${battleId}`);
+    await expectText(editor.getByRole('list', { name: 'Linked incidents' }), `This incident is followed by ${AMBUSH}`);
+  }, STEP_TIMEOUT);
+
+  it('merges a duplicate of the ambush into it, and each page says where the claims went', async () => {
+    // A colleague opened the same ambush again and logged JNIM's claim there too.
+    const duplicateId = await openedByColleague('Kidal convoy attack', { from: '2024-07-27', precision: 'day' });
+    const jnim = (await app.http('reader', 'GET', '/sources?q=JNIM')).body.items[0].id;
+    const summary = 'JNIM says it killed Wagner mercenaries near Kidal';
+    const claim = { claimantId: jnim, summary, kind: 'casualties', figures: [], statedAt: '2024-07-28T00:00:00Z' };
+    await postedByColleague(`/incidents/${duplicateId}/claims`, claim);
+
+    await editor.goto(`${app.baseUrl}/#/incidents/${duplicateId}`);
+    const form = await openForm(editor, 'Merge into another', 'Merge into another incident');
+    await form.getByLabel('Find the other incident', { exact: true }).fill('convoy ambush');
+    await choose(form.getByLabel('The incident this one duplicates', { exact: true }), AMBUSH);
+    await form.getByLabel('Why they are one incident', { exact: true }).fill('Two editors opened the same ambush');
+    await submit(form, 'Merge incidents');
+
+    const notes = editor.getByRole('list', { name: 'Merges and splits' });
+    await expectText(notes, `This incident was merged into ${AMBUSH}`);
+    expect(await editor.getByRole('button', { name: 'Report a claim' }).count()).toBe(0);
+    await notes.getByRole('link', { name: AMBUSH }).click();
+    await expectText(editor.getByRole('list', { name: 'Merges and splits' }), '1 claim and 0 statements came in from Kidal convoy attack');
+    await claimCard(editor, 'JNIM', summary).waitFor();
+    expect(editor.url()).toContain(ambushId);
+  }, STEP_TIMEOUT);
+
+  it('splits the battle’s claims off an incident that conflated it with the ambush', async () => {
+    const conflatedId = await openedByColleague('Fighting around Tinzaouaten', { from: '2024-07-25', to: '2024-07-28', precision: 'day' });
+    const blogs = (await app.http('reader', 'GET', '/sources?q=blogs')).body.items[0].id;
+    const battleClaim = { claimantId: blogs, summary: 'Heavy Wagner losses in the fight for the town', kind: 'casualties', figures: [], statedAt: '2024-07-26T00:00:00Z' };
+    await postedByColleague(`/incidents/${conflatedId}/claims`, battleClaim);
+
+    await editor.goto(`${app.baseUrl}/#/incidents/${conflatedId}`);
+    const form = await openForm(editor, 'Split off claims', 'Split off into a new incident');
+    await form.getByRole('group', { name: 'Claims to move' }).getByLabel(`Russian military blogs: ${battleClaim.summary}`, { exact: true }).check();
+    await form.getByLabel('Title', { exact: true }).fill('Battle of Tinzaouaten, 25–27 July');
+    const when = form.getByRole('group', { name: 'When' });
+    await when.getByLabel('From', { exact: true }).fill('2024-07-25');
+    await when.getByLabel('To', { exact: true }).fill('2024-07-27');
+    await form.getByLabel('Why they are two incidents', { exact: true }).fill('The battle and the ambush after it are two incidents');
+    await submit(form, 'Split incident');
+
+    const notes = editor.getByRole('list', { name: 'Merges and splits' });
+    await expectText(notes, '1 claim and 0 statements were split off into Battle of Tinzaouaten, 25–27 July');
+    expect(await claimCard(editor, 'Russian military blogs', battleClaim.summary).count()).toBe(0);
+    await notes.getByRole('link', { name: 'Battle of Tinzaouaten, 25–27 July' }).click();
+    await expectText(editor.getByRole('list', { name: 'Merges and splits' }), 'This incident was split off from Fighting around Tinzaouaten, with 1 claim and 0 statements');
+    await expectText(editor.getByRole('list', { name: 'Linked incidents' }), 'This incident is related to Fighting around Tinzaouaten');
+    await claimCard(editor, 'Russian military blogs', battleClaim.summary).waitFor();
+  }, STEP_TIMEOUT);
+
   it('met no script error or Content-Security-Policy refusal in any page', () => {
     expect(pageErrors).toEqual([]);
   });
@@ -693,6 +747,22 @@ async function reviseSource(page: Page, name: string, change: { description: str
   await form.getByLabel('Reason for the revision', { exact: true }).fill(reason);
   await submit(form, 'Save revision');
   await page.locator('.announcement').getByText(`Revised the source ${name}.`).waitFor();
+}
+
+/** An incident a colleague opened through the API, once the search finds it (the forms that pick an incident search for it). */
+async function openedByColleague(title: string, occurred: object): Promise<string> {
+  const body = { title, location: { place: 'south of Tinzaouaten', region: 'Kidal', country: 'ML', precision: 'near' }, occurred };
+  const opened = await app.http('editor', 'POST', '/incidents', { body });
+  expect(opened.status).toBe(201);
+  await eventually(async () => (await app.http('reader', 'GET', `/incidents/${opened.body.id}`)).status === 200, `${title} in the read models`);
+  return opened.body.id;
+}
+
+/** A colleague's claim, once the incident's view shows it: the page the editor opens next begins from it. */
+async function postedByColleague(path: string, body: object): Promise<void> {
+  const posted = await app.http('editor', 'POST', path, { body });
+  expect(posted.status).toBe(201);
+  await eventually(async () => (await app.http('reader', 'GET', `/incidents/${posted.body.id}`)).body.version >= posted.body.version, 'the claim in the view');
 }
 
 /** Opens the incident and returns its id, from the page the desk then shows. */

@@ -1,4 +1,4 @@
-import type { ClaimGrade, ClaimKind, Figure, FigureOutcome, FigureQualifier, LinkRelation, Location, Occurred, Stance } from '../../src/incidents/domain/incident.events.js';
+import type { Location, Occurred } from '../../src/incidents/domain/incident.events.js';
 import type { SourceKind } from '../../src/sources/domain/source.events.js';
 
 // The shapes of the API's answers that the desk reads (PRODUCT.md §4, §5). The service's
@@ -18,6 +18,7 @@ export {
   FIGURE_QUALIFIERS,
   LINK_RELATIONS,
   LOCATION_PRECISIONS,
+  RELATION_PHRASES,
   OCCURRED_PRECISIONS,
   RETRACTED_BY,
   STANCES,
@@ -48,6 +49,8 @@ export interface WriteAnswer {
   version: number;
   claimId?: string;
   statementId?: string;
+  /** A split's new incident. */
+  newIncidentId?: string;
 }
 
 export interface Source {
@@ -80,119 +83,12 @@ export interface IncidentSearchItem {
   updatedAt: string;
 }
 
-export interface Statement {
-  statementId: string;
-  sourceId: string;
-  via: string[];
-  medium: string;
-  quote: string;
-  language: string;
-  translation?: string;
-  statedAt: string;
-  publishedAt?: string;
-  retrievedAt?: string;
-  url?: string;
-  stances: { claimId: string; stance: Stance }[];
-}
-
-export interface ClaimChange {
-  type: 'reported' | 'amended' | 'retracted' | 'corrected' | 'assessed' | 'stance';
-  version: number;
-  recordedAt: string;
-  recordedBy: string;
-  statedAt?: string;
-  reason?: string;
-  rationale?: string;
-  grade?: ClaimGrade;
-  stance?: Stance;
-  sourceId?: string;
-  fields?: string[];
-  retractedBy?: string;
-}
-
-export interface Claim {
-  claimId: string;
-  claimantId: string;
-  via: string[];
-  statementId?: string;
-  summary: string;
-  kind: ClaimKind;
-  figures: Figure[];
-  statedAt: string;
-  status: 'active' | 'amended' | 'retracted';
-  grade?: { grade: ClaimGrade; rationale: string; assessedAt: string };
-  stances: { statementId: string; sourceId: string; stance: Stance; statedAt: string }[];
-  changes: ClaimChange[];
-}
-
-export interface CasualtyEntry {
-  party: string;
-  outcome: FigureOutcome;
-  lowestClaimed: number | null;
-  highestClaimed: number | null;
-  contested: boolean;
-  figures: { claimId: string; claimantId: string; qualifier: FigureQualifier; value?: number; originalText: string }[];
-}
-
-export interface IncidentView {
-  id: string;
-  version: number;
-  title: string;
-  description?: string;
-  location: Location;
-  occurred: Occurred;
-  tags: string[];
-  openedAt: string;
-  updatedAt: string;
-  links: { incidentId: string; relation: LinkRelation }[];
-  sourceIds: string[];
-  sources: { id: string; name: string | null; kind: SourceKind | null }[];
-  statements: Statement[];
-  claims: Claim[];
-  casualties: CasualtyEntry[];
-}
-
-export interface TimelineEntry {
-  version: number;
-  type: string;
-  recordedAt: string;
-  statedAt?: string;
-  recordedBy: string;
-  headline: string;
-  changes: string[];
-}
-
-export interface TimelinePage {
-  incidentId: string;
-  version: number;
-  entries: TimelineEntry[];
-  nextFromVersion: number | null;
-}
-
-interface Change<T> {
-  before: T;
-  after: T;
-}
-interface AddedRemoved<T> {
-  added: T[];
-  removed: T[];
-}
-export interface CasualtyRange {
-  lowestClaimed: number | null;
-  highestClaimed: number | null;
-  contested: boolean;
-}
-
-export interface ViewDiff {
-  fromVersion: number;
-  toVersion: number;
-  fields: ({ path: string } & Change<unknown>)[];
-  sources: AddedRemoved<string>;
-  claims: AddedRemoved<string> & { changed: ({ claimId: string; stances?: AddedRemoved<{ sourceId: string; stance: Stance }> } & Record<string, unknown>)[] };
-  casualties: { party: string; outcome: FigureOutcome; before: CasualtyRange | null; after: CasualtyRange | null }[];
-  statements: AddedRemoved<string>;
-  links: AddedRemoved<{ incidentId: string; relation: LinkRelation }>;
-}
+// The read models' own types: the very shapes the projections store and the queries answer.
+export type { ClaimChange, ClaimView as Claim, IncidentLink, LifecycleEntry, StatementView as Statement } from '../../src/incidents/read-model/incident-view.js';
+export type { CasualtyEntry } from '../../src/incidents/read-model/casualty-summary.js';
+export type { TimelineEntry, TimelinePage } from '../../src/incidents/read-model/headline.js';
+export type { ViewDiff } from '../../src/incidents/read-model/view-diff.js';
+export type { IncidentViewResponse as IncidentView } from '../../src/incidents/projections/incident-view/source-name.js';
 
 export interface RecordedEvent {
   position: string;

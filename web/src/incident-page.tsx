@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiError, waitForVersion, type Api, type WriteResult } from './api';
-import type { Claim, IncidentView, TimelineEntry, TimelinePage, ViewDiff } from './api-types';
+import { RELATION_PHRASES, type Claim, type IncidentView, type LifecycleEntry, type TimelineEntry, type TimelinePage, type ViewDiff } from './api-types';
 import { casualtyRowKey, CasualtyChart } from './casualty-chart';
 import { ClaimCard, StatementCard } from './claim-card';
 import { useDesk } from './desk-context';
-import { formatOccurred, formatWhen, possessive, words } from './format';
+import { formatOccurred, formatWhen, possessive } from './format';
 import { AmendClaimForm, AssessClaimForm, CorrectClaimForm, ReportClaimForm, RetractClaimForm } from './forms/claim-forms';
-import { LinkIncidentForm, ReviseIncidentForm, type IncidentFormProps } from './forms/incident-forms';
+import { LinkIncidentForm, MergeIncidentForm, ReviseIncidentForm, SplitIncidentForm, type IncidentFormProps } from './forms/incident-forms';
 import { StatementForm } from './forms/statement-form';
 import { IncidentEvents } from './audit';
 import { hrefTo } from './route';
@@ -18,7 +18,7 @@ import { TimelinePanel } from './timeline-panel';
 // of how it came to be known (the timeline, which also picks the version shown), and for
 // editors the forms that add to it.
 
-type OpenForm = { form: 'claim' | 'statement' | 'link' | 'revise' } | { form: 'amend' | 'retract' | 'correct' | 'assess'; claimId: string };
+type OpenForm = { form: 'claim' | 'statement' | 'link' | 'revise' | 'merge' | 'split' } | { form: 'amend' | 'retract' | 'correct' | 'assess'; claimId: string };
 
 interface Loaded {
   latest: IncidentView;
@@ -28,6 +28,8 @@ interface Loaded {
 export function IncidentPage({ incidentId }: { incidentId: string }) {
   const { api, mayWrite, mayAudit, announce } = useDesk();
   const path = `/incidents/${incidentId}`;
+  // A merged incident's own view (frozen, with mergedInto), not the service's redirect to the survivor.
+  const viewPath = `${path}?redirect=false`;
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [viewed, setViewed] = useState<number | null>(null);
@@ -38,14 +40,14 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
   /** The latest view and timeline, once both show at least `version`. */
   const reload = useCallback(
     async (version = 0) => {
-      const latest = await waitForVersion<IncidentView>(api, path, version);
+      const latest = await waitForVersion<IncidentView>(api, viewPath, version);
       const timeline = await loadTimeline(api, path, latest.version);
       setLoaded({ latest, timeline });
       setShown(latest);
       setViewed(latest.version);
       return latest;
     },
-    [api, path],
+    [api, path, viewPath],
   );
 
   useEffect(() => {
@@ -60,7 +62,7 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
     if (!loaded || viewed === null) return;
     let current = true;
     const timer = setTimeout(() => {
-      const view = viewed === loaded.latest.version ? Promise.resolve(loaded.latest) : api.get<IncidentView>(path, { version: viewed });
+      const view = viewed === loaded.latest.version ? Promise.resolve(loaded.latest) : api.get<IncidentView>(path, { version: viewed, redirect: 'false' });
       const diff = viewed > 0 ? api.get<ViewDiff>(`${path}/diff`, { from: viewed - 1, to: viewed }) : Promise.resolve(null);
       Promise.all([view, diff])
         .then(([viewAt, stepDiff]) => {
@@ -103,7 +105,8 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
 
   const { latest, timeline } = loaded;
   const isLatest = viewed === latest.version;
-  const editing = mayWrite && isLatest;
+  // A merged incident takes no more changes: they belong to the incident it went into.
+  const editing = mayWrite && isLatest && latest.mergedInto === undefined;
   const formProps = (form: OpenForm): IncidentFormProps => ({ view: latest, onRecorded, onCancel: () => setOpenForm((open) => (open === form ? null : open)) });
   const toggle = (form: OpenForm, label: string) => (
     <button
@@ -122,6 +125,7 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
         <div className="incident-main">
           <header className="incident-header">
             <PageHeading>{shown.title}</PageHeading>
+            <LifecycleNotes view={shown} />
             <p className="meta">
               {shown.location.place}
               {shown.location.region && `, ${shown.location.region}`}, {shown.location.country} ({shown.location.precision}) · {formatOccurred(shown.occurred)} · version {shown.version}
@@ -185,9 +189,13 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
               <h2 id="details-heading">Details and links</h2>
               {editing && toggle({ form: 'revise' }, 'Revise the incident')}
               {editing && toggle({ form: 'link' }, 'Link an incident')}
+              {editing && toggle({ form: 'merge' }, 'Merge into another')}
+              {editing && toggle({ form: 'split' }, 'Split off claims')}
             </div>
             {editing && openForm?.form === 'revise' && <ReviseIncidentForm {...formProps(openForm)} />}
             {editing && openForm?.form === 'link' && <LinkIncidentForm {...formProps(openForm)} />}
+            {editing && openForm?.form === 'merge' && <MergeIncidentForm {...formProps(openForm)} />}
+            {editing && openForm?.form === 'split' && <SplitIncidentForm {...formProps(openForm)} />}
             <div className={changed.fields ? 'changed' : undefined}>
               {shown.description ? <p className="description">{shown.description}</p> : <p className="empty">No description.</p>}
             </div>
@@ -240,30 +248,70 @@ function ClaimActions({
 }
 
 function LinkedIncidents({ view }: { view: IncidentView }) {
-  const { api } = useDesk();
-  const [titles, setTitles] = useState<Record<string, string>>({});
-  useEffect(() => {
-    let current = true;
-    for (const link of view.links) {
-      api
-        .get<IncidentView>(`/incidents/${link.incidentId}`)
-        .then((other) => current && setTitles((known) => ({ ...known, [link.incidentId]: other.title })))
-        .catch(() => undefined);
-    }
-    return () => {
-      current = false;
-    };
-  }, [api, view.links]);
+  const titles = useIncidentTitles(useMemo(() => view.links.map((link) => link.incidentId), [view.links]));
   if (view.links.length === 0) return <p className="empty">Not linked to other incidents.</p>;
   return (
     <ul className="links" aria-label="Linked incidents">
       {view.links.map((link) => (
         <li key={`${link.incidentId}-${link.relation}`}>
-          This incident {words(link.relation)} <a href={hrefTo.incident(link.incidentId)}>{titles[link.incidentId] ?? 'another incident'}</a>
+          This incident {RELATION_PHRASES[link.relation]} <a href={hrefTo.incident(link.incidentId)}>{titles[link.incidentId] ?? 'another incident'}</a>
         </li>
       ))}
     </ul>
   );
+}
+
+/** Where this incident's claims went, or came from: merges and splits, and a merged incident's survivor. */
+function LifecycleNotes({ view }: { view: IncidentView }) {
+  const entries = view.lifecycle ?? [];
+  const titles = useIncidentTitles(useMemo(() => [...entries.map((entry) => entry.incidentId), ...(view.mergedInto ? [view.mergedInto] : [])], [entries, view.mergedInto]));
+  if (entries.length === 0) return null;
+  const named = (incidentId: string) => <a href={hrefTo.incident(incidentId)}>{titles[incidentId] ?? 'another incident'}</a>;
+  return (
+    <ul className="lifecycle" aria-label="Merges and splits">
+      {entries.map((entry) => (
+        <li key={`${entry.type}-${entry.version}`} className={entry.type === 'merged_into' ? 'merged' : undefined}>
+          {lifecycleText(entry, named(entry.incidentId))} <span className="reason">({entry.reason})</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function lifecycleText(entry: LifecycleEntry, other: ReactNode): ReactNode {
+  switch (entry.type) {
+    case 'merged_into':
+      return <>This incident was merged into {other}: its claims and statements are there now, and it takes no more changes.</>;
+    case 'merged_from':
+      return <>{counted(entry.claimIds.length, 'claim')} and {counted(entry.statementIds.length, 'statement')} came in from {other}, merged into this incident.</>;
+    case 'split_into':
+      return <>{counted(entry.claimIds.length, 'claim')} and {counted(entry.statementIds.length, 'statement')} were split off into {other}.</>;
+    case 'split_from':
+      return <>This incident was split off from {other}, with {counted(entry.claimIds.length, 'claim')} and {counted(entry.statementIds.length, 'statement')}.</>;
+  }
+}
+
+function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** Other incidents' titles, as each incident names itself (a merged one too). */
+function useIncidentTitles(incidentIds: readonly string[]): Record<string, string> {
+  const { api } = useDesk();
+  const [titles, setTitles] = useState<Record<string, string>>({});
+  useEffect(() => {
+    let current = true;
+    for (const incidentId of new Set(incidentIds)) {
+      api
+        .get<IncidentView>(`/incidents/${incidentId}`, { redirect: 'false' })
+        .then((other) => current && setTitles((known) => ({ ...known, [incidentId]: other.title })))
+        .catch(() => undefined);
+    }
+    return () => {
+      current = false;
+    };
+  }, [api, incidentIds]);
+  return titles;
 }
 
 function isOpen(open: OpenForm | null, form: OpenForm): boolean {

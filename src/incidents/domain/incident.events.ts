@@ -18,6 +18,14 @@ export const CLAIM_GRADES = ['unverified', 'corroborated', 'contested', 'confirm
 export const INVERSE_RELATIONS = { follows: 'followed_by', part_of: 'has_part', related: 'related' } as const satisfies Record<LinkRelation, string>;
 /** A link's relation as either incident reads it. */
 export type LinkRelationFromEitherSide = LinkRelation | (typeof INVERSE_RELATIONS)[LinkRelation];
+/** How each relation reads in a sentence: "this incident <phrase> the other". */
+export const RELATION_PHRASES: Record<LinkRelationFromEitherSide, string> = {
+  follows: 'follows',
+  followed_by: 'is followed by',
+  part_of: 'is part of',
+  has_part: 'has as a part',
+  related: 'is related to',
+};
 
 export type LocationPrecision = (typeof LOCATION_PRECISIONS)[number];
 export type OccurredPrecision = (typeof OCCURRED_PRECISIONS)[number];

@@ -1,6 +1,7 @@
 import { withoutUndefined } from '../../common/decider.js';
 import {
   INVERSE_RELATIONS,
+  RELATION_PHRASES,
   type CarriedEvent,
   type ClaimAmendedData,
   type ClaimKind,
@@ -10,7 +11,6 @@ import {
   type FigureOutcome,
   type IncidentEventType,
   type IncidentRevisedData,
-  type LinkRelationFromEitherSide,
   type Location,
   type Occurred,
   type SourceStatementRecordedData,
@@ -50,6 +50,17 @@ export interface TimelineEntry {
   recordedBy: string;
   headline: string;
   changes: string[];
+}
+
+/** A page of GET /incidents/{id}/timeline. */
+export interface TimelinePage {
+  incidentId: string;
+  /** The incident's version as the timeline knows it. */
+  version: number;
+  /** Oldest first. */
+  entries: TimelineEntry[];
+  /** Where the next page starts; null on the last page. */
+  nextFromVersion: number | null;
 }
 
 /** The timeline entry of `event`, which turned the view `before` into `after`. */
@@ -142,13 +153,6 @@ const MEDIUM_PHRASES: Record<StatementMedium, string> = {
 
 const STANCE_VERBS: Record<Stance, string> = { supports: 'supported', disputes: 'disputed', denies: 'denied' };
 
-const RELATION_PHRASES: Record<LinkRelationFromEitherSide, string> = {
-  follows: 'follows',
-  followed_by: 'is followed by',
-  part_of: 'is part of',
-  has_part: 'has as a part',
-  related: 'is related to',
-};
 
 const KIND_TOPICS: Record<ClaimKind, string> = {
   casualties: 'casualties',

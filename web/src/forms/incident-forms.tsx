@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { waitForVersion, type WriteResult } from '../api';
 import { LINK_RELATIONS, LOCATION_PRECISIONS, OCCURRED_PRECISIONS, type IncidentSearchItem, type IncidentView, type LinkRelation, type Location, type Occurred, type Page } from '../api-types';
 import { useDesk } from '../desk-context';
@@ -8,7 +8,7 @@ import { EnumSelect, TextArea, TextInput } from './inputs';
 import { listOf } from './source-forms';
 import { useWrite } from './use-write';
 
-// Open an incident, revise it, link it to another.
+// Open an incident, revise it, link it to another, merge it into another, split it in two.
 
 interface IncidentDraft {
   title: string;
@@ -167,29 +167,154 @@ export function LinkIncidentForm({ view: shown, onRecorded, onCancel }: Incident
   const [view] = useState(shown);
   const [other, setOther] = useState('');
   const [relation, setRelation] = useState<LinkRelation>('related');
+  const write = useWrite(onRecorded, useMemo(() => incidentConflict(api, view.id, sourceName), [api, view.id, sourceName]));
+  const submit = () => void write.submit({ method: 'POST', path: `/incidents/${view.id}/links`, body: { otherIncidentId: other, relation }, ifMatch: view.version });
+  return (
+    <FormShell title="Link another incident" submitLabel="Link incidents" write={write} onSubmit={submit} onCancel={onCancel}>
+      <IncidentPicker
+        excluding={view.id}
+        field="otherIncidentId"
+        label="…the other incident"
+        value={other}
+        onChange={setOther}
+        before={<EnumSelect name="relation" label="This incident…" options={LINK_RELATIONS} value={relation} onChange={setRelation} />}
+      />
+    </FormShell>
+  );
+}
+
+/** A duplicate goes into the incident it duplicates: its claims and statements with it. */
+export function MergeIncidentForm({ view: shown, onRecorded, onCancel }: IncidentFormProps) {
+  const { api, sourceName } = useDesk();
+  const [view] = useState(shown);
+  const [into, setInto] = useState('');
+  const [reason, setReason] = useState('');
+  const write = useWrite(onRecorded, useMemo(() => incidentConflict(api, view.id, sourceName), [api, view.id, sourceName]));
+  const submit = () => void write.submit({ method: 'POST', path: `/incidents/${view.id}/merge`, body: { into, reason }, ifMatch: view.version });
+  return (
+    <FormShell title="Merge into another incident" submitLabel="Merge incidents" write={write} onSubmit={submit} onCancel={onCancel}>
+      <p className="hint">
+        This incident’s claims and statements move to the incident chosen, each keeping its record; this one then takes no more changes, and its page leads to the other.
+      </p>
+      <IncidentPicker excluding={view.id} field="into" label="The incident this one duplicates" value={into} onChange={setInto} />
+      <TextInput name="reason" label="Why they are one incident" value={reason} onChange={setReason} />
+    </FormShell>
+  );
+}
+
+/** Claims and statements conflated into this incident go to a new one, opened here. */
+export function SplitIncidentForm({ view: shown, onRecorded, onCancel }: IncidentFormProps) {
+  const { api, sourceName } = useDesk();
+  const [view] = useState(shown);
+  const [draft, setDraft] = useState<IncidentDraft>(() => ({ ...draftOf(view), title: '', description: '' }));
+  const [claims, setClaims] = useState<string[]>([]);
+  const [statements, setStatements] = useState<string[]>([]);
+  const [reason, setReason] = useState('');
+  const set = (change: Partial<IncidentDraft>) => setDraft((current) => ({ ...current, ...change }));
+  const write = useWrite(onRecorded, useMemo(() => incidentConflict(api, view.id, sourceName), [api, view.id, sourceName]));
+  const submit = () =>
+    void write.submit({
+      method: 'POST',
+      path: `/incidents/${view.id}/split`,
+      body: {
+        id: write.createdId(),
+        claims,
+        statements,
+        title: draft.title,
+        ...(draft.description && { description: draft.description }),
+        location: locationOf(draft),
+        occurred: occurredOf(draft),
+        tags: listOf(draft.tags),
+        reason,
+      },
+      ifMatch: view.version,
+    });
+  return (
+    <FormShell title="Split off into a new incident" submitLabel="Split incident" write={write} onSubmit={submit} onCancel={onCancel}>
+      <FieldGroup name="claims" legend="Claims to move" namesFields>
+        <Ticks
+          name="claims"
+          items={view.claims.map((claim) => ({ id: claim.claimId, label: `${sourceName(claim.claimantId)}: ${claim.summary}` }))}
+          ticked={claims}
+          onChange={setClaims}
+        />
+      </FieldGroup>
+      <FieldGroup name="statements" legend="Statements to move" namesFields>
+        <Ticks
+          name="statements"
+          items={view.statements.map((statement) => ({ id: statement.statementId, label: `${sourceName(statement.sourceId)}, ${statement.statedAt.slice(0, 10)}: ${statement.quote.slice(0, 80)}` }))}
+          ticked={statements}
+          onChange={setStatements}
+        />
+      </FieldGroup>
+      <p className="hint">A claim moves with the statement it cites. The new incident:</p>
+      <IncidentFields draft={draft} set={set} />
+      <TextInput name="reason" label="Why they are two incidents" value={reason} onChange={setReason} />
+    </FormShell>
+  );
+}
+
+/** Checkboxes; a ticked item fills the request field `name[i]` (i-th ticked), so the API's error for it shows by it. */
+function Ticks({ name, items, ticked, onChange }: { name: string; items: { id: string; label: string }[]; ticked: string[]; onChange: (ticked: string[]) => void }) {
+  if (items.length === 0) return <p className="empty">None on this incident.</p>;
+  return (
+    <ul className="ticks">
+      {items.map((item) => (
+        <li key={item.id}>
+          <Field name={ticked.includes(item.id) ? `${name}[${ticked.indexOf(item.id)}]` : `${name}.${item.id}`} label={item.label} className="tick">
+            {(control) => (
+              <input
+                {...control}
+                type="checkbox"
+                checked={ticked.includes(item.id)}
+                onChange={(event) => onChange(event.target.checked ? [...ticked, item.id] : ticked.filter((id) => id !== item.id))}
+              />
+            )}
+          </Field>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Another incident, found by words from its title or description. */
+function IncidentPicker({
+  excluding,
+  field,
+  label,
+  value,
+  onChange,
+  before,
+}: {
+  excluding: string;
+  field: string;
+  label: string;
+  value: string;
+  onChange: (incidentId: string) => void;
+  before?: ReactNode;
+}) {
+  const { api } = useDesk();
   const [q, setQ] = useState('');
   const [candidates, setCandidates] = useState<IncidentSearchItem[]>([]);
-  const write = useWrite(onRecorded, useMemo(() => incidentConflict(api, view.id, sourceName), [api, view.id, sourceName]));
 
   useEffect(() => {
     const search = setTimeout(() => {
       api
         .get<Page<IncidentSearchItem>>('/incidents', q.trim() ? { q: q.trim(), sort: 'relevance', limit: 50 } : { limit: 50 })
-        .then((page) => setCandidates(page.items.filter((item) => item.id !== view.id)))
+        .then((page) => setCandidates(page.items.filter((item) => item.id !== excluding)))
         .catch(() => setCandidates([]));
     }, 250);
     return () => clearTimeout(search);
-  }, [api, q, view.id]);
+  }, [api, q, excluding]);
 
-  const submit = () => void write.submit({ method: 'POST', path: `/incidents/${view.id}/links`, body: { otherIncidentId: other, relation }, ifMatch: view.version });
   return (
-    <FormShell title="Link another incident" submitLabel="Link incidents" write={write} onSubmit={submit} onCancel={onCancel}>
+    <>
       <TextInput name="search" label="Find the other incident" hint="words from its title or description" value={q} onChange={setQ} />
       <div className="row">
-        <EnumSelect name="relation" label="This incident…" options={LINK_RELATIONS} value={relation} onChange={setRelation} />
-        <Field name="otherIncidentId" label="…the other incident">
+        {before}
+        <Field name={field} label={label}>
           {(control) => (
-            <select {...control} value={other} onChange={(event) => setOther(event.target.value)}>
+            <select {...control} value={value} onChange={(event) => onChange(event.target.value)}>
               <option value="">— choose an incident —</option>
               {candidates.map((item) => (
                 <option key={item.id} value={item.id}>
@@ -200,6 +325,6 @@ export function LinkIncidentForm({ view: shown, onRecorded, onCancel }: Incident
           )}
         </Field>
       </div>
-    </FormShell>
+    </>
   );
 }

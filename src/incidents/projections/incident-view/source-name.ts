@@ -1,3 +1,5 @@
+import type { IncidentView } from '../../read-model/incident-view.js';
+
 /** A source as incident views and timelines name it: a row of incident_source_names. */
 export interface SourceName {
   source_id: string;
@@ -22,6 +24,9 @@ export interface InvolvedSource {
   name: string | null;
   kind: string | null;
 }
+
+/** GET /incidents/{id}: the view, with its sources named. */
+export type IncidentViewResponse = IncidentView & { sources: InvolvedSource[] };
 
 /** Each of a view's `sourceIds`, in its order, named from `known` by the rule above. */
 export function involvedSources(sourceIds: readonly string[], known: readonly Omit<SourceName, 'version'>[]): InvolvedSource[] {

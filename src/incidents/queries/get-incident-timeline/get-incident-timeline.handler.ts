@@ -1,17 +1,7 @@
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../../../common/domain-error.js';
-import type { TimelineEntry } from '../../read-model/headline.js';
-
-export interface TimelinePage {
-  incidentId: string;
-  /** The incident's version as the timeline knows it. */
-  version: number;
-  /** Oldest first. */
-  entries: TimelineEntry[];
-  /** Where the next page starts; null on the last page. */
-  nextFromVersion: number | null;
-}
+import type { TimelineEntry, TimelinePage } from '../../read-model/headline.js';
 
 export class GetIncidentTimelineQuery extends Query<TimelinePage> {
   constructor(

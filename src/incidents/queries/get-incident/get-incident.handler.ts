@@ -4,9 +4,9 @@ import { DataSource } from 'typeorm';
 import { DomainError } from '../../../common/domain-error.js';
 import { EVENT_STORE, type EventStore } from '../../../event-store/event-store.js';
 import { incidentStreamId } from '../../domain/incident.streams.js';
-import { foldViewAsOf, type IncidentView } from '../../read-model/incident-view.js';
+import { foldViewAsOf } from '../../read-model/incident-view.js';
 import { storedIncidentEvent } from '../../read-model/stored-incident-event.js';
-import { type InvolvedSource, involvedSources, type SourceName } from '../../projections/incident-view/source-name.js';
+import { type IncidentViewResponse, involvedSources, type SourceName } from '../../projections/incident-view/source-name.js';
 
 /** The moment to look from: at least one of these (now is GetCurrentIncidentQuery). */
 export interface TimeTravel {
@@ -17,8 +17,6 @@ export interface TimeTravel {
   /** Only what had been stated by this instant (see foldView). */
   statedBefore?: string;
 }
-
-export type IncidentViewResponse = IncidentView & { sources: InvolvedSource[] };
 
 export class GetIncidentQuery extends Query<IncidentViewResponse> {
   constructor(
