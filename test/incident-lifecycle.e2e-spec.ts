@@ -115,6 +115,11 @@ describe('a merge of a duplicate', () => {
     const after = await api.http('reader', 'GET', `/incidents/${duplicate}?asOf=${new Date().toISOString()}`);
     expect(after.status).toBe(308);
     expect(after.headers.get('location')).toMatch(new RegExp(`^/incidents/${ambush}\\?asOf=`));
+     // A version is a point of the duplicate's own stream: answered, not redirected.
+    expect((await view(duplicate, '?version=1')).claims.map((claim) => claim.claimId)).toEqual([jnimOnDuplicate]);
+    const exported = await api.http('reader', 'GET', `/exports/figures.csv?tag=Tinzaouaten&asOf=${beforeMerge}`);
+    const rows = parse(exported.body as string, { columns: true, bom: true }) as Record<string, string>[];
+    expect(rows.filter((row) => row.claimId === jnimOnDuplicate).map((row) => row.incidentId)).toEqual([duplicate, duplicate]);
   });
 
   it('lists only the survivor in search and exports, with the merged claim’s own incident id', async () => {

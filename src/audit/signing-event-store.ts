@@ -26,6 +26,10 @@ export class SigningEventStore implements EventStore {
     return this.adapter.appendToStreams(signed);
   }
 
+  finishChangesAcrossStreams(): Promise<void> {
+    return this.adapter.finishChangesAcrossStreams();
+  }
+
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
     return this.adapter.readStream(streamId, options);
   }

@@ -114,6 +114,12 @@ export interface EventStore {
    * must be something only changes across streams alter (whether an incident was merged).
    */
   appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]>;
+  /**
+   * Carries out a change across streams that was recorded but not all carried out (on
+   * EventStoreDB; PostgreSQL has none): to be called before deciding on streams such a change
+   * may touch, so that a decision never sees it half done.
+   */
+  finishChangesAcrossStreams(): Promise<void>;
   /** A stream's events; [] when the stream does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** The global log in commit order, never skipping an event whose transaction commits late. */

@@ -142,6 +142,8 @@ export async function handleCommandAcrossStreams<State, Event extends { type: st
       // Whatever this process remembers of either stream is about to be out of date.
       remembered.take(target.streamId);
       remembered.take(target.otherStreamId);
+      // A change of these streams left halfway (EventStoreDB) is finished before anything is decided on them.
+      await store.finishChangesAcrossStreams();
       const [own, other] = await Promise.all([readState(store, target.streamId, decider), readState(store, target.otherStreamId, decider)]);
       const earlier = earlierRun(own.events, request);
       if (earlier !== undefined) return { id: target.entityId, version: earlier, appended: false };

@@ -117,6 +117,8 @@ export class OpenExportHandler implements IQueryHandler<OpenExportQuery> {
     // As of a time, the incidents that pass the filters now and had been opened by then,
     // each folded from its stream; otherwise the views as the projection stored them.
     if (asOf !== undefined) where.push(`opened_at <= ${param(asOf)}::timestamptz`);
+    // A merged incident's claims are listed under the incident it went into, from when it went.
+    where.push(asOf === undefined ? 'merged_into IS NULL' : `(merged_into IS NULL OR merged_at > ${param(asOf)}::timestamptz)`);
     await client.query(
       `DECLARE export_views NO SCROLL CURSOR FOR
          SELECT id, ${asOf === undefined ? 'v.view' : 'NULL AS view'} FROM incident_search ${asOf === undefined ? 'JOIN incident_views v ON v.incident_id = id' : ''}

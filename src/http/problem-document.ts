@@ -18,4 +18,6 @@ export interface Problem {
   errors?: FieldError[];
   /** On `incident_merged`: the incident it was merged into, where the write belongs. */
   mergedInto?: string;
+  /** On `claim_moved`, `statement_moved`: the incident it was split off to, where the write belongs. */
+  movedTo?: string;
 }

@@ -30,6 +30,8 @@ export const PROBLEM_SCHEMA = {
         properties: { field: { type: 'string', example: 'figures[0].value' }, code: { type: 'string', example: 'figure_value_required' }, message: { type: 'string' } },
       },
     },
+    mergedInto: { type: 'string', description: 'on incident_merged: the incident it was merged into, where the write belongs' },
+    movedTo: { type: 'string', description: 'on claim_moved or statement_moved: the incident it was split off to' },
   },
 };
 

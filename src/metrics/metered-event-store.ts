@@ -44,6 +44,10 @@ export class MeteredEventStore implements EventStore {
     }
   }
 
+  finishChangesAcrossStreams(): Promise<void> {
+    return this.adapter.finishChangesAcrossStreams();
+  }
+
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
     return this.adapter.readStream(streamId, options);
   }

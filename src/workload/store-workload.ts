@@ -81,6 +81,8 @@ class DraftStore implements EventStore {
     return appends.map(({ streamId, events, expectedRevision }) => this.append(streamId, events, expectedRevision));
   }
 
+  async finishChangesAcrossStreams(): Promise<void> {}
+
   private append(streamId: string, events: EventToAppend[], expectedRevision: ExpectedRevision): AppendResult {
     const stream = this.streams.get(streamId) ?? [];
     const actual = stream.length - 1;

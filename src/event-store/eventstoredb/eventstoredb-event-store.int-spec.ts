@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { eventually } from '../../../test/support/caught-up.js';
 import { freePort } from '../../database/free-port.js';
 import { eventStoreContract } from '../event-store.contract.js';
 import { EventStoreUnavailableError, type EventToAppend, InvalidPositionError, type Position, type RecordedEvent } from '../event-store.js';
@@ -91,6 +92,35 @@ describe('EventStoreDbEventStore', () => {
       await store.appendToStreams(appends);
       expect(await store.readStream(merged)).toHaveLength(1);
       expect(await store.readStream(survivor)).toHaveLength(1);
+    });
+
+    it('keeps its journal of changes across streams out of the global log', async () => {
+      const start = await mark(store);
+      const appends = [newStream(), newStream()].map((streamId) => ({ streamId, events: [anEvent()], expectedRevision: 'no_stream' as const }));
+      await store.appendToStreams(appends);
+
+      const read = await store.readAll({ after: start });
+      expect(read.map((event) => event.streamId)).toEqual(appends.map((append) => append.streamId));
+      expect(await store.headPosition()).toBe(read[1].position);
+    });
+
+    it('finishes a change the server left halfway as soon as it answers again, in the background', async () => {
+      const [merged, survivor] = [newStream(), newStream()];
+      const appends = [
+        { streamId: merged, events: [anEvent()], expectedRevision: 'no_stream' as const },
+        { streamId: survivor, events: [anEvent()], expectedRevision: 'no_stream' as const },
+      ];
+      const append = store.appendToStream.bind(store);
+      store.appendToStream = (streamId, events, options) => {
+        if (streamId !== survivor) return append(streamId, events, options);
+        store.appendToStream = append; // the server answers again from the next call on
+        return Promise.reject(new EventStoreUnavailableError('the server did not answer in time'));
+      };
+
+      await expect(store.appendToStreams(appends)).rejects.toThrow('did not answer in time');
+
+      await eventually(async () => (await store.readStream(survivor)).length === 1, 'the survivor’s part of the change');
+      expect(ids(await store.readStream(survivor))).toEqual([appends[1].events[0].id]);
     });
 
     it('abandons a recorded change whose first stream moved on before it was carried out', async () => {

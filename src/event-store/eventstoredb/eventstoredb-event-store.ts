@@ -55,19 +55,24 @@ const READ_PAGE = 500;
 const FIRST_RESUBSCRIBE_DELAY_MS = 100;
 const MAX_RESUBSCRIBE_DELAY_MS = 5000;
 /**
- * The ledger is every stream but the server's own, whose names start with `$` (statistics,
- * stream metadata, projections' links): as in the PostgreSQL store, whatever is appended
- * through this port is in the global log. Give the service a server of its own.
+ * The journal of changes across streams (appendToStreams): the store's own, out of the
+ * ledger. Not under `$`, where a secured server lets only admins write. Its events are
+ * `ChangeRecorded` (the appends, to be carried out), then `ChangeCompleted`, or
+ * `ChangeAbandoned` (its first stream had moved on: nothing of it was written).
  */
-const LEDGER_STREAMS = /^[^$]/;
-/**
- * The journal of changes across streams (appendToStreams): the store's own, so under `$` and
- * out of the ledger. Its events are `ChangeRecorded` (the appends, to be carried out) and
- * `ChangeAbandoned` (the one before could not be: its first stream had moved on).
- */
-const CHANGES = '$ledger-changes-across-streams';
+const CHANGES = 'ledger-changes-across-streams';
 const CHANGE_RECORDED = 'ChangeRecorded';
+const CHANGE_COMPLETED = 'ChangeCompleted';
 const CHANGE_ABANDONED = 'ChangeAbandoned';
+/**
+ * The ledger is every stream but the server's own, whose names start with `$` (statistics,
+ * stream metadata, projections' links), and the journal: as in the PostgreSQL store,
+ * whatever is appended through this port is in the global log. Give the service a server
+ * of its own.
+ */
+const LEDGER_STREAMS = new RegExp(`^(?!\\$|${CHANGES}$)`);
+/** How soon a change left halfway (the server stopped answering) is looked at again, at first. */
+const FIRST_FINISH_RETRY_MS = 1_000;
 
 /** What a server before 22.6 gives as the $all position of an event read from its stream. */
 const NO_POSITION = 2n ** 64n - 1n;
@@ -109,7 +114,7 @@ export class EventStoreDbEventStore implements EventStore {
    */
   async appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]> {
     for (;;) {
-      const journal = await this.finishChangesAcrossStreams();
+      const journal = await this.finishedJournal();
       const earlier = await this.storedChange(appends);
       if (earlier) return earlier;
       for (const { streamId, expectedRevision } of appends) await this.whereStreamIs(streamId, expectedRevision);
@@ -120,7 +125,14 @@ export class EventStoreDbEventStore implements EventStore {
         if (error instanceof WrongExpectedRevisionError && error.streamId === CHANGES) continue; // another change went first
         throw error;
       }
-      const results = await this.carryOut(journal + 1, appends);
+      let results: AppendResult[] | undefined;
+      try {
+        results = await this.carryOut(journal + 1, appends);
+      } catch (error) {
+        // Recorded, not all carried out: finished as soon as the server answers again.
+        this.finishLater();
+        throw error;
+      }
       if (results) return results;
       const { streamId, expectedRevision } = appends[0];
       const [last] = await this.readStream(streamId, { direction: 'backwards', maxCount: 1 });
@@ -128,22 +140,37 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
-  /**
-   * Carries out the journal's last change if a crash cut it short (at start, and before every
-   * change across streams); answers the journal's last revision, -1 while it is empty.
-   */
-  async finishChangesAcrossStreams(): Promise<number> {
+  /** Carries out the journal's last change if a crash or a failure cut it short. */
+  async finishChangesAcrossStreams(): Promise<void> {
+    await this.finishedJournal();
+  }
+
+  /** finishChangesAcrossStreams, answering the journal's last revision then (-1 while it is empty). */
+  private async finishedJournal(): Promise<number> {
     for (;;) {
       const [last] = await this.readStream(CHANGES, { direction: 'backwards', maxCount: 1 });
       if (last === undefined || last.type !== CHANGE_RECORDED) return last?.revision ?? -1;
-      if (await this.carryOut(last.revision, (last.data as unknown as { appends: StreamAppend[] }).appends)) return last.revision;
+      // Carried out (now or before), the change is marked completed: the journal moves on.
+      await this.carryOut(last.revision, (last.data as unknown as { appends: StreamAppend[] }).appends);
     }
+  }
+
+  private finishing?: NodeJS.Timeout;
+
+  /** Tries finishChangesAcrossStreams until it succeeds, backing off, while the store is open. */
+  private finishLater(delayMs = FIRST_FINISH_RETRY_MS): void {
+    if (this.finishing !== undefined || this.closing.signal.aborted) return;
+    this.finishing = setTimeout(() => {
+      this.finishing = undefined;
+      this.finishChangesAcrossStreams().catch(() => this.finishLater(Math.min(delayMs * 2, 30_000)));
+    }, delayMs).unref();
   }
 
   /**
    * The change's appends, in order, each skipped when its events are in already. The first
    * must find its stream where expected: if it does not, nothing was written, and the change
    * is abandoned (undefined). Once it is in, the others go in wherever their streams are.
+   * Either way the journal records the outcome, unless another process recorded it first.
    */
   private async carryOut(revision: number, appends: StreamAppend[]): Promise<AppendResult[] | undefined> {
     const results: AppendResult[] = [];
@@ -158,14 +185,19 @@ export class EventStoreDbEventStore implements EventStore {
           results.push(await this.appendToStream(streamId, events, { expectedRevision }));
         } catch (error) {
           if (!(error instanceof WrongExpectedRevisionError)) throw error;
-          await this.appendExpecting(CHANGES, [{ id: randomUUID(), type: CHANGE_ABANDONED, data: { revision }, metadata: {} }], revision).catch((raced: unknown) => {
-            if (!(raced instanceof WrongExpectedRevisionError)) throw raced; // another process abandoned it first
-          });
+          await this.recordOutcome(revision, CHANGE_ABANDONED);
           return undefined;
         }
       }
     }
+    await this.recordOutcome(revision, CHANGE_COMPLETED);
     return results;
+  }
+
+  private async recordOutcome(revision: number, type: typeof CHANGE_COMPLETED | typeof CHANGE_ABANDONED): Promise<void> {
+    await this.appendExpecting(CHANGES, [{ id: randomUUID(), type, data: { revision }, metadata: {} }], revision).catch((raced: unknown) => {
+      if (!(raced instanceof WrongExpectedRevisionError)) throw raced; // another process recorded it first
+    });
   }
 
   /** The results of this very change, when it is stored already (a retry whose answer was lost). */
@@ -252,6 +284,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.finishing);
     this.closing.abort();
     await this.client.dispose();
     closeChannel(this.client);

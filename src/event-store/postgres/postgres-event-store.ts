@@ -127,6 +127,9 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
+  /** Each change across streams is one transaction here: none is ever left halfway. */
+  async finishChangesAcrossStreams(): Promise<void> {}
+
   /**
    * One statement for the group. Should it fail as a whole (one append's data PostgreSQL
    * refuses, two appends racing with the same new event ids), each append goes again on its

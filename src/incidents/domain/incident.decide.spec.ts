@@ -321,6 +321,11 @@ describe('MergeIncident', () => {
     givenIncidents(duplicate, ambushWithJnimClaim).when({ type: 'MergeIncident', data: { ...merge.data, reason: ' ' } }).thenThrows({ kind: 'invalid', code: 'reason_required', field: 'reason' });
   });
 
+  it('refuses to merge two incidents that hold a claim or statement with the same id', () => {
+    const sameId: IncidentEvent = { type: 'ClaimReported', data: { ...blogsClaim, incidentId: DUPLICATE, claimId: JNIM_CLAIM } };
+    givenIncidents([duplicateOpened, sameId], ambushWithJnimClaim).when(merge).thenThrows({ kind: 'conflict', code: 'ids_shared', field: 'into' });
+  });
+
   it('lets the survivor take writes on the claims it absorbed', () => {
     const absorbed: IncidentEvent = { type: 'IncidentAbsorbed', data: { incidentId: AMBUSH, absorbedIncidentId: DUPLICATE, reason, events: [recorded(duplicate[1], 1)] } };
     givenIncident([...ambushWithJnimClaim, absorbed])
@@ -385,7 +390,7 @@ describe('SplitIncident', () => {
     givenIncidents(conflated, []).when({ ...split, data: { ...split.data, claimIds: [], statementIds: [UNKNOWN_STATEMENT] } }).thenThrows({ kind: 'invalid', code: 'statement_not_found', field: 'statements[0]' });
     givenIncidents(conflated, []).when({ ...split, data: { ...split.data, claimIds: [] } }).thenThrows({ kind: 'invalid', code: 'split_empty' });
     givenIncidents(conflated, []).when({ ...split, data: { ...split.data, claimIds: [BLOGS_CLAIM, BLOGS_CLAIM] } }).thenThrows({ kind: 'invalid', code: 'duplicate_id', field: 'claims[1]' });
-    givenIncidents(conflated, [battleOpened]).when(split).thenThrows({ kind: 'conflict', code: 'incident_exists', field: 'id' });
+    givenIncidents(conflated, [battleOpened]).when(split).thenThrows({ kind: 'conflict', code: 'incident_exists' });
   });
 
   it('sends later writes on a moved claim to the incident it moved to', () => {
@@ -393,6 +398,13 @@ describe('SplitIncident', () => {
     givenIncident([...conflated, splitOff])
       .when({ type: 'RetractClaim', data: { incidentId: CONFLATED, claimId: BLOGS_CLAIM, reason: 'withdrawn', statedAt: '2024-07-29', retractedBy: 'claimant' } })
       .thenThrows({ kind: 'conflict', code: 'claim_moved', field: 'claimId' });
+  });
+
+  it('refuses a retried report or statement whose id was split off since, instead of logging it again', () => {
+    const splitOff: IncidentEvent = { type: 'IncidentSplit', data: { incidentId: CONFLATED, newIncidentId: BATTLE, claimIds: [JNIM_CLAIM], statementIds: [JNIM_STATEMENT], reason } };
+    const history = [...conflated, splitOff];
+    givenIncident(history).when({ type: 'ReportClaim', data: { ...jnimClaim, incidentId: CONFLATED, statementId: undefined } }).thenThrows({ kind: 'conflict', code: 'claim_moved', field: 'claimId' });
+    givenIncident(history).when({ type: 'RecordStatement', data: { ...jnimStatement, incidentId: CONFLATED } }).thenThrows({ kind: 'conflict', code: 'statement_moved', field: 'statementId' });
   });
 
   it('carries what a merge brought in, and not what an earlier split took out', () => {

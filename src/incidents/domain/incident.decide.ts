@@ -62,6 +62,7 @@ export function recordStatement(command: RecordStatement, state: IncidentState, 
     requireRetryOf(recorded, command.data, 'statement_exists', 'statementId');
     return [];
   }
+  requireNotMoved(incident, command.data.statementId, 'statementId', 'statement');
   requireRegisteredSources(command, context);
   requireNotInFuture(command.data.statedAt, 'statedAt', context);
   if (command.data.publishedAt !== undefined) requireNotInFuture(command.data.publishedAt, 'publishedAt', context);
@@ -77,6 +78,7 @@ export function reportClaim(command: ReportClaim, state: IncidentState, context:
     requireRetryOf(reported.reportedFingerprint, command.data, 'claim_exists', 'claimId');
     return []; // a retried report never logs the claim twice
   }
+  requireNotMoved(incident, command.data.claimId, 'claimId');
   requireRegisteredSources(command, context);
   requireValidClaimFields(incident, command.data, context);
   return [{ type: 'ClaimReported', data: withoutUndefined(command.data) }];
@@ -161,16 +163,21 @@ function requireOpened(state: IncidentState, incidentId: string): OpenedIncident
   return state;
 }
 
+/** A claim or statement split off to another incident is written there (a retried report of it too, which must not log it again here). */
+function requireNotMoved(incident: OpenedIncident, id: string, field: string, what: 'claim' | 'statement' = 'claim'): void {
+  const movedTo = incident.moved.get(id);
+  if (movedTo !== undefined) {
+    throw new DomainError('conflict', `${what}_moved`, `${what} ${id} was split off to incident ${movedTo}: write to that incident`, field, [], { movedTo });
+  }
+}
+
 function mergedError(incident: OpenedIncident & { mergedInto?: string }, message: string, field?: string): DomainError {
   return new DomainError('conflict', 'incident_merged', message, field, [], { mergedInto: incident.mergedInto! });
 }
 
 function requireClaim(incident: OpenedIncident, claimId: string, field = 'claimId'): ClaimState {
   const claim = incident.claims.get(claimId);
-  const movedTo = incident.moved.get(claimId);
-  if (claim === undefined && movedTo !== undefined) {
-    throw new DomainError('conflict', 'claim_moved', `Claim ${claimId} was split off to incident ${movedTo}: write to that incident`, field, [], { movedTo });
-  }
+  if (claim === undefined) requireNotMoved(incident, claimId, field);
   if (claim === undefined) {
     throw new DomainError('not_found', 'claim_not_found', `Claim ${claimId} is not a claim of incident ${incident.id}`, field);
   }
@@ -240,6 +247,7 @@ export function mergeIncident(command: MergeIncident, state: IncidentState, cont
   if (into === incidentId) throw new DomainError('invalid', 'merge_into_self', 'An incident cannot be merged into itself', 'into');
   requireLiveOther(context.other, into, 'into');
   requireText(reason, 'reason', 'reason_required');
+  requireNoSharedIds(incident, context.other as OpenedIncident);
   return {
     own: [{ type: 'IncidentMerged', data: { incidentId, into, reason } }],
     other: [{ type: 'IncidentAbsorbed', data: { incidentId: into, absorbedIncidentId: incident.id, reason, events: [...context.recorded] } }],
@@ -255,7 +263,7 @@ export function splitIncident(command: SplitIncident, state: IncidentState, cont
   const { incidentId, newIncidentId, claimIds, statementIds, reason, ...opening } = command.data;
   if (state.exists && [...state.moved.values()].includes(newIncidentId)) return NOTHING; // a retried split
   const incident = requireOpened(state, incidentId);
-  if (context.other.exists) throw new DomainError('conflict', 'incident_exists', `Incident ${newIncidentId} exists already`, 'id');
+  if (context.other.exists) throw new DomainError('conflict', 'incident_exists', `Incident ${newIncidentId} exists already`);
   if (claimIds.length + statementIds.length === 0) {
     throw new DomainError('invalid', 'split_empty', 'Name at least one claim or statement to move', undefined, ['claims', 'statements']);
   }
@@ -315,6 +323,16 @@ function requireLiveOther(other: IncidentState, otherIncidentId: string, field: 
   if (!other.exists) throw new DomainError('invalid', 'incident_not_found', `No incident ${otherIncidentId} has been opened`, field);
   if (other.mergedInto !== undefined) {
     throw mergedError(other, `Incident ${otherIncidentId} was merged into ${other.mergedInto}: name that incident`, field);
+  }
+}
+
+// Ids a client chose are unique within an incident only: two incidents holding the same
+// claim or statement id cannot become one.
+function requireNoSharedIds(incident: OpenedIncident, survivor: OpenedIncident): void {
+  const taken = (id: string) => survivor.claims.has(id) || survivor.statements.has(id) || survivor.moved.has(id);
+  const shared = [...incident.claims.keys(), ...incident.statements.keys()].find(taken);
+  if (shared !== undefined) {
+    throw new DomainError('conflict', 'ids_shared', `Both incidents hold a claim or statement with the id ${shared}: correct one before merging`, 'into');
   }
 }
 

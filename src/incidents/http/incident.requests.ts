@@ -77,7 +77,9 @@ export const MergeIncidentRequest = z.strictObject({
 });
 
 export const SplitIncidentRequest = z.strictObject({
-  id: uuid.optional().describe('The new incident’s id: supply your own to make the call safe to retry; otherwise the server chooses one.'),
+  // No client-chosen id for the new incident: its stream must be new when the split lands,
+  // which only an id nobody else knows guarantees on EventStoreDB. An Idempotency-Key makes
+  // a retry choose the same one.
   claims: z.array(uuid).max(LIMIT.moved).default([]).describe('The claims to move to the new incident.'),
   statements: z.array(uuid).max(LIMIT.moved).default([]).describe('The statements to move; a claim moves with the statements it cites.'),
   title: text(LIMIT.title),

@@ -111,7 +111,8 @@ export class IncidentsController {
     @Write() request: WriteRequest,
     @Res() reply: FastifyReply,
   ) {
-    const { id: newIncidentId = newId(request, 'incident'), claims: claimIds, statements: statementIds, ...opening } = body;
+    const { claims: claimIds, statements: statementIds, ...opening } = body;
+    const newIncidentId = newId(request, 'incident');
     const command = { type: 'SplitIncident' as const, data: { incidentId, newIncidentId, claimIds, statementIds, ...opening } };
     sendWrite(reply, await this.commands.execute(new ExecuteCrossIncidentCommand(command, request)), { newIncidentId });
   }
@@ -198,7 +199,8 @@ export class IncidentsController {
       'the view is folded from the event stream itself: the events recorded by `asOf` and up to `version`, keeping only what had been stated by `statedBefore`. ' +
       '`sources` names each of `sourceIds` with its current name and kind (null while the source is not yet projected). The ETag is the view’s version; ' +
       'with `If-None-Match` naming it, the answer is 304 (and the names a client holds stay as they were until the incident changes). ' +
-      'A merged incident answers 308 to the incident that holds its claims now (the last of a chain of merges), with the same query, unless `redirect=false`.',
+      'A merged incident answers 308 to the incident that holds its claims now (the last of a chain of merges; as of `asOf`, the one it was merged into), with the same query, ' +
+      'unless `redirect=false` or a `version` is asked for (a version of this incident’s own stream).',
   })
   @ApiQueryParams(IncidentViewQuery)
   @ApiResponse({ status: 200, description: 'The incident view with `sources: [{ id, name, kind }]`.' })
@@ -215,17 +217,22 @@ export class IncidentsController {
     const { redirect = true, ...then } = query;
     if (then.asOf !== undefined || then.version !== undefined || then.statedBefore !== undefined) {
       const view = await this.queries.execute(new GetIncidentQuery(incidentId, then));
-      if (view.mergedInto !== undefined && redirect) return this.redirectToSurvivor(incidentId, view.mergedInto, request, reply);
+      // A version names a point of this incident's own stream, which no other incident shares:
+      // it is answered here. As of a time, the merge of then is followed one step at a time,
+      // since a later merge of the survivor had not happened yet.
+      if (view.mergedInto !== undefined && redirect && then.version === undefined) return this.redirectTo(incidentId, view.mergedInto, view.mergedInto, request, reply);
       return void reply.header('etag', etag(view.version)).send(view);
     }
     const view = await this.queries.execute(new GetCurrentIncidentQuery(incidentId));
-    if (view.mergedInto !== undefined && redirect) return this.redirectToSurvivor(incidentId, view.mergedInto, request, reply);
+    if (view.mergedInto !== undefined && redirect) {
+      // Now: straight to the last incident of the chain of merges.
+      return this.redirectTo(incidentId, view.mergedInto, await this.queries.execute(new GetSurvivingIncidentQuery(view.mergedInto)), request, reply);
+    }
     void sendHeld(request, reply, view);
   }
 
-  /** 308 straight to the last incident of the chain of merges, with the query as asked. */
-  private async redirectToSurvivor(incidentId: string, mergedInto: string, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const survivor = await this.queries.execute(new GetSurvivingIncidentQuery(mergedInto));
+  /** 308 to `survivor`, with the query as asked. */
+  private redirectTo(incidentId: string, mergedInto: string, survivor: string, request: FastifyRequest, reply: FastifyReply): void {
     const query = request.url.indexOf('?');
     const location = `/incidents/${survivor}${query === -1 ? '' : request.url.slice(query)}`;
     void reply.status(308).header('location', location).header('link', `</incidents/${survivor}>; rel="canonical"`).send({ id: incidentId, mergedInto, survivor });

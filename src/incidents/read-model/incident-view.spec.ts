@@ -293,6 +293,12 @@ describe('links, merges and splits', () => {
     expect(jnims).toEqual([expect.objectContaining({ claimId: JNIM_CLAIM, value: 50, alsoClaimIds: [DUPLICATE_CLAIM] })]);
   });
 
+  it('leaves out, as of a statedBefore, what a merge carried in that had not been stated by then', () => {
+    const before = viewOf([...ambushHistory, absorbed], { statedBefore: '2024-07-27T12:00:00.000Z' });
+    expect(before.claims.map((claim) => claim.claimId)).not.toContain(DUPLICATE_CLAIM);
+    expect(viewOf([...ambushHistory, absorbed], { statedBefore: '2024-07-28T00:00:00.000Z' }).claims.map((claim) => claim.claimId)).toContain(DUPLICATE_CLAIM);
+  });
+
   it('freezes a merged incident’s view, saying where it went', () => {
     const merged: IncidentEvent = { type: 'IncidentMerged', data: { incidentId: AMBUSH, into: DUPLICATE, reason } };
     const view = viewOf([...ambushHistory, merged]);

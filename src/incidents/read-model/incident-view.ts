@@ -170,7 +170,7 @@ export function evolveView(view: IncidentView | null, event: StoredIncidentEvent
 export function foldView(events: readonly StoredIncidentEvent[], options: FoldOptions = {}): IncidentView | null {
   const isKept = options.statedBefore === undefined ? () => true : statedBy(options.statedBefore, events);
   return events.reduce(
-    (view, event) => (isKept(event) ? evolveView(view, event) : view && { ...view, version: event.revision }),
+    (view, event) => (isKept(event) ? evolveView(view, carryingOnly(event, isKept)) : view && { ...view, version: event.revision }),
     emptyView(),
   );
 }
@@ -384,9 +384,20 @@ function statedBy(statedBefore: string, events: readonly StoredIncidentEvent[]):
   };
 }
 
+/** A merge or split with only the carried events `isKept` keeps: they were stated when they were, wherever recorded. */
+function carryingOnly(event: StoredIncidentEvent, isKept: (event: StoredIncidentEvent) => boolean): StoredIncidentEvent {
+  if (event.type !== 'IncidentAbsorbed' && event.type !== 'IncidentSplitFrom') return event;
+  return { ...event, data: { ...event.data, events: event.data.events.filter(isKept) } } as StoredIncidentEvent;
+}
+
+/** The events, with what merges and splits carried in, in order. */
+function withCarried(events: readonly StoredIncidentEvent[]): StoredIncidentEvent[] {
+  return events.flatMap((event) => (event.type === 'IncidentAbsorbed' || event.type === 'IncidentSplitFrom' ? [event, ...(event.data.events as StoredIncidentEvent[])] : [event]));
+}
+
 function claimStatedAt(events: readonly StoredIncidentEvent[]): Map<string, string> {
   const statedAt = new Map<string, string>();
-  for (const event of events) {
+  for (const event of withCarried(events)) {
     if (event.type === 'ClaimReported') statedAt.set(event.data.claimId, event.data.statedAt);
     if (event.type === 'ClaimCorrected' && event.data.statedAt !== undefined) statedAt.set(event.data.claimId, event.data.statedAt);
   }

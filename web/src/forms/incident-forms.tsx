@@ -217,7 +217,6 @@ export function SplitIncidentForm({ view: shown, onRecorded, onCancel }: Inciden
       method: 'POST',
       path: `/incidents/${view.id}/split`,
       body: {
-        id: write.createdId(),
         claims,
         statements,
         title: draft.title,

@@ -31,7 +31,7 @@ export const incidentSearchProjection: Projection = {
       sql: `SELECT json_build_object(
               'rows', (SELECT coalesce(json_agg(json_build_object(
                          'id', id, 'version', version, 'title', title, 'description', description, 'location', location, 'occurred', occurred,
-                         'occurred_from', occurred_from, 'occurred_to', occurred_to, 'tags', tags, 'merged_into', merged_into, 'opened_at', opened_at, 'updated_at', updated_at)), '[]')
+                         'occurred_from', occurred_from, 'occurred_to', occurred_to, 'tags', tags, 'merged_into', merged_into, 'merged_at', merged_at, 'opened_at', opened_at, 'updated_at', updated_at)), '[]')
                          FROM incident_search WHERE id = ANY($1::uuid[])),
               'claims', (SELECT coalesce(json_agg(json_build_object('incident_id', incident_id, 'claim_id', claim_id, 'claimant_id', claimant_id, 'summary', summary)), '[]')
                            FROM incident_search_claims WHERE incident_id = ANY($1::uuid[])))`,
@@ -78,18 +78,18 @@ export const incidentSearchProjection: Projection = {
         [...changedClaims].flatMap((key) => claims.get(key) ?? []),
       ),
       ...rowsWritten(
-        `INSERT INTO incident_search (id, version, title, description, location, occurred, occurred_from, occurred_to, tags, merged_into, claimant_ids, search, opened_at, updated_at)
-         SELECT row.id, row.version, row.title, row.description, row.location, row.occurred, row.occurred_from, row.occurred_to, row.tags, row.merged_into, row.claimant_ids,
+        `INSERT INTO incident_search (id, version, title, description, location, occurred, occurred_from, occurred_to, tags, merged_into, merged_at, claimant_ids, search, opened_at, updated_at)
+         SELECT row.id, row.version, row.title, row.description, row.location, row.occurred, row.occurred_from, row.occurred_to, row.tags, row.merged_into, row.merged_at, row.claimant_ids,
                 setweight(to_tsvector($2::regconfig, row.title), 'A')
                   || setweight(to_tsvector($2::regconfig, coalesce(row.description, '')), 'B')
                   || setweight(to_tsvector($2::regconfig, row.summaries), 'C'),
                 row.opened_at, row.updated_at
            FROM jsonb_to_recordset($1::jsonb) AS row (
                   id uuid, version integer, title text, description text, location jsonb, occurred jsonb, occurred_from timestamptz, occurred_to timestamptz,
-                  tags text[], merged_into uuid, claimant_ids uuid[], summaries text, opened_at timestamptz, updated_at timestamptz)
+                  tags text[], merged_into uuid, merged_at timestamptz, claimant_ids uuid[], summaries text, opened_at timestamptz, updated_at timestamptz)
          ON CONFLICT (id) DO UPDATE SET
            version = EXCLUDED.version, title = EXCLUDED.title, description = EXCLUDED.description, location = EXCLUDED.location,
-           occurred = EXCLUDED.occurred, occurred_from = EXCLUDED.occurred_from, occurred_to = EXCLUDED.occurred_to, tags = EXCLUDED.tags, merged_into = EXCLUDED.merged_into,
+           occurred = EXCLUDED.occurred, occurred_from = EXCLUDED.occurred_from, occurred_to = EXCLUDED.occurred_to, tags = EXCLUDED.tags, merged_into = EXCLUDED.merged_into, merged_at = EXCLUDED.merged_at,
            claimant_ids = EXCLUDED.claimant_ids, search = EXCLUDED.search, opened_at = EXCLUDED.opened_at, updated_at = EXCLUDED.updated_at`,
         written,
         SEARCH_CONFIG,
@@ -110,6 +110,7 @@ interface SearchRow {
   occurred_to: string;
   tags: string[];
   merged_into: string | null;
+  merged_at: string | null;
   opened_at: string;
   updated_at: string;
 }
@@ -154,6 +155,7 @@ function applyChange(event: StoredIncidentEvent, row: SearchRow | undefined, cla
         occurred_to: bounds.to,
         tags,
         merged_into: null,
+        merged_at: null,
         opened_at: event.recordedAt,
         updated_at: event.recordedAt,
       },
@@ -196,7 +198,7 @@ function applyChange(event: StoredIncidentEvent, row: SearchRow | undefined, cla
       return { row, claimKeys: [key] };
     }
     case 'IncidentMerged':
-      return { row: { ...row, merged_into: event.data.into } };
+      return { row: { ...row, merged_into: event.data.into, merged_at: event.recordedAt } };
     case 'IncidentSplit':
       return { row, movedOut: event.data.claimIds.map((claimId) => claimKey(row.id, claimId)).filter((key) => claims.has(key)) };
     // Carried claims become this incident's, as if reported here.

@@ -105,6 +105,8 @@ export class SearchIncidentsHandler implements IQueryHandler<SearchIncidentsQuer
     const params: unknown[] = [];
     const param = (value: unknown) => `$${params.push(value)}`;
     const { where, rank } = filtersOf(search, param);
+    // A merged incident is listed as the incident it was merged into, which holds its claims.
+    where.push('merged_into IS NULL');
     const { key, keyType, descending } = sortKey(search.sort, rank);
     const direction = descending ? 'DESC' : 'ASC';
     if (search.after !== undefined) {
@@ -130,8 +132,7 @@ export class SearchIncidentsHandler implements IQueryHandler<SearchIncidentsQuer
  * passed through `param`, which answers each one's placeholder. Searches and exports filter alike.
  */
 export function filtersOf(filters: IncidentFilters, param: (value: unknown) => string): { where: string[]; rank?: string } {
-  // A merged incident is listed as the incident it was merged into, which holds its claims.
-  const where: string[] = ['merged_into IS NULL'];
+  const where: string[] = [];
   if (filters.country !== undefined) where.push(`country = ${param(filters.country)}`);
   if (filters.region !== undefined) where.push(`lower(region) = lower(${param(filters.region)})`);
   if (filters.tag !== undefined) where.push(`tags @> ARRAY[${param(filters.tag)}]::text[]`);
