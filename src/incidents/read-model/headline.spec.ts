@@ -83,9 +83,11 @@ describe('headline', () => {
     );
   });
 
-  it('lists what a merge brought in among its changes', () => {
+  it('says where a merge or split brought claims from, or took them', () => {
     const merged: IncidentEvent = { type: 'IncidentAbsorbed', data: { incidentId: AMBUSH, absorbedIncidentId: BATTLE, reason: 'same', events: [jnimCarried] } };
-    expect(lastEntryOf([ambushOpened, merged]).changes).toContain("JNIM's claim: added");
+    expect(lastEntryOf([ambushOpened, merged]).changes).toContain("JNIM's claim: merged from 'Battle at Tinzaouaten'");
+    const split: IncidentEvent = { type: 'IncidentSplit', data: { incidentId: AMBUSH, newIncidentId: BATTLE, claimIds: [BLOGS_CLAIM], statementIds: [], reason: 'two incidents' } };
+    expect(withAmbush(split).changes).toContain("Russian military blogs' claim: split off into 'Battle at Tinzaouaten'");
   });
 
   it('names the fields the desk revised, and why', () => {

@@ -73,7 +73,7 @@ export function timelineEntry(event: StoredIncidentEvent, before: IncidentView |
     statedAt: statedAtOf(event),
     recordedBy,
     headline: headline(event, before, names),
-    changes: changesBetween(before, after, names),
+    changes: changesBetween(before, after, names, movedBy(event, names)),
   });
 }
 
@@ -115,12 +115,33 @@ export function headline(event: StoredIncidentEvent, before: IncidentView | null
   }
 }
 
+/** How claims and statements an event added or removed got there, or went: `added`, `merged from 'Kidal convoy attack'`. */
+interface Moved {
+  added: string;
+  removed: string;
+}
+
+const ADDED_OR_REMOVED: Moved = { added: 'added', removed: 'removed' };
+
+function movedBy(event: StoredIncidentEvent, names: Names): Moved {
+  switch (event.type) {
+    case 'IncidentAbsorbed':
+      return { ...ADDED_OR_REMOVED, added: `merged from ${incidentName(event.data.absorbedIncidentId, names)}` };
+    case 'IncidentSplitFrom':
+      return { ...ADDED_OR_REMOVED, added: `split off from ${incidentName(event.data.fromIncidentId, names)}` };
+    case 'IncidentSplit':
+      return { ...ADDED_OR_REMOVED, removed: `split off into ${incidentName(event.data.newIncidentId, names)}` };
+    default:
+      return ADDED_OR_REMOVED;
+  }
+}
+
 /**
  * What turned `before` into `after`, one short line per change: incident fields, links,
  * claims, statements, casualty ranges, sources involved. An opening (no `before`) is
- * told by its headline alone.
+ * told by its headline alone. `moved` says how claims and statements came or went.
  */
-export function changesBetween(before: IncidentView | null, after: IncidentView, names: Names): string[] {
+export function changesBetween(before: IncidentView | null, after: IncidentView, names: Names, moved = ADDED_OR_REMOVED): string[] {
   if (before === null) return [];
   const diff = diffViews(before, after);
   const claimFrom = (claimId: string) => (before.claims.find((claim) => claim.claimId === claimId) ?? claimIn(after, claimId));
@@ -130,11 +151,11 @@ export function changesBetween(before: IncidentView | null, after: IncidentView,
     ...diff.fields.map(fieldLine),
     ...diff.links.added.map((link) => `linked: ${linkText(link, names)}`),
     ...diff.links.removed.map((link) => `unlinked: ${linkText(link, names)}`),
-    ...diff.claims.added.map((claimId) => `${claimLabel(claimFrom(claimId), names)}: added`),
+    ...diff.claims.added.map((claimId) => `${claimLabel(claimFrom(claimId), names)}: ${moved.added}`),
     ...diff.claims.changed.flatMap((claimDiff) => claimLines(claimDiff, claimLabel(claimFrom(claimDiff.claimId), names), names)),
-    ...diff.claims.removed.map((claimId) => `${claimLabel(claimFrom(claimId), names)}: removed`),
-    ...diff.statements.added.map((statementId) => `${possessive(names.source(statementSource(statementId)))} statement: added`),
-    ...diff.statements.removed.map((statementId) => `${possessive(names.source(statementSource(statementId)))} statement: removed`),
+    ...diff.claims.removed.map((claimId) => `${claimLabel(claimFrom(claimId), names)}: ${moved.removed}`),
+    ...diff.statements.added.map((statementId) => `${possessive(names.source(statementSource(statementId)))} statement: ${moved.added}`),
+    ...diff.statements.removed.map((statementId) => `${possessive(names.source(statementSource(statementId)))} statement: ${moved.removed}`),
     ...diff.casualties.flatMap(casualtyLines),
     ...(diff.sources.added.length ? [`sources: + ${sourceList(diff.sources.added, names)}`] : []),
     ...(diff.sources.removed.length ? [`sources: − ${sourceList(diff.sources.removed, names)}`] : []),
