@@ -156,6 +156,22 @@ describe('bad input is refused with problem+json and appends nothing', () => {
       text: ['relation'], // a link has no free text: its enum takes the NUL
       notFound: [noIncident],
     },
+    mergeIncident: {
+      route: 'POST /incidents/{incidentId}/merge',
+      body: () => ({ into: battleId, reason: 'the same fighting, logged twice' }),
+      required: 'into',
+      wrongType: ['into', 1],
+      text: ['reason', LIMIT.reason],
+      notFound: [noIncident],
+    },
+    splitIncident: {
+      route: 'POST /incidents/{incidentId}/split',
+      body: () => ({ ...incident({ title: 'Battle of Tinzaouaten' }), claims: [claimId], reason: 'the battle is an incident of its own' }),
+      required: 'title',
+      wrongType: ['claims', 'all of them'],
+      text: ['title', LIMIT.title],
+      notFound: [noIncident],
+    },
     recordStatement: {
       route: 'POST /incidents/{incidentId}/statements',
       body: () => ({ sourceId: jnim, via: [site], medium: 'communique', quote: 'ensnared a convoy in a complex ambush', language: 'en', statedAt: '2024-07-28T00:00:00Z' }),
