@@ -385,6 +385,15 @@ describe('SplitIncident', () => {
     expect(together.other[1]).toMatchObject({ type: 'IncidentSplitFrom', data: { events: [{ type: 'SourceStatementRecorded' }, { type: 'ClaimReported', data: { claimId: JNIM_CLAIM } }] } });
   });
 
+  it('moves a claim with the statements that take a stance on it', () => {
+    const disputed: IncidentEvent = { type: 'SourceStatementRecorded', data: { ...authoritiesStatement, incidentId: CONFLATED, stances: [{ claimId: BLOGS_CLAIM, stance: 'disputes' }] } };
+    givenIncidents([...conflated, disputed], []).when(split).thenThrows({ kind: 'invalid', code: 'stance_stays', field: 'claims[0]' });
+    const together = { ...split, data: { ...split.data, statementIds: [AUTHORITIES_STATEMENT] } };
+    expect(decideAcross(together, stateAfter([...conflated, disputed]), { now: context.now, other: initialIncidentState(), recorded: contentOf(recordedAll([...conflated, disputed])) }).own[0]).toMatchObject({
+      type: 'IncidentSplit',
+    });
+  });
+
   it('names what it cannot move', () => {
     givenIncidents(conflated, []).when({ ...split, data: { ...split.data, claimIds: [UNKNOWN_CLAIM] } }).thenThrows({ kind: 'not_found', code: 'claim_not_found', field: 'claims[0]' });
     givenIncidents(conflated, []).when({ ...split, data: { ...split.data, claimIds: [], statementIds: [UNKNOWN_STATEMENT] } }).thenThrows({ kind: 'invalid', code: 'statement_not_found', field: 'statements[0]' });

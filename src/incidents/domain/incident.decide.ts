@@ -257,7 +257,8 @@ export function mergeIncident(command: MergeIncident, state: IncidentState, cont
 /**
  * Claims and statements conflated into this incident move to a new one, each keeping its
  * id and the record of what happened to it; the new incident is linked to this one. A claim
- * moves with the statements it cites, and a claim that stays keeps the statements it cites.
+ * moves with the statements it cites or that take a stance on it, and a claim that stays
+ * keeps the statements it cites.
  */
 export function splitIncident(command: SplitIncident, state: IncidentState, context: CrossIncidentContext): CrossIncidentDecision {
   const { incidentId, newIncidentId, claimIds, statementIds, reason, ...opening } = command.data;
@@ -342,10 +343,25 @@ function requireUnique(ids: readonly string[], field: string): void {
   });
 }
 
-// Every statement a claim's events cite (its report, amendments, retraction, corrections).
+// Every statement a claim's events cite (its report, amendments, retraction, corrections),
+// and every statement that takes a stance on a claim that moves: the new incident shows the
+// claim with its stances. (A claim that stays keeps the stances of a statement that moves.)
 function requireCitationsKeptTogether(recorded: readonly CarriedEvent[], moving: ReadonlySet<string>, claimIds: readonly string[], statementIds: readonly string[]): void {
   for (const event of recorded) {
-    if (event.type === 'SourceStatementRecorded' || !('statementId' in event.data) || event.data.statementId === undefined) continue;
+    if (event.type === 'SourceStatementRecorded') {
+      const { statementId, stances } = event.data;
+      const onMovingClaim = stances.find(({ claimId }) => moving.has(claimId));
+      if (onMovingClaim !== undefined && !moving.has(statementId)) {
+        throw new DomainError(
+          'invalid',
+          'stance_stays',
+          `Statement ${statementId} takes a stance on claim ${onMovingClaim.claimId}: move the statement with it`,
+          `claims[${claimIds.indexOf(onMovingClaim.claimId)}]`,
+        );
+      }
+      continue;
+    }
+    if (!('statementId' in event.data) || event.data.statementId === undefined) continue;
     const { claimId, statementId } = event.data;
     if (moving.has(claimId) && !moving.has(statementId)) {
       throw new DomainError('invalid', 'statement_stays', `Claim ${claimId} cites statement ${statementId}: move the statement with it`, `claims[${claimIds.indexOf(claimId)}]`);

@@ -81,7 +81,7 @@ export const SplitIncidentRequest = z.strictObject({
   // which only an id nobody else knows guarantees on EventStoreDB. An Idempotency-Key makes
   // a retry choose the same one.
   claims: z.array(uuid).max(LIMIT.moved).default([]).describe('The claims to move to the new incident.'),
-  statements: z.array(uuid).max(LIMIT.moved).default([]).describe('The statements to move; a claim moves with the statements it cites.'),
+  statements: z.array(uuid).max(LIMIT.moved).default([]).describe('The statements to move; a claim moves with the statements it cites or that take a stance on it.'),
   title: text(LIMIT.title),
   description: text(LIMIT.description).optional(),
   location,

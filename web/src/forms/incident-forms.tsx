@@ -246,7 +246,7 @@ export function SplitIncidentForm({ view: shown, onRecorded, onCancel }: Inciden
           onChange={setStatements}
         />
       </FieldGroup>
-      <p className="hint">A claim moves with the statement it cites. The new incident:</p>
+      <p className="hint">A claim moves with the statements it cites and those that take a stance on it. The new incident:</p>
       <IncidentFields draft={draft} set={set} />
       <TextInput name="reason" label="Why they are two incidents" value={reason} onChange={setReason} />
     </FormShell>
