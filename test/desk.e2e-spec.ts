@@ -507,9 +507,10 @@ describe('the desk', () => {
     await expectText(notes, `This incident was merged into ${AMBUSH}`);
     expect(await editor.getByRole('button', { name: 'Report a claim' }).count()).toBe(0);
     await notes.getByRole('link', { name: AMBUSH }).click();
-    await expectText(editor.getByRole('list', { name: 'Merges and splits' }), '1 claim and 0 statements came in from Kidal convoy attack');
+    await expectText(editor.getByRole('list', { name: 'Merges and splits' }), 'Merged in from Kidal convoy attack: 1 claim.');
     await claimCard(editor, 'JNIM', summary).waitFor();
     expect(editor.url()).toContain(ambushId);
+    await snapshot(editor, 'ambush-after-merge');
   }, STEP_TIMEOUT);
 
   it('splits the battle’s claims off an incident that conflated it with the ambush', async () => {
@@ -529,12 +530,13 @@ describe('the desk', () => {
     await submit(form, 'Split incident');
 
     const notes = editor.getByRole('list', { name: 'Merges and splits' });
-    await expectText(notes, '1 claim and 0 statements were split off into Battle of Tinzaouaten, 25–27 July');
+    await expectText(notes, 'Split off into Battle of Tinzaouaten, 25–27 July: 1 claim.');
     expect(await claimCard(editor, 'Russian military blogs', battleClaim.summary).count()).toBe(0);
     await notes.getByRole('link', { name: 'Battle of Tinzaouaten, 25–27 July' }).click();
-    await expectText(editor.getByRole('list', { name: 'Merges and splits' }), 'This incident was split off from Fighting around Tinzaouaten, with 1 claim and 0 statements');
+    await expectText(editor.getByRole('list', { name: 'Merges and splits' }), 'This incident was split off from Fighting around Tinzaouaten, taking 1 claim.');
     await expectText(editor.getByRole('list', { name: 'Linked incidents' }), 'This incident is related to Fighting around Tinzaouaten');
     await claimCard(editor, 'Russian military blogs', battleClaim.summary).waitFor();
+    await snapshot(editor, 'battle-split-off');
   }, STEP_TIMEOUT);
 
   it('met no script error or Content-Security-Policy refusal in any page', () => {

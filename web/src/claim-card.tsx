@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import type { Claim, ClaimChange, Statement } from './api-types';
 import { useDesk } from './desk-context';
 import { figureLong, formatStated, formatWhen, words } from './format';
+import { hrefTo } from './route';
 
 // A claim as the desk reads it: who claims it (through whom), its status and grade, its
 // figures, the stances others took, and its whole life; editors get its actions.
@@ -24,7 +25,14 @@ export function ClaimCard({ claim, changed, actions }: { claim: Claim; changed: 
         </div>
       </header>
       <p className="summary">{claim.status === 'retracted' ? <s>{claim.summary}</s> : claim.summary}</p>
-      <p className="meta">stated {formatStated(claim.statedAt)}</p>
+      <p className="meta">
+        stated {formatStated(claim.statedAt)}
+        {claim.incidentId && (
+          <>
+            {' · '}logged first on <a href={hrefTo.incident(claim.incidentId)}>another incident</a>, since merged or split
+          </>
+        )}
+      </p>
       {claim.figures.length > 0 && (
         <ul className="figures">
           {claim.figures.map((figure, index) => (

@@ -283,16 +283,18 @@ function lifecycleText(entry: LifecycleEntry, other: ReactNode): ReactNode {
     case 'merged_into':
       return <>This incident was merged into {other}: its claims and statements are there now, and it takes no more changes.</>;
     case 'merged_from':
-      return <>{counted(entry.claimIds.length, 'claim')} and {counted(entry.statementIds.length, 'statement')} came in from {other}, merged into this incident.</>;
+      return <>Merged in from {other}: {moved(entry)}.</>;
     case 'split_into':
-      return <>{counted(entry.claimIds.length, 'claim')} and {counted(entry.statementIds.length, 'statement')} were split off into {other}.</>;
+      return <>Split off into {other}: {moved(entry)}.</>;
     case 'split_from':
-      return <>This incident was split off from {other}, with {counted(entry.claimIds.length, 'claim')} and {counted(entry.statementIds.length, 'statement')}.</>;
+      return <>This incident was split off from {other}, taking {moved(entry)}.</>;
   }
 }
 
-function counted(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+/** "1 claim", "2 claims and 1 statement". */
+function moved({ claimIds, statementIds }: { claimIds: string[]; statementIds: string[] }): string {
+  const counted = (count: number, noun: string) => (count > 0 ? [`${count} ${noun}${count === 1 ? '' : 's'}`] : []);
+  return [...counted(claimIds.length, 'claim'), ...counted(statementIds.length, 'statement')].join(' and ') || 'nothing';
 }
 
 /** Other incidents' titles, as each incident names itself (a merged one too). */
