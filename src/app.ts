@@ -18,6 +18,7 @@ import { createEventStore } from './event-store/create-event-store.js';
 import { assertTransactionIdsBehindServer } from './event-store/postgres/transaction-id-check.js';
 import { HealthMonitor } from './health/health-monitor.js';
 import { answerReadsEarly } from './http/early-reads.js';
+import { limitRequests } from './http/request-limits.js';
 import { IdempotencyStore, recordIdempotentResponses } from './http/idempotency.js';
 import { Newsroom } from './incidents/queries/get-claim-reviews/claim-review.js';
 import { CurrentViews } from './incidents/queries/get-incident/current-views.js';
@@ -74,6 +75,12 @@ export async function createApp({ config, databaseUrl, apiKeys, signingKey, ...b
   const newsroom = new Newsroom(config.NEWSROOM_NAME, config.NEWSROOM_URL);
   const infrastructure = { pool, dataSource, eventStore, projections, readModelChanges, apiKeys, metricsToken, auditSealer, auditSigningKey, health, metrics, newsroom };
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(infrastructure), adapter, { logger: nestLogger(config), bodyParser: false });
+  // First of the request hooks: a request over its limits is answered before anything else runs.
+  await limitRequests(app.getHttpAdapter().getInstance(), apiKeys, {
+    perKey: config.RATE_LIMIT_PER_KEY,
+    perAddress: config.RATE_LIMIT_PER_ADDRESS,
+    failedAuth: config.RATE_LIMIT_FAILED_AUTH,
+  });
   recordIdempotentResponses(app.getHttpAdapter().getInstance(), app.get(IdempotencyStore));
   answerReadsEarly(app.getHttpAdapter().getInstance(), apiKeys, [app.get(CurrentViews).early, app.get(HeldSearches).early]);
   app.enableShutdownHooks();

@@ -1,15 +1,18 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ApiKeyConfig, Role } from '../config/config.js';
+import { type ApiKeyConfig, keyHash, type Role, sha256Of } from '../config/config.js';
 
 export interface Principal {
   name: string;
   role: Role;
 }
 
-/** Keys are held only as SHA-256 hashes: a heap dump or log line never shows one. */
+/**
+ * Keys are held only as SHA-256 hashes: a heap dump or log line never shows one, and a key is
+ * found by its hash, so how long a lookup takes tells nothing of how much of a key was right.
+ */
 export class ApiKeys {
   private readonly byHash: Map<string, Principal>;
 
@@ -18,7 +21,7 @@ export class ApiKeys {
   }
 
   static fromConfig(keys: ApiKeyConfig[]): ApiKeys {
-    return new ApiKeys(keys.map(({ name, role, key }) => ({ hash: hashKey(key), principal: { name, role } })));
+    return new ApiKeys(keys.map((entry) => ({ hash: sha256Of(entry), principal: { name: entry.name, role: entry.role } })));
   }
 
   principalFor(key: string): Principal | undefined {
@@ -26,9 +29,7 @@ export class ApiKeys {
   }
 }
 
-export function hashKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
-}
+export const hashKey = keyHash;
 
 interface StoredAdminKey {
   name: string;

@@ -1,4 +1,5 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { ApiKeys } from '../auth/api-keys.js';
 import { ConfigError, loadConfig } from './config.js';
 
 describe('configuration', () => {
@@ -14,6 +15,25 @@ describe('configuration', () => {
       { name: 'desk', role: 'editor', key: '0123456789abcdef' },
       { name: 'audit', role: 'auditor', key: 'fedcba9876543210' },
     ]);
+  });
+
+  it('takes a key’s SHA-256 instead of the key, and finds the key by it', () => {
+    const key = 'desk-editor-key-0123456789';
+    const hash = createHash('sha256').update(key).digest('hex');
+    const config = loadConfig({ API_KEYS: `desk:editor:sha256:${hash.toUpperCase()}, audit:auditor:fedcba9876543210` });
+    expect(config.API_KEYS).toEqual([
+      { name: 'desk', role: 'editor', sha256: hash },
+      { name: 'audit', role: 'auditor', key: 'fedcba9876543210' },
+    ]);
+    expect(ApiKeys.fromConfig(config.API_KEYS!).principalFor(key)).toEqual({ name: 'desk', role: 'editor' });
+    // The same key given once plainly and once by its hash is one key given twice.
+    expect(() => loadConfig({ API_KEYS: `desk:editor:${key}, other:reader:sha256:${hash}` })).toThrow(/entry 2 \("other"\) repeats the key of "desk"/);
+  });
+
+  it('limits request rates by default, and takes 0 for no limit', () => {
+    expect(loadConfig({})).toMatchObject({ RATE_LIMIT_PER_KEY: 6000, RATE_LIMIT_PER_ADDRESS: 12000, RATE_LIMIT_FAILED_AUTH: 30 });
+    expect(loadConfig({ RATE_LIMIT_PER_KEY: '0' })).toMatchObject({ RATE_LIMIT_PER_KEY: 0 });
+    expect(() => loadConfig({ RATE_LIMIT_FAILED_AUTH: '-1' })).toThrow(/RATE_LIMIT_FAILED_AUTH/);
   });
 
   it('reads AUDIT_SIGNING_KEY as an Ed25519 PEM (newlines possibly written \\n) or base64 DER', () => {

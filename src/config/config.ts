@@ -1,4 +1,4 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 
 // The one place that reads process.env. A bad value stops the service with a message
@@ -7,11 +7,21 @@ import { z } from 'zod';
 const ROLES = ['reader', 'editor', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-export interface ApiKeyConfig {
-  name: string;
-  role: Role;
-  key: string;
+/** A key as API_KEYS gives it: the key itself, or its SHA-256 (then no file holds the key). */
+export type ApiKeyConfig = { name: string; role: Role } & ({ key: string } | { sha256: string });
+
+/** The SHA-256 (hex) the service holds of a key, whichever way it was given. */
+export function sha256Of(entry: ApiKeyConfig): string {
+  return 'sha256' in entry ? entry.sha256 : keyHash(entry.key);
 }
+
+/** A key's SHA-256, in hex: what the service keeps of it. */
+export function keyHash(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** `sha256:` and 64 hex digits, in API_KEYS: the key's hash, not the key. */
+const KEY_HASH = /^sha256:([0-9a-f]{64})$/i;
 
 const apiKeys = z
   .string()
@@ -23,26 +33,29 @@ const apiKeys = z
     for (const [index, entry] of entries.entries()) {
       const [name, role, ...rest] = entry.split(':');
       const key = rest.join(':');
+      const hash = KEY_HASH.exec(key)?.[1]?.toLowerCase();
+      const given: ApiKeyConfig = hash === undefined ? { name, role: role as Role, key } : { name, role: role as Role, sha256: hash };
       // A name is the principal events record, and a key must say who uses it: both unique.
-      const sameKey = keys.find((other) => other.key === key);
+      const sameKey = key ? keys.find((other) => sha256Of(other) === sha256Of(given)) : undefined;
       if (!name || !role || !key) {
         ctx.addIssue({ code: 'custom', message: `entry ${index + 1} is not name:role:key` });
       } else if (!(ROLES as readonly string[]).includes(role)) {
         ctx.addIssue({ code: 'custom', message: `entry ${index + 1} has role "${role}"; roles are ${ROLES.join(', ')}` });
-      } else if (key.length < 16) {
+      } else if (hash === undefined && key.length < 16) {
         ctx.addIssue({ code: 'custom', message: `entry ${index + 1} ("${name}") has a key shorter than 16 characters` });
       } else if (keys.some((other) => other.name === name)) {
         ctx.addIssue({ code: 'custom', message: `entry ${index + 1} repeats the name "${name}"` });
       } else if (sameKey) {
         ctx.addIssue({ code: 'custom', message: `entry ${index + 1} ("${name}") repeats the key of "${sameKey.name}"` });
       } else {
-        keys.push({ name, role: role as Role, key });
+        keys.push(given);
       }
     }
     return keys;
   });
 
 const port = z.coerce.number().int().min(0).max(65535);
+const requestsPerMinute = z.coerce.number().int().min(0).max(10_000_000);
 
 /** A PEM (newlines may be written `\n`) or the base64 of its DER: PKCS#8, Ed25519. */
 const ed25519PrivateKey = z.string().transform((value, ctx): KeyObject => {
@@ -90,6 +103,11 @@ const schema = z
     // The newsroom that publishes the desk's grades as schema.org ClaimReviews: their `author`.
     NEWSROOM_NAME: z.string().trim().min(1).max(200).default('Incident Ledger newsroom'),
     NEWSROOM_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+    // Requests a minute that one API key, one address, and one address presenting keys the
+    // service does not know may make before 429 (0: no limit). Counted by each process.
+    RATE_LIMIT_PER_KEY: requestsPerMinute.default(6000),
+    RATE_LIMIT_PER_ADDRESS: requestsPerMinute.default(12000),
+    RATE_LIMIT_FAILED_AUTH: requestsPerMinute.default(30),
   })
   .refine((env) => env.EVENT_STORE !== 'eventstoredb' || env.EVENTSTORE_CONNECTION_STRING, {
     path: ['EVENTSTORE_CONNECTION_STRING'],

@@ -6,8 +6,12 @@ import { toProblem } from './problem.js';
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const { problem, headers } = toProblem(error);
-    void reply.status(problem.status).headers(headers).type('application/problem+json').send(JSON.stringify(problem));
+    sendProblem(host.switchToHttp().getResponse<FastifyReply>(), error);
   }
+}
+
+/** Answers `error` as its problem, from a filter or from a hook before any route. */
+export function sendProblem(reply: FastifyReply, error: unknown): FastifyReply {
+  const { problem, headers } = toProblem(error);
+  return reply.status(problem.status).headers(headers).type('application/problem+json').send(JSON.stringify(problem));
 }

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { KEYS } from './test-app.js';
+import { KEYS, NO_REQUEST_LIMITS } from './test-app.js';
 
 // The built service (`npm test` builds it first) in a process of its own, as an operator
 // runs it: to be killed, restarted, run side by side, or refused a start.
@@ -40,7 +40,7 @@ export function newSigningKey(): string {
 function spawnService(env: Record<string, string>): { child: ChildProcess; stdout: () => string; stderr: () => string } {
   if (!existsSync(SERVICE)) throw new Error(`${SERVICE} is missing: run \`npm run build\` (npm test does it first)`);
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !SERVICE_SETTINGS.includes(name)));
-  const child = spawn(process.execPath, [SERVICE], { env: { ...inherited, NODE_OPTIONS: '', LOG_LEVEL: 'error', PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [SERVICE], { env: { ...inherited, NODE_OPTIONS: '', LOG_LEVEL: 'error', PORT: '0', ...NO_REQUEST_LIMITS, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -46,6 +46,12 @@ export interface TestResponse {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read what the API answered
 }
 
+/**
+ * Tests call faster than any person from one address and a few keys: the limits are off
+ * but where a test sets them (test/request-limits.e2e-spec.ts).
+ */
+export const NO_REQUEST_LIMITS = { RATE_LIMIT_PER_KEY: '0', RATE_LIMIT_PER_ADDRESS: '0', RATE_LIMIT_FAILED_AUTH: '0' };
+
 /** The whole service on its own fresh database (or another app's), listening on a free port. */
 export async function startTestApp(
   configOverrides: Record<string, string> = {},
@@ -54,7 +60,7 @@ export async function startTestApp(
   // A second process of the same service: another app on the first one's database and store.
   const database = sharing ? { url: sharing.database.url, drop: async () => undefined } : await createTestDatabase();
   const eventStore = sharing ? { config: sharing.eventStoreConfig, stop: async () => undefined } : await testEventStore();
-  const config = loadConfig({ LOG_LEVEL: 'error', ...eventStore.config, ...configOverrides });
+  const config = loadConfig({ LOG_LEVEL: 'error', ...NO_REQUEST_LIMITS, ...eventStore.config, ...configOverrides });
   const apiKeys = ApiKeys.fromConfig(Object.entries(KEYS).map(([role, key]) => ({ name: `${role}-desk`, role: role as KeyName, key })));
   // Every process of a deployment signs with the one key: the audit log seals only events signed with it.
   const signingKey = sharing ? sharing.app.get(AuditSigningKey) : AuditSigningKey.generate();
