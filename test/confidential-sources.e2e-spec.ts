@@ -45,3 +45,48 @@ it('shows it to the desk', async () => {
   const source = await api.http('editor', 'GET', `/sources/${sourceId}`);
   expect(source.body.name).toBe(SECRET);
 });
+
+describe('a source made confidential later', () => {
+  const NAME = 'A Kidal notable';
+  const QUOTE = 'I saw the convoy burn from my roof in Tinzaouaten';
+  let notable: string;
+
+  beforeAll(async () => {
+    notable = (await api.http('editor', 'POST', '/sources', { body: { name: NAME, kind: 'other' } })).body.id;
+    const statement = await api.http('editor', 'POST', `/incidents/${incidentId}/statements`, {
+      body: { sourceId: notable, medium: 'interview', quote: QUOTE, language: 'en', statedAt: '2024-07-28T00:00:00Z' },
+    });
+    expect(statement.status).toBe(201);
+    const claim = await api.http('editor', 'POST', `/incidents/${incidentId}/claims`, {
+      body: { claimantId: notable, summary: 'The convoy burned', kind: 'event', statedAt: '2024-07-28T00:00:00Z', statementId: statement.body.statementId },
+    });
+    expect(claim.status).toBe(201);
+    await api.projected();
+  });
+
+  const timelineText = async () => JSON.stringify((await api.http('reader', 'GET', `/incidents/${incidentId}/timeline`)).body.entries);
+
+  it('is named, with its words, in the headlines written while it was public', async () => {
+    const text = await timelineText();
+    expect(text).toContain(NAME);
+    expect(text).toContain(QUOTE);
+  });
+
+  it('is hidden in its whole history once made confidential, and a rebuild changes nothing', async () => {
+    const revised = await api.http('editor', 'PATCH', `/sources/${notable}`, { body: { confidential: true, reason: 'the notable fears reprisals' } });
+    expect(revised.status).toBe(201);
+    await api.projected();
+
+    const hidden = await timelineText();
+    expect(hidden).not.toContain(NAME);
+    expect(hidden).not.toContain('Kidal notable');
+    expect(hidden).not.toContain('from my roof');
+    expect(hidden).toContain('Confidential source');
+    expect(hidden).toContain('words withheld');
+
+    const rebuilt = await api.http('admin', 'POST', '/admin/projections/incident-view/rebuild');
+    expect(rebuilt.status).toBe(200);
+    await api.projected();
+    expect(await timelineText()).toBe(hidden);
+  });
+});

@@ -9,6 +9,7 @@ import { GroupCommit1732500007000 } from '../../migrations/1732500007000-group-c
 import { OneIncidentProjection1732500008000 } from '../../migrations/1732500008000-one-incident-projection.js';
 import { ProjectionBatchGuard1732500009000 } from '../../migrations/1732500009000-projection-batch-guard.js';
 import { MergedIncidents1732500010000 } from '../../migrations/1732500010000-merged-incidents.js';
+import { TimelineNamesByReference1732500011000 } from '../../migrations/1732500011000-timeline-names-by-reference.js';
 import { openDataSource } from './pool.js';
 
 // Every migration, in order. Listed here rather than globbed so that tests (which load
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   OneIncidentProjection1732500008000,
   ProjectionBatchGuard1732500009000,
   MergedIncidents1732500010000,
+  TimelineNamesByReference1732500011000,
 ];
 
 /** Brings the database at `url` up to date. Safe to run from several processes at once. */

@@ -38,6 +38,8 @@ import { statedAtOf, type StoredIncidentEvent } from './stored-incident-event.js
 export interface Names {
   /** A source's display name; the caller decides how to name an unknown or confidential one. */
   source(sourceId: string): string;
+  /** A source's own words (an excerpt, in quotation marks): the caller decides whether they may be shown. */
+  words(sourceId: string, words: string): string;
   /** Another incident's title; undefined when unknown, and the id is shown instead. */
   incident(incidentId: string): string | undefined;
 }
@@ -190,7 +192,7 @@ const QUOTE_EXCERPT_LENGTH = 120;
 
 function statementHeadline(data: SourceStatementRecordedData, before: IncidentView | null, names: Names): string {
   const speaker = sourceVia(data.sourceId, data.via, names);
-  if (data.stances.length === 0) return `${speaker} ${MEDIUM_PHRASES[data.medium]}: “${excerpt(data.quote)}”`;
+  if (data.stances.length === 0) return `${speaker} ${MEDIUM_PHRASES[data.medium]}: ${names.words(data.sourceId, `“${excerpt(data.quote)}”`)}`;
   // The write side only lets a statement take stances on claims of its incident; a
   // statedBefore view may still lack one, which is then named vaguely.
   const stances = data.stances.map(({ claimId, stance }) => {

@@ -331,32 +331,29 @@ function changeRecord({ revision, recordedAt, recordedBy }: EventRecord): Change
   return { version: revision, recordedAt, recordedBy };
 }
 
-/** The sources an event names, and the other incidents: what a view it changes may come to name, and its timeline entry. */
-export function namedIn(event: IncidentEvent): { sources: string[]; incidents: string[] } {
+/** The other incidents an event names: what its timeline entry names by their titles. */
+export function incidentsNamedIn(event: IncidentEvent): string[] {
   switch (event.type) {
-    case 'SourceStatementRecorded':
-      return { sources: [event.data.sourceId, ...event.data.via], incidents: [] };
-    case 'ClaimReported':
-      return { sources: [event.data.claimantId, ...event.data.via], incidents: [] };
-    case 'ClaimCorrected':
-      return { sources: [...(event.data.claimantId === undefined ? [] : [event.data.claimantId]), ...(event.data.via ?? [])], incidents: [] };
     case 'IncidentsLinked':
     case 'IncidentLinkedFrom':
-      return { sources: [], incidents: [event.data.otherIncidentId] };
+      return [event.data.otherIncidentId];
     case 'IncidentMerged':
-      return { sources: [], incidents: [event.data.into] };
+      return [event.data.into];
     case 'IncidentSplit':
-      return { sources: [], incidents: [event.data.newIncidentId] };
+      return [event.data.newIncidentId];
     case 'IncidentAbsorbed':
-      return { sources: event.data.events.flatMap((carried) => namedIn(carried).sources), incidents: [event.data.absorbedIncidentId] };
+      return [event.data.absorbedIncidentId];
     case 'IncidentSplitFrom':
-      return { sources: event.data.events.flatMap((carried) => namedIn(carried).sources), incidents: [event.data.fromIncidentId] };
+      return [event.data.fromIncidentId];
     case 'IncidentOpened':
     case 'IncidentRevised':
+    case 'SourceStatementRecorded':
+    case 'ClaimReported':
     case 'ClaimAmended':
     case 'ClaimRetracted':
+    case 'ClaimCorrected':
     case 'ClaimAssessed':
-      return { sources: [], incidents: [] };
+      return [];
     default: {
       const unhandled: never = event;
       throw new Error(`Unhandled incident event ${JSON.stringify(unhandled)}`);

@@ -36,6 +36,7 @@ const SOURCE_NAMES: Record<string, string> = {
 
 export const names: Names = {
   source: (sourceId) => SOURCE_NAMES[sourceId] ?? `source ${sourceId}`,
+  words: (_sourceId, words) => words,
   incident: (incidentId) => (incidentId === BATTLE ? 'Battle at Tinzaouaten' : undefined),
 };
 

@@ -7,6 +7,7 @@ import { incidentStreamId } from '../../domain/incident.streams.js';
 import { timelineEntry, type Names } from '../../read-model/headline.js';
 import { emptyView, evolveView, foldView } from '../../read-model/incident-view.js';
 import { AMBUSH, BATTLE, names, RUSSIAN_BLOGS, stored, WAGNER } from '../../read-model/tinzaouaten.fixture.js';
+import { sourceReference, wordsReference, worded } from '../../read-model/source-references.js';
 import { incidentViewProjection } from './incident-view.projection.js';
 
 const ledger = tinzaouatenLedger();
@@ -44,22 +45,24 @@ describe('incident-view projection', () => {
   });
 
 
-  it('stores the timeline the pure functions tell, with the names the ledger gave at the time', async () => {
+  it('stores the timeline the pure functions tell, naming sources by reference to be worded when read', async () => {
     await harness.deliver(ledger);
 
-    // The blogs were renamed before they spoke; no earlier entry names them.
-    const renamed: Names = { ...names, source: (sourceId) => (sourceId === RUSSIAN_BLOGS ? BLOGS_RENAMED : names.source(sourceId)) };
+    const byReference: Names = { ...names, source: sourceReference, words: wordsReference };
     let view = emptyView();
     const expected = stored(AMBUSH_STREAM).map((event) => {
       const after = evolveView(view, event);
-      const entry = timelineEntry(event, view, after, renamed);
+      const entry = timelineEntry(event, view, after, byReference);
       view = after;
       return entry;
     });
     const entries = await ambushEntries();
     expect(entries).toStrictEqual(expected);
     expect(entries[1].headline).toBe("The desk linked this incident: it follows 'Battle at Tinzaouaten'");
-    expect(entries[6].headline).toBe(`${BLOGS_RENAMED} claimed at least 20 Wagner killed`);
+    expect(entries[6].headline).toBe(`${sourceReference(RUSSIAN_BLOGS)} claimed at least 20 Wagner killed`);
+    // The blogs were renamed before they spoke: read now, the entry gives the name they have now.
+    const [renamed] = await harness.dataSource.query('SELECT name, confidential FROM incident_source_names WHERE source_id = $1', [RUSSIAN_BLOGS]);
+    expect(worded(entries[6].headline, () => ({ name: renamed.name, wordsShown: true }))).toBe(`${BLOGS_RENAMED} claimed at least 20 Wagner killed`);
     expect(entries.at(-1).changes).toContain('Wagner killed: 1–50 → 1–20');
   });
 

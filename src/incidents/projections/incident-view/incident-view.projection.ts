@@ -5,43 +5,42 @@ import { rowsWritten } from '../../../projections/write-rows.js';
 import { SOURCE_EVENT_TYPES, type SourceRegisteredData } from '../../../sources/domain/source.events.js';
 import { INCIDENT_EVENT_TYPES } from '../../domain/incident.events.js';
 import { timelineEntry, type TimelineEntry } from '../../read-model/headline.js';
-import { evolveView, type IncidentView, namedIn } from '../../read-model/incident-view.js';
+import { evolveView, incidentsNamedIn, type IncidentView } from '../../read-model/incident-view.js';
+import { sourceReference, wordsReference } from '../../read-model/source-references.js';
 import { storedIncidentEvent } from '../../read-model/stored-incident-event.js';
-import { publicSourceName, type SourceName } from './source-name.js';
+import type { SourceName } from './source-name.js';
 
 /**
  * The incident view and the narrative timeline of PRODUCT.md §4, and the sources' names they
  * are read with: one row per incident (what evolveView makes of its stream), one timeline
  * entry per incident event (its headline and the changes it made, from the view before and
  * after it), one row per source. One fold per event serves both: the entry is told from the
- * very views the projection stores. A headline names sources and linked incidents as they
- * were named when its event was recorded: a source renamed mid-batch is named by its new
- * name only in the entries after the rename.
+ * very views the projection stores. A headline names linked incidents by their titles when
+ * its event was recorded, and sources by reference (source-references.ts): they are named
+ * when the entry is read, as the reader may know them.
  */
 export const incidentViewProjection: Projection = {
   name: 'incident-view',
   eventTypes: [...INCIDENT_EVENT_TYPES, ...SOURCE_EVENT_TYPES],
   tables: ['incident_views', 'incident_timeline', 'incident_source_names'],
 
-  // The batch's incidents; the names of every source and incident they name or may come to
-  // name (their views' and the events'), as they stand before the batch.
+  // The batch's incidents; the titles of every incident they name or may come to name (the
+  // events' and their views' links), and the names of the sources the batch's source events
+  // change, as they stand before the batch.
   load(batch) {
     const incidentEvents = batch.filter((recorded) => !isSourceEvent(recorded)).map(storedIncidentEvent);
-    const named = incidentEvents.map(namedIn);
     return {
       sql: `SELECT json_build_object(
               'views', (SELECT coalesce(json_agg(json_build_object('incident_id', incident_id, 'version', version, 'view', view)), '[]')
                           FROM incident_views WHERE incident_id = ANY($1::uuid[])),
-              'names', (SELECT coalesce(json_agg(names), '[]') FROM incident_source_names names
-                         WHERE source_id = ANY($2::uuid[])
-                            OR source_id IN (SELECT jsonb_array_elements_text(view->'sourceIds')::uuid FROM incident_views WHERE incident_id = ANY($1::uuid[]))),
+              'names', (SELECT coalesce(json_agg(names), '[]') FROM incident_source_names names WHERE source_id = ANY($2::uuid[])),
               'titles', (SELECT coalesce(json_agg(json_build_object('incident_id', incident_id, 'title', view->>'title')), '[]') FROM incident_views
                           WHERE incident_id = ANY($3::uuid[])
                              OR incident_id IN (SELECT (jsonb_array_elements(view->'links')->>'incidentId')::uuid FROM incident_views WHERE incident_id = ANY($1::uuid[]))))`,
       params: [
         unique(incidentEvents.map((event) => event.data.incidentId)),
-        unique([...named.flatMap(({ sources }) => sources), ...batch.filter(isSourceEvent).map(sourceIdOf)]),
-        unique(named.flatMap(({ incidents }) => incidents)),
+        unique(batch.filter(isSourceEvent).map(sourceIdOf)),
+        unique(incidentEvents.flatMap(incidentsNamedIn)),
       ],
     };
   },
@@ -67,7 +66,7 @@ export const incidentViewProjection: Projection = {
       const before = views.get(event.data.incidentId)?.view ?? null;
       views.apply(event.data.incidentId, recorded, () => {
         const after = evolveView(before, event);
-        entries.push({ incident_id: after.id, version: after.version, entry: timelineEntry(event, before, after, names) });
+        entries.push({ incident_id: after.id, version: after.version, entry: timelineEntry(event, before, after, { ...byReference, incident: names.incident }) });
         names.titles.set(after.id, after.title);
         return { incident_id: after.id, version: after.version, view: after };
       });
@@ -99,18 +98,16 @@ interface Loaded {
   titles: { incident_id: string; title: string }[];
 }
 
-/** How headlines and changes name what they refer to, moved on event by event. */
+/** Sources as timeline entries store them: by reference, worded when read. */
+const byReference = { source: sourceReference, words: wordsReference };
+
+/** The sources' names the projection keeps, and the incidents' titles headlines name, moved on event by event. */
 function sourceNames(nameRows: SourceName[], titleRows: Loaded['titles']) {
   const rows = StreamRows.of(nameRows, (row) => row.source_id, (row) => row.version);
   const titles = new Map(titleRows.map(({ incident_id: id, title }) => [id, title]));
   return {
     rows,
     titles,
-    // Never missing in ledger order, as the write side refuses unregistered sources.
-    source: (sourceId: string) => {
-      const row = rows.get(sourceId);
-      return row ? publicSourceName(row) : `source ${sourceId}`;
-    },
     incident: (incidentId: string) => titles.get(incidentId),
     /** Applies a SourceRegistered or SourceRevised (one applied before is passed over). */
     apply(recorded: RecordedEvent): void {

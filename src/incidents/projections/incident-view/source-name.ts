@@ -1,4 +1,5 @@
 import type { IncidentView } from '../../read-model/incident-view.js';
+import type { ShownSource } from '../../read-model/source-references.js';
 
 /** A source as incident views and timelines name it: a row of incident_source_names. */
 export interface SourceName {
@@ -15,6 +16,14 @@ export interface SourceName {
  */
 export function publicSourceName({ name, confidential }: Pick<SourceName, 'name' | 'confidential'>): string {
   return confidential ? 'Confidential source' : name;
+}
+
+/**
+ * How readers of the timeline are shown a source its entries refer to (source-references.ts):
+ * named by the rule above, and a confidential one's words withheld, as they could identify it.
+ */
+export function shownSource(source: Pick<SourceName, 'name' | 'confidential'>): ShownSource {
+  return { name: publicSourceName(source), wordsShown: !source.confidential };
 }
 
 /** A source an incident view names, as GET /incidents/{id} lists it. */

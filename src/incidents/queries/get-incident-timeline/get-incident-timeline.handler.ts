@@ -2,6 +2,8 @@ import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../../../common/domain-error.js';
 import type { TimelineEntry, TimelinePage } from '../../read-model/headline.js';
+import { referencedSources, worded } from '../../read-model/source-references.js';
+import { shownSource, type SourceName } from '../../projections/incident-view/source-name.js';
 
 export class GetIncidentTimelineQuery extends Query<TimelinePage> {
   constructor(
@@ -33,8 +35,18 @@ export class GetIncidentTimelineHandler implements IQueryHandler<GetIncidentTime
     );
     if (rows.length === 0) throw new DomainError('not_found', 'incident_not_found', `No incident ${incidentId} was on record.`);
     const version = rows[0].version;
-    const entries = rows.flatMap((row) => (row.entry === null ? [] : [row.entry]));
+    const entries = await this.worded(rows.flatMap((row) => (row.entry === null ? [] : [row.entry])));
     const last = entries.at(-1);
     return { incidentId, version, entries, nextFromVersion: last !== undefined && last.version < version ? last.version + 1 : null };
+  }
+
+  /** The entries with the sources they refer to named as they are now, as readers may be shown them (shownSource). */
+  private async worded(entries: TimelineEntry[]): Promise<TimelineEntry[]> {
+    const referenced = referencedSources(entries.flatMap((entry) => [entry.headline, ...entry.changes]));
+    if (referenced.length === 0) return entries;
+    const rows = await this.dataSource.query<SourceName[]>('SELECT source_id, name, kind, confidential FROM incident_source_names WHERE source_id = ANY($1::uuid[])', [referenced]);
+    const sources = new Map(rows.map((row) => [row.source_id, shownSource(row)]));
+    const shown = (sourceId: string) => sources.get(sourceId);
+    return entries.map((entry) => ({ ...entry, headline: worded(entry.headline, shown), changes: entry.changes.map((change) => worded(change, shown)) }));
   }
 }
