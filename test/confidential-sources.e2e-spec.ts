@@ -1,8 +1,8 @@
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-// A confidential source's identity reaches editors, auditors and admins only: readers see
-// that a confidential source spoke, never who it is — in the source view, the incident
-// view and the narrative timeline alike.
+// A confidential source's identity reaches editors and admins in incident views and
+// timelines (and editors, auditors and admins in the source view): readers see that a
+// confidential source spoke, never who it is, nor its words.
 
 let api: TestApp;
 const SECRET = 'Two security sources in Gao';
@@ -44,6 +44,10 @@ it('keeps the name out of what readers get', async () => {
 it('shows it to the desk', async () => {
   const source = await api.http('editor', 'GET', `/sources/${sourceId}`);
   expect(source.body.name).toBe(SECRET);
+  const view = await api.http('editor', 'GET', `/incidents/${incidentId}`);
+  expect(view.body.sources).toContainEqual({ id: sourceId, name: SECRET, kind: 'anonymous' });
+  const timeline = await api.http('admin', 'GET', `/incidents/${incidentId}/timeline`);
+  expect(timeline.body.entries.at(-1).headline).toContain(SECRET);
 });
 
 describe('a source made confidential later', () => {
@@ -88,5 +92,21 @@ describe('a source made confidential later', () => {
     expect(rebuilt.status).toBe(200);
     await api.projected();
     expect(await timelineText()).toBe(hidden);
+  });
+
+  it('keeps its words from readers in the incident view, now and as of any time, and shows them to the desk', async () => {
+    const asOf = `?asOf=${new Date().toISOString()}`;
+    for (const query of ['', asOf]) {
+      const read = await api.http('reader', 'GET', `/incidents/${incidentId}${query}`);
+      expect(JSON.stringify(read.body)).not.toContain('from my roof');
+      expect(JSON.stringify(read.body)).not.toContain(NAME);
+      expect(read.body.statements).toContainEqual(expect.objectContaining({ sourceId: notable, quote: 'words withheld' }));
+      const desk = await api.http('editor', 'GET', `/incidents/${incidentId}${query}`);
+      expect(desk.body.statements).toContainEqual(expect.objectContaining({ sourceId: notable, quote: QUOTE }));
+      expect(desk.body.sources).toContainEqual({ id: notable, name: NAME, kind: 'other' });
+    }
+    const timeline = JSON.stringify((await api.http('editor', 'GET', `/incidents/${incidentId}/timeline`)).body.entries);
+    expect(timeline).toContain(NAME);
+    expect(timeline).toContain('from my roof');
   });
 });

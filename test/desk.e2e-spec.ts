@@ -191,8 +191,9 @@ describe('the desk', () => {
     await expectText(claimCard(editor, 'Two security sources').locator('.badge-kind'), 'responsibility');
     await expectText(lastTimelineEntry(editor).locator('.headline'), 'Malian authorities disputed');
 
-    // Everything the demo data set records about the ambush is now on record, as the forms put it.
-    const view = (await app.http('reader', 'GET', `/incidents/${ambushId}`)).body as { claims: { summary: string }[]; statements: { quote: string }[] };
+    // Everything the demo data set records about the ambush is now on record, as the forms put it
+    // (read as the desk reads it: readers are not shown the security sources' words).
+    const view = (await app.http('editor', 'GET', `/incidents/${ambushId}`)).body as { claims: { summary: string }[]; statements: { quote: string }[] };
     const ofTheAmbush = ({ incident }: { incident: string }) => incident === AMBUSH;
     expect(view.claims.map((claim) => claim.summary).sort()).toEqual(posted<DemoClaim>('claims').filter(ofTheAmbush).map(({ body }) => body.summary).sort());
     expect(view.statements.map((statement) => statement.quote).sort()).toEqual(posted<DemoStatement>('statements').filter(ofTheAmbush).map(({ body }) => body.quote).sort());

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bearerOf, type MaybeAuthenticatedRequest } from '../auth/api-key.guard.js';
-import type { ApiKeys } from '../auth/api-keys.js';
+import type { ApiKeys, Principal } from '../auth/api-keys.js';
 import { roleAllows } from '../auth/roles.js';
 import { etag, isNotModified } from './write-request.js';
 
@@ -14,7 +14,8 @@ export interface HeldAnswer {
 export interface EarlyRead {
   /** The route's pattern, as Fastify matched it. */
   route: string;
-  answer(request: FastifyRequest): Promise<HeldAnswer | undefined>;
+  /** `principal` holds a key that may read: an answer may depend on its role. */
+  answer(request: FastifyRequest, principal: Principal): Promise<HeldAnswer | undefined>;
 }
 
 /**
@@ -33,7 +34,7 @@ export function answerReadsEarly(fastify: FastifyInstance, keys: ApiKeys, reads:
     if (!principal || !roleAllows(principal.role, 'reader')) return;
     // Should reading it fail (the database gone), the route meets the same fault and answers
     // it as every route does: 503 problem+json, not Fastify's bare 500.
-    const held = await read.answer(request).catch(() => undefined);
+    const held = await read.answer(request, principal).catch(() => undefined);
     if (!held) return;
     request.principal = principal;
     return sendHeld(request, reply, held);

@@ -4,6 +4,8 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagg
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { RequiresRole } from '../../auth/access.decorators.js';
+import type { AuthenticatedRequest } from '../../auth/api-key.guard.js';
+import { identifiesSources } from '../projections/incident-view/source-name.js';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.js';
 import { newId, type WriteRequest } from '../../event-store/handle-command.js';
 import { ApiQueryParams } from '../../http/api-query-params.decorator.js';
@@ -197,7 +199,8 @@ export class IncidentsController {
     description:
       'Without parameters, the current view from the incident-view projection. With `asOf`, `version` and/or `statedBefore` (combinable), ' +
       'the view is folded from the event stream itself: the events recorded by `asOf` and up to `version`, keeping only what had been stated by `statedBefore`. ' +
-      '`sources` names each of `sourceIds` with its current name and kind (null while the source is not yet projected). The ETag is the view’s version; ' +
+      '`sources` names each of `sourceIds` with its current name and kind (null while the source is not yet projected). ' +
+      'To readers and auditors a confidential source is named “Confidential source” and its statements’ quote reads “words withheld” (no translation or url); editors and admins see them. The ETag is the view’s version; ' +
       'with `If-None-Match` naming it, the answer is 304 (and the names a client holds stay as they were until the incident changes). ' +
       'A merged incident answers 308 to the incident that holds its claims now (the last of a chain of merges; as of `asOf`, the one it was merged into), with the same query, ' +
       'unless `redirect=false` or a `version` is asked for (a version of this incident’s own stream).',
@@ -215,15 +218,16 @@ export class IncidentsController {
     @Res() reply: FastifyReply,
   ) {
     const { redirect = true, ...then } = query;
+    const identified = identifiesSources((request as AuthenticatedRequest).principal.role);
     if (then.asOf !== undefined || then.version !== undefined || then.statedBefore !== undefined) {
-      const view = await this.queries.execute(new GetIncidentQuery(incidentId, then));
+      const view = await this.queries.execute(new GetIncidentQuery(incidentId, then, identified));
       // A version names a point of this incident's own stream, which no other incident shares:
       // it is answered here. As of a time, the merge of then is followed one step at a time,
       // since a later merge of the survivor had not happened yet.
       if (view.mergedInto !== undefined && redirect && then.version === undefined) return this.redirectTo(incidentId, view.mergedInto, view.mergedInto, request, reply);
       return void reply.header('etag', etag(view.version)).send(view);
     }
-    const view = await this.queries.execute(new GetCurrentIncidentQuery(incidentId));
+    const view = await this.queries.execute(new GetCurrentIncidentQuery(incidentId, identified));
     if (view.mergedInto !== undefined && redirect) {
       // Now: straight to the last incident of the chain of merges.
       return this.redirectTo(incidentId, view.mergedInto, await this.queries.execute(new GetSurvivingIncidentQuery(view.mergedInto)), request, reply);
@@ -251,9 +255,10 @@ export class IncidentsController {
   async timeline(
     @Param('incidentId', EntityId) incidentId: string,
     @Query(new Valid(IncidentTimelineQuery, 'query')) query: Body<typeof IncidentTimelineQuery>,
+    @Req() request: AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const page = await this.queries.execute(new GetIncidentTimelineQuery(incidentId, query.fromVersion, query.limit));
+    const page = await this.queries.execute(new GetIncidentTimelineQuery(incidentId, query.fromVersion, query.limit, identifiesSources(request.principal.role)));
     void reply.header('etag', etag(page.version));
     return page;
   }

@@ -6,6 +6,9 @@
 const SOURCE = /⟦source:([0-9a-f-]{36})⟧/g;
 const WORDS = /⟦words:([0-9a-f-]{36})⟧([\s\S]*?)⟦\/words⟧/g;
 
+/** What a confidential source's words read as, to those not shown who it is. */
+export const WORDS_WITHHELD = 'words withheld';
+
 /** The source, named when the entry is read. */
 export function sourceReference(sourceId: string): string {
   return `⟦source:${sourceId}⟧`;
@@ -35,6 +38,6 @@ export interface ShownSource {
 /** `text` with its references worded; `shown` answers undefined for a source it does not know. */
 export function worded(text: string, shown: (sourceId: string) => ShownSource | undefined): string {
   return text
-    .replace(WORDS, (_, id: string, words: string) => (shown(id)?.wordsShown ? words : 'words withheld'))
+    .replace(WORDS, (_, id: string, words: string) => (shown(id)?.wordsShown ? words : WORDS_WITHHELD))
     .replace(SOURCE, (_, id: string) => shown(id)?.name ?? `source ${id}`);
 }

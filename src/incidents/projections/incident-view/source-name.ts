@@ -1,5 +1,6 @@
-import type { IncidentView } from '../../read-model/incident-view.js';
-import type { ShownSource } from '../../read-model/source-references.js';
+import type { Role } from '../../../config/config.js';
+import type { IncidentView, StatementView } from '../../read-model/incident-view.js';
+import { type ShownSource, WORDS_WITHHELD } from '../../read-model/source-references.js';
 
 /** A source as incident views and timelines name it: a row of incident_source_names. */
 export interface SourceName {
@@ -10,20 +11,43 @@ export interface SourceName {
   confidential: boolean;
 }
 
-/**
- * How a source is named to the readers of incident views and timelines: a confidential one
- * by that fact only (PRODUCT.md §3). The one place this rule is written.
- */
+// Who confidential sources are (PRODUCT.md §3), in incident views and timelines: the rule,
+// written once. Editors and admins are shown it; readers, and auditors (who read the raw
+// events where they need them), are shown that a confidential source spoke, never who.
+
+/** Whether `role` is shown who a confidential source is, and its words. */
+export function identifiesSources(role: Role): boolean {
+  return role === 'editor' || role === 'admin';
+}
+
+/** How a source is named to those not shown who confidential sources are: a confidential one by that fact only. */
 export function publicSourceName({ name, confidential }: Pick<SourceName, 'name' | 'confidential'>): string {
   return confidential ? 'Confidential source' : name;
 }
 
+/** A source's name as shown to a role that does (`identified`) or does not identify confidential sources. */
+export function shownName(source: Pick<SourceName, 'name' | 'confidential'>, identified: boolean): string {
+  return identified ? source.name : publicSourceName(source);
+}
+
 /**
- * How readers of the timeline are shown a source its entries refer to (source-references.ts):
- * named by the rule above, and a confidential one's words withheld, as they could identify it.
+ * A view's statements as those not shown who confidential sources are may see them: a
+ * confidential source's quote, translation and url withheld, as any of them can identify it.
  */
-export function shownSource(source: Pick<SourceName, 'name' | 'confidential'>): ShownSource {
-  return { name: publicSourceName(source), wordsShown: !source.confidential };
+export function withConfidentialWordsWithheld<View extends Pick<IncidentView, 'statements'>>(view: View, confidentialIds: ReadonlySet<string>): View {
+  if (!view.statements.some((statement) => confidentialIds.has(statement.sourceId))) return view;
+  const withheld = (statement: StatementView): StatementView => {
+    if (!confidentialIds.has(statement.sourceId)) return statement;
+    const { quote: _quote, translation: _translation, url: _url, ...rest } = statement;
+    return { ...rest, quote: WORDS_WITHHELD };
+  };
+  return { ...view, statements: view.statements.map(withheld) };
+}
+
+
+/** How the timeline shows a source its entries refer to (source-references.ts), by the rule above. */
+export function shownSource(source: Pick<SourceName, 'name' | 'confidential'>, identified: boolean): ShownSource {
+  return { name: shownName(source, identified), wordsShown: identified || !source.confidential };
 }
 
 /** A source an incident view names, as GET /incidents/{id} lists it. */
@@ -38,10 +62,10 @@ export interface InvolvedSource {
 export type IncidentViewResponse = IncidentView & { sources: InvolvedSource[] };
 
 /** Each of a view's `sourceIds`, in its order, named from `known` by the rule above. */
-export function involvedSources(sourceIds: readonly string[], known: readonly Omit<SourceName, 'version'>[]): InvolvedSource[] {
+export function involvedSources(sourceIds: readonly string[], known: readonly Omit<SourceName, 'version'>[], identified: boolean): InvolvedSource[] {
   const byId = new Map(known.map((source) => [source.source_id, source]));
   return sourceIds.map((id) => {
     const source = byId.get(id);
-    return source ? { id, name: publicSourceName(source), kind: source.kind } : { id, name: null, kind: null };
+    return source ? { id, name: shownName(source, identified), kind: source.kind } : { id, name: null, kind: null };
   });
 }

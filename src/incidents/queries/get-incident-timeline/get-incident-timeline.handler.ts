@@ -10,6 +10,8 @@ export class GetIncidentTimelineQuery extends Query<TimelinePage> {
     readonly incidentId: string,
     readonly fromVersion: number,
     readonly limit: number,
+    /** Whether the asker is shown who confidential sources are (identifiesSources). */
+    readonly identified: boolean,
   ) {
     super();
   }
@@ -19,7 +21,7 @@ export class GetIncidentTimelineQuery extends Query<TimelinePage> {
 export class GetIncidentTimelineHandler implements IQueryHandler<GetIncidentTimelineQuery> {
   constructor(private readonly dataSource: DataSource) {}
 
-  async execute({ incidentId, fromVersion, limit }: GetIncidentTimelineQuery): Promise<TimelinePage> {
+  async execute({ incidentId, fromVersion, limit, identified }: GetIncidentTimelineQuery): Promise<TimelinePage> {
     // One statement, so that the version and the entries come from one snapshot.
     const rows = await this.dataSource.query<{ version: number; entry: TimelineEntry | null }[]>(
       `SELECT view.version, page.entry
@@ -35,17 +37,17 @@ export class GetIncidentTimelineHandler implements IQueryHandler<GetIncidentTime
     );
     if (rows.length === 0) throw new DomainError('not_found', 'incident_not_found', `No incident ${incidentId} was on record.`);
     const version = rows[0].version;
-    const entries = await this.worded(rows.flatMap((row) => (row.entry === null ? [] : [row.entry])));
+    const entries = await this.worded(rows.flatMap((row) => (row.entry === null ? [] : [row.entry])), identified);
     const last = entries.at(-1);
     return { incidentId, version, entries, nextFromVersion: last !== undefined && last.version < version ? last.version + 1 : null };
   }
 
-  /** The entries with the sources they refer to named as they are now, as readers may be shown them (shownSource). */
-  private async worded(entries: TimelineEntry[]): Promise<TimelineEntry[]> {
+  /** The entries with the sources they refer to named as they are now, as the asker may be shown them (shownSource). */
+  private async worded(entries: TimelineEntry[], identified: boolean): Promise<TimelineEntry[]> {
     const referenced = referencedSources(entries.flatMap((entry) => [entry.headline, ...entry.changes]));
     if (referenced.length === 0) return entries;
     const rows = await this.dataSource.query<SourceName[]>('SELECT source_id, name, kind, confidential FROM incident_source_names WHERE source_id = ANY($1::uuid[])', [referenced]);
-    const sources = new Map(rows.map((row) => [row.source_id, shownSource(row)]));
+    const sources = new Map(rows.map((row) => [row.source_id, shownSource(row, identified)]));
     const shown = (sourceId: string) => sources.get(sourceId);
     return entries.map((entry) => ({ ...entry, headline: worded(entry.headline, shown), changes: entry.changes.map((change) => worded(change, shown)) }));
   }

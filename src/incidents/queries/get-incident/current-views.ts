@@ -8,7 +8,9 @@ import { type ReadModelChange, ReadModelChanges } from '../../../projections/rea
 import { sourceStreamId } from '../../../sources/domain/source.streams.js';
 import { incidentStreamId } from '../../domain/incident.streams.js';
 import { incidentViewProjection } from '../../projections/incident-view/incident-view.projection.js';
-import { involvedSources, type SourceName } from '../../projections/incident-view/source-name.js';
+import { identifiesSources, type InvolvedSource, involvedSources, type SourceName, withConfidentialWordsWithheld } from '../../projections/incident-view/source-name.js';
+import type { IncidentView } from '../../read-model/incident-view.js';
+import type { Principal } from '../../../auth/api-keys.js';
 
 /** GET /incidents/{id} as it answers now: the incident's version, and the response body. */
 export interface CurrentView {
@@ -20,6 +22,8 @@ export interface CurrentView {
 }
 
 interface Entry extends CurrentView {
+  /** The answer to those shown who confidential sources are (identifiesSources); `body` is everyone else's. The same bytes when no confidential source is involved. */
+  identifiedBody: Buffer;
   sourceIds: string[];
 }
 
@@ -91,17 +95,23 @@ export class CurrentViews implements OnModuleDestroy {
   /** GET /incidents/{id} without a query, answered before Nest's pipeline (early-reads.ts). */
   readonly early: EarlyRead = {
     route: '/incidents/:incidentId',
-    answer: async (request: FastifyRequest): Promise<HeldAnswer | undefined> => {
+    answer: async (request: FastifyRequest, principal: Principal): Promise<HeldAnswer | undefined> => {
       const incidentId = uuid.safeParse((request.params as { incidentId: string }).incidentId);
       if (request.url.includes('?') || !incidentId.success) return undefined;
-      const view = await this.read(incidentId.data);
+      const view = await this.read(incidentId.data, identifiesSources(principal.role));
       // A merged incident's answer is the route's: a redirect.
       return view === null || view.mergedInto !== undefined ? undefined : view;
     },
   };
 
-  /** The incident's current view; null when it has none (yet). */
-  async read(incidentId: string): Promise<CurrentView | null> {
+  /** The incident's current view, as shown to those who are (`identified`) or are not shown who confidential sources are; null when it has none (yet). */
+  async read(incidentId: string, identified: boolean): Promise<CurrentView | null> {
+    const entry = await this.entry(incidentId);
+    if (entry === null) return null;
+    return { version: entry.version, body: identified ? entry.identifiedBody : entry.body, ...(entry.mergedInto !== undefined && { mergedInto: entry.mergedInto }) };
+  }
+
+  private async entry(incidentId: string): Promise<Entry | null> {
     const entry = this.entries.get(incidentId);
     if (entry && this.changes.connected) return entry;
     const heard = this.changesHeard;
@@ -120,10 +130,11 @@ export class CurrentViews implements OnModuleDestroy {
       incidentViewProjection.name,
     ]);
     if (!row) return null;
-    // The stored object, closed with one more member: `{…}` → `{…, "sources": […]}`.
-    const sources = JSON.stringify(involvedSources(row.source_ids, row.names));
-    const body = Buffer.from(`${row.view.slice(0, row.view.lastIndexOf('}'))}, "sources": ${sources}}`);
-    const entry: Entry = { version: row.version, body, sourceIds: row.source_ids, ...(row.merged_into !== null && { mergedInto: row.merged_into }) };
+    const confidential = new Set(row.names.filter((source) => source.confidential).map((source) => source.source_id));
+    const identifiedBody = withSources(row.view, involvedSources(row.source_ids, row.names, true));
+    // Only a view that involves a confidential source reads otherwise to everyone else (and is parsed to withhold its words).
+    const body = confidential.size === 0 ? identifiedBody : withSources(publicView(row.view, confidential), involvedSources(row.source_ids, row.names, false));
+    const entry: Entry = { version: row.version, body, identifiedBody, sourceIds: row.source_ids, ...(row.merged_into !== null && { mergedInto: row.merged_into }) };
     return { entry, checkpoint: row.checkpoint };
   }
 
@@ -170,4 +181,16 @@ export class CurrentViews implements OnModuleDestroy {
     for (const stream of streams) if (stream.startsWith(INCIDENT_STREAM)) this.entries.delete(stream.slice(INCIDENT_STREAM.length));
     if (renamed.size > 0) this.entries.deleteWhere((entry) => entry.sourceIds.some((id) => renamed.has(id)));
   }
+}
+
+/** The stored object, closed with one more member: `{…}` → `{…, "sources": […]}`. */
+function withSources(view: string, sources: InvolvedSource[]): Buffer {
+  return Buffer.from(`${view.slice(0, view.lastIndexOf('}'))}, "sources": ${JSON.stringify(sources)}}`);
+}
+
+/** The view's JSON with confidential sources' words withheld, re-serialised only when it has any. */
+function publicView(view: string, confidential: ReadonlySet<string>): string {
+  const parsed = JSON.parse(view) as IncidentView;
+  const shown = withConfidentialWordsWithheld(parsed, confidential);
+  return shown === parsed ? view : JSON.stringify(shown);
 }

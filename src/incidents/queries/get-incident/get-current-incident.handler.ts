@@ -4,7 +4,11 @@ import { type CurrentView, CurrentViews } from './current-views.js';
 
 /** The incident view now, as the incident-view projection has it. */
 export class GetCurrentIncidentQuery extends Query<CurrentView> {
-  constructor(readonly incidentId: string) {
+  constructor(
+    readonly incidentId: string,
+    /** Whether the asker is shown who confidential sources are (identifiesSources). */
+    readonly identified: boolean,
+  ) {
     super();
   }
 }
@@ -13,8 +17,8 @@ export class GetCurrentIncidentQuery extends Query<CurrentView> {
 export class GetCurrentIncidentHandler implements IQueryHandler<GetCurrentIncidentQuery> {
   constructor(private readonly views: CurrentViews) {}
 
-  async execute({ incidentId }: GetCurrentIncidentQuery): Promise<CurrentView> {
-    const view = await this.views.read(incidentId);
+  async execute({ incidentId, identified }: GetCurrentIncidentQuery): Promise<CurrentView> {
+    const view = await this.views.read(incidentId, identified);
     if (view === null) throw new DomainError('not_found', 'incident_not_found', `No incident ${incidentId} was on record.`);
     return view;
   }
@@ -40,7 +44,7 @@ export class GetSurvivingIncidentHandler implements IQueryHandler<GetSurvivingIn
   async execute({ incidentId }: GetSurvivingIncidentQuery): Promise<string> {
     let survivor = incidentId;
     for (let hops = 0; hops < LONGEST_CHAIN; hops++) {
-      const next = (await this.views.read(survivor))?.mergedInto;
+      const next = (await this.views.read(survivor, false))?.mergedInto;
       if (next === undefined) return survivor;
       survivor = next;
     }

@@ -6,7 +6,7 @@ import { EVENT_STORE, type EventStore } from '../../../event-store/event-store.j
 import { incidentStreamId } from '../../domain/incident.streams.js';
 import { foldViewAsOf } from '../../read-model/incident-view.js';
 import { storedIncidentEvent } from '../../read-model/stored-incident-event.js';
-import { type IncidentViewResponse, involvedSources, type SourceName } from '../../projections/incident-view/source-name.js';
+import { type IncidentViewResponse, involvedSources, type SourceName, withConfidentialWordsWithheld } from '../../projections/incident-view/source-name.js';
 
 /** The moment to look from: at least one of these (now is GetCurrentIncidentQuery). */
 export interface TimeTravel {
@@ -22,6 +22,8 @@ export class GetIncidentQuery extends Query<IncidentViewResponse> {
   constructor(
     readonly incidentId: string,
     readonly then: TimeTravel,
+    /** Whether the asker is shown who confidential sources are (identifiesSources). */
+    readonly identified: boolean,
   ) {
     super();
   }
@@ -35,11 +37,12 @@ export class GetIncidentHandler implements IQueryHandler<GetIncidentQuery> {
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  async execute({ incidentId, then: { asOf, version, statedBefore } }: GetIncidentQuery): Promise<IncidentViewResponse> {
+  async execute({ incidentId, then: { asOf, version, statedBefore }, identified }: GetIncidentQuery): Promise<IncidentViewResponse> {
     const recorded = await this.store.readStream(incidentStreamId(incidentId), { maxCount: version === undefined ? undefined : version + 1 });
     const view = foldViewAsOf(recorded.map(storedIncidentEvent), asOf, { statedBefore });
     if (view === null) throw new DomainError('not_found', 'incident_not_found', `No incident ${incidentId} was on record at the time asked for.`);
     const named = await this.dataSource.query<SourceName[]>('SELECT source_id, name, kind, confidential FROM incident_source_names WHERE source_id = ANY($1::uuid[])', [view.sourceIds]);
-    return { ...view, sources: involvedSources(view.sourceIds, named) };
+    const shown = identified ? view : withConfidentialWordsWithheld(view, new Set(named.filter((source) => source.confidential).map((source) => source.source_id)));
+    return { ...shown, sources: involvedSources(view.sourceIds, named, identified) };
   }
 }
