@@ -1,8 +1,7 @@
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-// A confidential source's identity reaches editors and admins in incident views and
-// timelines (and editors, auditors and admins in the source view): readers see that a
-// confidential source spoke, never who it is, nor its words.
+// A confidential source's identity reaches editors and admins only (src/auth/confidentiality.ts):
+// readers and auditors see that a confidential source spoke, never who it is, nor its words.
 
 let api: TestApp;
 const SECRET = 'Two security sources in Gao';

@@ -123,13 +123,15 @@ describe('GET /sources/{id}: a source and its track record', () => {
 });
 
 describe('confidential sources', () => {
-  it('are shown to readers without name, aliases or description, and whole to editors', async () => {
-    const asReader = await api.http('reader', 'GET', `/sources/${security}`);
-    expect(asReader.body).toMatchObject({ id: security, name: 'Confidential source', kind: 'anonymous', aliases: [], country: 'ML', confidential: true });
-    expect(asReader.body).not.toHaveProperty('description');
-    expect(asReader.body.trackRecord.incidents).toEqual([{ incidentId: ambush, roles: ['statement_source'] }]);
+  it('are shown to readers and auditors without name, aliases or description, and whole to editors and admins', async () => {
+    for (const role of ['reader', 'auditor'] as const) {
+      const withheld = await api.http(role, 'GET', `/sources/${security}`);
+      expect(withheld.body).toMatchObject({ id: security, name: 'Confidential source', kind: 'anonymous', aliases: [], country: 'ML', confidential: true });
+      expect(withheld.body).not.toHaveProperty('description');
+      expect(withheld.body.trackRecord.incidents).toEqual([{ incidentId: ambush, roles: ['statement_source'] }]);
+    }
 
-    for (const role of ['editor', 'auditor', 'admin'] as const) {
+    for (const role of ['editor', 'admin'] as const) {
       const whole = await api.http(role, 'GET', `/sources/${security}`);
       expect(whole.body).toMatchObject({ name: 'Colonel Diarra', aliases: ['security source'], description: 'a Malian officer' });
     }

@@ -1,11 +1,11 @@
 import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { ROLES, type Role } from '../auth/role-names.js';
 
 // The one place that reads process.env. A bad value stops the service with a message
 // naming the variable.
 
-const ROLES = ['reader', 'editor', 'auditor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export type { Role } from '../auth/role-names.js';
 
 /** A key as API_KEYS gives it: the key itself, or its SHA-256 (then no file holds the key). */
 export type ApiKeyConfig = { name: string; role: Role } & ({ key: string } | { sha256: string });

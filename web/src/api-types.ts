@@ -4,8 +4,8 @@ import type { SourceKind } from '../../src/sources/domain/source.events.js';
 // The shapes of the API's answers that the desk reads (PRODUCT.md §4, §5). The service's
 // OpenAPI document at /openapi.json is the full contract; these name only what is used.
 
-export const ROLES = ['reader', 'editor', 'auditor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from '../../src/auth/role-names.js';
+import type { Role } from '../../src/auth/role-names.js';
 
 // The domain's own value lists and event shapes: those files import nothing, so the desk's
 // bundle takes them as they are and the forms offer exactly what the API accepts.

@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { RequiresRole } from '../../auth/access.decorators.js';
 import type { AuthenticatedRequest } from '../../auth/api-key.guard.js';
-import { identifiesSources } from '../projections/incident-view/source-name.js';
+import { identifiesConfidentialSources } from '../../auth/confidentiality.js';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.js';
 import { newId, type WriteRequest } from '../../event-store/handle-command.js';
 import { ApiQueryParams } from '../../http/api-query-params.decorator.js';
@@ -218,7 +218,7 @@ export class IncidentsController {
     @Res() reply: FastifyReply,
   ) {
     const { redirect = true, ...then } = query;
-    const identified = identifiesSources((request as AuthenticatedRequest).principal.role);
+    const identified = identifiesConfidentialSources((request as AuthenticatedRequest).principal.role);
     if (then.asOf !== undefined || then.version !== undefined || then.statedBefore !== undefined) {
       const view = await this.queries.execute(new GetIncidentQuery(incidentId, then, identified));
       // A version names a point of this incident's own stream, which no other incident shares:
@@ -258,7 +258,7 @@ export class IncidentsController {
     @Req() request: AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const page = await this.queries.execute(new GetIncidentTimelineQuery(incidentId, query.fromVersion, query.limit, identifiesSources(request.principal.role)));
+    const page = await this.queries.execute(new GetIncidentTimelineQuery(incidentId, query.fromVersion, query.limit, identifiesConfidentialSources(request.principal.role)));
     void reply.header('etag', etag(page.version));
     return page;
   }

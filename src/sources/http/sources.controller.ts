@@ -42,7 +42,7 @@ export class SourcesController {
     sendWrite(reply, await this.commands.execute(new ExecuteSourceCommand({ type: 'ReviseSource', data: { sourceId, ...body } }, request)));
   }
 
-  // Readers see confidential sources without their names (see source-response.ts), so the
+  // Readers and auditors see confidential sources without their names (src/auth/confidentiality.ts), so the
   // queries are told who asks.
   @Get()
   @RequiresRole('reader')

@@ -1,3 +1,4 @@
+import { CONFIDENTIAL_SOURCE_NAME, identifiesConfidentialSources } from '../../auth/confidentiality.js';
 import type { Role } from '../../config/config.js';
 import type { SourceKind } from '../domain/source.events.js';
 
@@ -32,23 +33,16 @@ export interface SourceRow {
   updated_at: Date;
 }
 
-export const CONFIDENTIAL_NAME = 'Confidential source';
-
 /**
- * Readers do not learn who a confidential source is: its name, aliases and description
- * are withheld, while its kind and country (how the desk would attribute it in print,
- * "a Malian security source") and its track record stay. Editors, auditors and admins
- * see it whole: they record its words, and auditors read the raw events anyway.
+ * Those not shown who a confidential source is (src/auth/confidentiality.ts) get no name,
+ * aliases or description, while its kind and country (how the desk would attribute it in
+ * print, "a Malian security source") and its track record stay.
  */
-export function seesConfidentialSources(role: Role): boolean {
-  return role !== 'reader';
-}
-
 export function sourceAsSeenBy(row: SourceRow, role: Role): SourceResponse {
-  const hidden = row.confidential && !seesConfidentialSources(role);
+  const hidden = row.confidential && !identifiesConfidentialSources(role);
   return {
     id: row.id,
-    name: hidden ? CONFIDENTIAL_NAME : row.name,
+    name: hidden ? CONFIDENTIAL_SOURCE_NAME : row.name,
     kind: row.kind,
     aliases: hidden ? [] : row.aliases,
     ...(row.country !== null && { country: row.country }),

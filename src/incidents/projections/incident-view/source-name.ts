@@ -1,4 +1,4 @@
-import type { Role } from '../../../config/config.js';
+import { CONFIDENTIAL_SOURCE_NAME } from '../../../auth/confidentiality.js';
 import type { IncidentView, StatementView } from '../../read-model/incident-view.js';
 import { type ShownSource, WORDS_WITHHELD } from '../../read-model/source-references.js';
 
@@ -11,18 +11,11 @@ export interface SourceName {
   confidential: boolean;
 }
 
-// Who confidential sources are (PRODUCT.md §3), in incident views and timelines: the rule,
-// written once. Editors and admins are shown it; readers, and auditors (who read the raw
-// events where they need them), are shown that a confidential source spoke, never who.
-
-/** Whether `role` is shown who a confidential source is, and its words. */
-export function identifiesSources(role: Role): boolean {
-  return role === 'editor' || role === 'admin';
-}
+// How incident views and timelines name sources, by the rule of src/auth/confidentiality.ts.
 
 /** How a source is named to those not shown who confidential sources are: a confidential one by that fact only. */
 export function publicSourceName({ name, confidential }: Pick<SourceName, 'name' | 'confidential'>): string {
-  return confidential ? 'Confidential source' : name;
+  return confidential ? CONFIDENTIAL_SOURCE_NAME : name;
 }
 
 /** A source's name as shown to a role that does (`identified`) or does not identify confidential sources. */

@@ -10,7 +10,7 @@ export class GetIncidentTimelineQuery extends Query<TimelinePage> {
     readonly incidentId: string,
     readonly fromVersion: number,
     readonly limit: number,
-    /** Whether the asker is shown who confidential sources are (identifiesSources). */
+    /** Whether the asker is shown who confidential sources are (identifiesConfidentialSources). */
     readonly identified: boolean,
   ) {
     super();

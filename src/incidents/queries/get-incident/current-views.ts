@@ -8,9 +8,10 @@ import { type ReadModelChange, ReadModelChanges } from '../../../projections/rea
 import { sourceStreamId } from '../../../sources/domain/source.streams.js';
 import { incidentStreamId } from '../../domain/incident.streams.js';
 import { incidentViewProjection } from '../../projections/incident-view/incident-view.projection.js';
-import { identifiesSources, type InvolvedSource, involvedSources, type SourceName, withConfidentialWordsWithheld } from '../../projections/incident-view/source-name.js';
+import { type InvolvedSource, involvedSources, type SourceName, withConfidentialWordsWithheld } from '../../projections/incident-view/source-name.js';
 import type { IncidentView } from '../../read-model/incident-view.js';
 import type { Principal } from '../../../auth/api-keys.js';
+import { identifiesConfidentialSources } from '../../../auth/confidentiality.js';
 
 /** GET /incidents/{id} as it answers now: the incident's version, and the response body. */
 export interface CurrentView {
@@ -22,7 +23,7 @@ export interface CurrentView {
 }
 
 interface Entry extends CurrentView {
-  /** The answer to those shown who confidential sources are (identifiesSources); `body` is everyone else's. The same bytes when no confidential source is involved. */
+  /** The answer to those shown who confidential sources are (identifiesConfidentialSources); `body` is everyone else's. The same bytes when no confidential source is involved. */
   identifiedBody: Buffer;
   sourceIds: string[];
 }
@@ -98,7 +99,7 @@ export class CurrentViews implements OnModuleDestroy {
     answer: async (request: FastifyRequest, principal: Principal): Promise<HeldAnswer | undefined> => {
       const incidentId = uuid.safeParse((request.params as { incidentId: string }).incidentId);
       if (request.url.includes('?') || !incidentId.success) return undefined;
-      const view = await this.read(incidentId.data, identifiesSources(principal.role));
+      const view = await this.read(incidentId.data, identifiesConfidentialSources(principal.role));
       // A merged incident's answer is the route's: a redirect.
       return view === null || view.mergedInto !== undefined ? undefined : view;
     },

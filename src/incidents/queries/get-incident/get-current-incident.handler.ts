@@ -6,7 +6,7 @@ import { type CurrentView, CurrentViews } from './current-views.js';
 export class GetCurrentIncidentQuery extends Query<CurrentView> {
   constructor(
     readonly incidentId: string,
-    /** Whether the asker is shown who confidential sources are (identifiesSources). */
+    /** Whether the asker is shown who confidential sources are (identifiesConfidentialSources). */
     readonly identified: boolean,
   ) {
     super();

@@ -22,7 +22,7 @@ export class GetIncidentQuery extends Query<IncidentViewResponse> {
   constructor(
     readonly incidentId: string,
     readonly then: TimeTravel,
-    /** Whether the asker is shown who confidential sources are (identifiesSources). */
+    /** Whether the asker is shown who confidential sources are (identifiesConfidentialSources). */
     readonly identified: boolean,
   ) {
     super();

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Role } from '../../../config/config.js';
 import { cursorId, cursorInstant, encodeCursor } from '../../../http/cursor.js';
 import type { SourceKind } from '../../domain/source.events.js';
-import { SOURCE_COLUMNS, type SourceResponse, type SourceRow, seesConfidentialSources, sourceAsSeenBy } from '../source-response.js';
+import { identifiesConfidentialSources } from '../../../auth/confidentiality.js';
+import { SOURCE_COLUMNS, type SourceResponse, type SourceRow, sourceAsSeenBy } from '../source-response.js';
 
 /** What a page cursor holds: the page's last source, by registration. */
 export const SourceCursor = z.strictObject({ registeredAt: cursorInstant, id: cursorId });
@@ -49,7 +50,7 @@ export class ListSourcesHandler implements IQueryHandler<ListSourcesQuery> {
     if (listing.q !== undefined) {
       const pattern = param(`%${listing.q.replace(/[\\%_]/g, '\\$&')}%`);
       // A withheld name must not be found by searching for it either.
-      const visible = seesConfidentialSources(viewer) ? '' : 'NOT confidential AND ';
+      const visible = identifiesConfidentialSources(viewer) ? '' : 'NOT confidential AND ';
       where.push(`${visible}(name ILIKE ${pattern} OR EXISTS (SELECT 1 FROM unnest(aliases) alias WHERE alias ILIKE ${pattern}))`);
     }
     if (listing.after !== undefined) where.push(`(registered_at, id) > (${param(listing.after.registeredAt)}::timestamptz, ${param(listing.after.id)}::uuid)`);
