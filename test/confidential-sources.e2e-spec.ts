@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 // A confidential source's identity reaches editors and admins only (src/auth/confidentiality.ts):
@@ -107,5 +108,44 @@ describe('a source made confidential later', () => {
     const timeline = JSON.stringify((await api.http('editor', 'GET', `/incidents/${incidentId}/timeline`)).body.entries);
     expect(timeline).toContain(NAME);
     expect(timeline).toContain('from my roof');
+  });
+});
+
+describe('the access log', () => {
+  const routesShown = async () =>
+    ((await api.http('admin', 'GET', `/sources/${sourceId}/access-log?limit=1000`)).body.entries as { principal: string; route: string; shownAt: string }[]).map(
+      ({ principal, route }) => `${principal} ${route}`,
+    );
+
+  it('records each time an editor or admin is shown who a confidential source is, and nothing for readers and auditors', async () => {
+    const before = await routesShown();
+    for (const who of ['reader', 'auditor'] as const) {
+      await api.http(who, 'GET', `/sources/${sourceId}`);
+      await api.http(who, 'GET', `/incidents/${incidentId}`);
+    }
+    expect(await routesShown()).toEqual(before);
+
+    await api.http('editor', 'GET', `/sources/${sourceId}`);
+    await api.http('editor', 'GET', `/incidents/${incidentId}`);
+    await api.http('editor', 'GET', `/incidents/${incidentId}?asOf=${new Date().toISOString()}`);
+    await api.http('admin', 'GET', `/incidents/${incidentId}/timeline`);
+    await api.http('editor', 'GET', '/sources?kind=anonymous');
+
+    expect((await routesShown()).slice(0, 5)).toEqual([
+      'editor-desk GET /sources',
+      'admin-desk GET /incidents/{incidentId}/timeline',
+      'editor-desk GET /incidents/{incidentId} (as of a time or version)',
+      'editor-desk GET /incidents/{incidentId}',
+      'editor-desk GET /sources/{sourceId}',
+    ]);
+  });
+
+  it('is for admins only, pages back in time, and cannot be changed', async () => {
+    expect((await api.http('editor', 'GET', `/sources/${sourceId}/access-log`)).status).toBe(403);
+    const first = await api.http('admin', 'GET', `/sources/${sourceId}/access-log?limit=2`);
+    expect(first.body.entries).toHaveLength(2);
+    const next = await api.http('admin', 'GET', `/sources/${sourceId}/access-log?limit=2&before=${first.body.nextBefore}`);
+    expect(next.body.entries[0].id).toBeLessThan(first.body.entries[1].id);
+    await expect(api.app.get(DataSource).query('DELETE FROM source_access_log')).rejects.toThrow('append-only');
   });
 });

@@ -10,6 +10,7 @@ import { OneIncidentProjection1732500008000 } from '../../migrations/17325000080
 import { ProjectionBatchGuard1732500009000 } from '../../migrations/1732500009000-projection-batch-guard.js';
 import { MergedIncidents1732500010000 } from '../../migrations/1732500010000-merged-incidents.js';
 import { TimelineNamesByReference1732500011000 } from '../../migrations/1732500011000-timeline-names-by-reference.js';
+import { SourceAccessLog1732500012000 } from '../../migrations/1732500012000-source-access-log.js';
 import { openDataSource } from './pool.js';
 
 // Every migration, in order. Listed here rather than globbed so that tests (which load
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   ProjectionBatchGuard1732500009000,
   MergedIncidents1732500010000,
   TimelineNamesByReference1732500011000,
+  SourceAccessLog1732500012000,
 ];
 
 /** Brings the database at `url` up to date. Safe to run from several processes at once. */

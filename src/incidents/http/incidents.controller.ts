@@ -5,7 +5,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { RequiresRole } from '../../auth/access.decorators.js';
 import type { AuthenticatedRequest } from '../../auth/api-key.guard.js';
-import { identifiesConfidentialSources } from '../../auth/confidentiality.js';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.js';
 import { newId, type WriteRequest } from '../../event-store/handle-command.js';
 import { ApiQueryParams } from '../../http/api-query-params.decorator.js';
@@ -218,16 +217,16 @@ export class IncidentsController {
     @Res() reply: FastifyReply,
   ) {
     const { redirect = true, ...then } = query;
-    const identified = identifiesConfidentialSources((request as AuthenticatedRequest).principal.role);
+    const { principal } = request as AuthenticatedRequest;
     if (then.asOf !== undefined || then.version !== undefined || then.statedBefore !== undefined) {
-      const view = await this.queries.execute(new GetIncidentQuery(incidentId, then, identified));
+      const view = await this.queries.execute(new GetIncidentQuery(incidentId, then, principal));
       // A version names a point of this incident's own stream, which no other incident shares:
       // it is answered here. As of a time, the merge of then is followed one step at a time,
       // since a later merge of the survivor had not happened yet.
       if (view.mergedInto !== undefined && redirect && then.version === undefined) return this.redirectTo(incidentId, view.mergedInto, view.mergedInto, request, reply);
       return void reply.header('etag', etag(view.version)).send(view);
     }
-    const view = await this.queries.execute(new GetCurrentIncidentQuery(incidentId, identified));
+    const view = await this.queries.execute(new GetCurrentIncidentQuery(incidentId, principal));
     if (view.mergedInto !== undefined && redirect) {
       // Now: straight to the last incident of the chain of merges.
       return this.redirectTo(incidentId, view.mergedInto, await this.queries.execute(new GetSurvivingIncidentQuery(view.mergedInto)), request, reply);
@@ -258,7 +257,7 @@ export class IncidentsController {
     @Req() request: AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const page = await this.queries.execute(new GetIncidentTimelineQuery(incidentId, query.fromVersion, query.limit, identifiesConfidentialSources(request.principal.role)));
+    const page = await this.queries.execute(new GetIncidentTimelineQuery(incidentId, query.fromVersion, query.limit, request.principal));
     void reply.header('etag', etag(page.version));
     return page;
   }

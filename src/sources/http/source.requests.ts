@@ -35,3 +35,8 @@ export const ListSourcesParams = z.strictObject({
 });
 
 export const ListSourcesRequest = ListSourcesParams.transform(({ cursor, ...listing }): SourceListing => ({ ...listing, after: cursor }));
+
+export const SourceAccessLogQuery = z.strictObject({
+  limit: queryInteger(1, 1000).prefault(100),
+  before: queryInteger(1, Number.MAX_SAFE_INTEGER).optional().describe('An entry id: the entries older than it (nextBefore of the page before).'),
+});

@@ -12,9 +12,10 @@ import { Valid } from '../../http/validation.js';
 import { etag, sendWrite, Write } from '../../http/write-request.js';
 import { WriteRoute } from '../../http/write-route.decorator.js';
 import { ExecuteSourceCommand } from '../commands/execute-source-command.js';
+import { GetSourceAccessLogQuery } from '../queries/get-source-access-log/get-source-access-log.handler.js';
 import { GetSourceQuery } from '../queries/get-source/get-source.handler.js';
 import { ListSourcesQuery, type SourceListing } from '../queries/list-sources/list-sources.handler.js';
-import { ListSourcesParams, ListSourcesRequest, RegisterSourceRequest, ReviseSourceRequest } from './source.requests.js';
+import { ListSourcesParams, ListSourcesRequest, RegisterSourceRequest, ReviseSourceRequest, SourceAccessLogQuery } from './source.requests.js';
 
 @ApiTags('sources')
 @Controller('sources')
@@ -50,7 +51,7 @@ export class SourcesController {
   @ApiOperation({ summary: 'Sources in registration order, filtered by kind or by part of a name or alias (`{ items, nextCursor }`).' })
   @ApiQueryParams(ListSourcesParams)
   list(@Query(new Valid(ListSourcesRequest, 'query')) listing: SourceListing, @Req() request: AuthenticatedRequest) {
-    return this.queries.execute(new ListSourcesQuery(listing, request.principal.role));
+    return this.queries.execute(new ListSourcesQuery(listing, request.principal));
   }
 
   @Get(':sourceId')
@@ -58,8 +59,20 @@ export class SourcesController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'A source and its track record: claims made, amended, retracted, disputed or supported by others, graded by the desk; incidents involved.' })
   async get(@Param('sourceId', EntityId) sourceId: string, @Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const source = await this.queries.execute(new GetSourceQuery(sourceId, request.principal.role));
+    const source = await this.queries.execute(new GetSourceQuery(sourceId, request.principal));
     void reply.header('etag', etag(source.version));
     return source;
+  }
+
+  @Get(':sourceId/access-log')
+  @RequiresRole('admin')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Who was shown this confidential source’s identity: each time, the key’s name, the route and when, newest first (`{ sourceId, entries, nextBefore }`).',
+    description: 'Recorded for every answer that names a confidential source to an editor or admin: the source, the sources list, incident views (now and as of any time) and timelines. Append-only.',
+  })
+  @ApiQueryParams(SourceAccessLogQuery)
+  accessLog(@Param('sourceId', EntityId) sourceId: string, @Query(new Valid(SourceAccessLogQuery, 'query')) query: z.output<typeof SourceAccessLogQuery>) {
+    return this.queries.execute(new GetSourceAccessLogQuery(sourceId, query.limit, query.before));
   }
 }

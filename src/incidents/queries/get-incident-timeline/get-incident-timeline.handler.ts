@@ -1,5 +1,8 @@
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
+import type { Principal } from '../../../auth/api-keys.js';
+import { identifiesConfidentialSources } from '../../../auth/confidentiality.js';
+import { SourceAccessLog } from '../../../sources/source-access-log.js';
 import { DomainError } from '../../../common/domain-error.js';
 import type { TimelineEntry, TimelinePage } from '../../read-model/headline.js';
 import { referencedSources, worded } from '../../read-model/source-references.js';
@@ -10,8 +13,8 @@ export class GetIncidentTimelineQuery extends Query<TimelinePage> {
     readonly incidentId: string,
     readonly fromVersion: number,
     readonly limit: number,
-    /** Whether the asker is shown who confidential sources are (identifiesConfidentialSources). */
-    readonly identified: boolean,
+    /** Who asks: what they are shown depends on it (identifiesConfidentialSources). */
+    readonly viewer: Principal,
   ) {
     super();
   }
@@ -19,9 +22,12 @@ export class GetIncidentTimelineQuery extends Query<TimelinePage> {
 
 @QueryHandler(GetIncidentTimelineQuery)
 export class GetIncidentTimelineHandler implements IQueryHandler<GetIncidentTimelineQuery> {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accessLog: SourceAccessLog,
+  ) {}
 
-  async execute({ incidentId, fromVersion, limit, identified }: GetIncidentTimelineQuery): Promise<TimelinePage> {
+  async execute({ incidentId, fromVersion, limit, viewer }: GetIncidentTimelineQuery): Promise<TimelinePage> {
     // One statement, so that the version and the entries come from one snapshot.
     const rows = await this.dataSource.query<{ version: number; entry: TimelineEntry | null }[]>(
       `SELECT view.version, page.entry
@@ -37,16 +43,18 @@ export class GetIncidentTimelineHandler implements IQueryHandler<GetIncidentTime
     );
     if (rows.length === 0) throw new DomainError('not_found', 'incident_not_found', `No incident ${incidentId} was on record.`);
     const version = rows[0].version;
-    const entries = await this.worded(rows.flatMap((row) => (row.entry === null ? [] : [row.entry])), identified);
+    const entries = await this.worded(rows.flatMap((row) => (row.entry === null ? [] : [row.entry])), viewer);
     const last = entries.at(-1);
     return { incidentId, version, entries, nextFromVersion: last !== undefined && last.version < version ? last.version + 1 : null };
   }
 
   /** The entries with the sources they refer to named as they are now, as the asker may be shown them (shownSource). */
-  private async worded(entries: TimelineEntry[], identified: boolean): Promise<TimelineEntry[]> {
+  private async worded(entries: TimelineEntry[], viewer: Principal): Promise<TimelineEntry[]> {
     const referenced = referencedSources(entries.flatMap((entry) => [entry.headline, ...entry.changes]));
     if (referenced.length === 0) return entries;
     const rows = await this.dataSource.query<SourceName[]>('SELECT source_id, name, kind, confidential FROM incident_source_names WHERE source_id = ANY($1::uuid[])', [referenced]);
+    const identified = identifiesConfidentialSources(viewer.role);
+    if (identified) await this.accessLog.record(viewer, rows.filter((row) => row.confidential).map((row) => row.source_id), 'GET /incidents/{incidentId}/timeline');
     const sources = new Map(rows.map((row) => [row.source_id, shownSource(row, identified)]));
     const shown = (sourceId: string) => sources.get(sourceId);
     return entries.map((entry) => ({ ...entry, headline: worded(entry.headline, shown), changes: entry.changes.map((change) => worded(change, shown)) }));

@@ -12,6 +12,7 @@ import { type InvolvedSource, involvedSources, type SourceName, withConfidential
 import type { IncidentView } from '../../read-model/incident-view.js';
 import type { Principal } from '../../../auth/api-keys.js';
 import { identifiesConfidentialSources } from '../../../auth/confidentiality.js';
+import { SourceAccessLog } from '../../../sources/source-access-log.js';
 
 /** GET /incidents/{id} as it answers now: the incident's version, and the response body. */
 export interface CurrentView {
@@ -25,6 +26,8 @@ export interface CurrentView {
 interface Entry extends CurrentView {
   /** The answer to those shown who confidential sources are (identifiesConfidentialSources); `body` is everyone else's. The same bytes when no confidential source is involved. */
   identifiedBody: Buffer;
+  /** The confidential sources `identifiedBody` names: its showing is recorded (SourceAccessLog). */
+  confidentialIds: string[];
   sourceIds: string[];
 }
 
@@ -83,6 +86,7 @@ export class CurrentViews implements OnModuleDestroy {
   constructor(
     private readonly dataSource: DataSource,
     private readonly changes: ReadModelChanges,
+    private readonly accessLog: SourceAccessLog,
   ) {
     this.unsubscribe = changes.subscribe((change) => this.forget(change));
     this.sweeping = setInterval(() => void this.sweep().catch(() => undefined), SWEEP_MS).unref();
@@ -99,16 +103,22 @@ export class CurrentViews implements OnModuleDestroy {
     answer: async (request: FastifyRequest, principal: Principal): Promise<HeldAnswer | undefined> => {
       const incidentId = uuid.safeParse((request.params as { incidentId: string }).incidentId);
       if (request.url.includes('?') || !incidentId.success) return undefined;
-      const view = await this.read(incidentId.data, identifiesConfidentialSources(principal.role));
+      const view = await this.read(incidentId.data, principal);
       // A merged incident's answer is the route's: a redirect.
       return view === null || view.mergedInto !== undefined ? undefined : view;
     },
   };
 
-  /** The incident's current view, as shown to those who are (`identified`) or are not shown who confidential sources are; null when it has none (yet). */
-  async read(incidentId: string, identified: boolean): Promise<CurrentView | null> {
+  /**
+   * The incident's current view as `viewer` is shown it (identifiesConfidentialSources),
+   * recording it in the access log if that names a confidential source; without a viewer, as
+   * readers are shown it. Null when it has none (yet).
+   */
+  async read(incidentId: string, viewer?: Principal): Promise<CurrentView | null> {
     const entry = await this.entry(incidentId);
     if (entry === null) return null;
+    const identified = viewer !== undefined && identifiesConfidentialSources(viewer.role);
+    if (identified) await this.accessLog.record(viewer, entry.confidentialIds, 'GET /incidents/{incidentId}');
     return { version: entry.version, body: identified ? entry.identifiedBody : entry.body, ...(entry.mergedInto !== undefined && { mergedInto: entry.mergedInto }) };
   }
 
@@ -135,7 +145,7 @@ export class CurrentViews implements OnModuleDestroy {
     const identifiedBody = withSources(row.view, involvedSources(row.source_ids, row.names, true));
     // Only a view that involves a confidential source reads otherwise to everyone else (and is parsed to withhold its words).
     const body = confidential.size === 0 ? identifiedBody : withSources(publicView(row.view, confidential), involvedSources(row.source_ids, row.names, false));
-    const entry: Entry = { version: row.version, body, identifiedBody, sourceIds: row.source_ids, ...(row.merged_into !== null && { mergedInto: row.merged_into }) };
+    const entry: Entry = { version: row.version, body, identifiedBody, confidentialIds: [...confidential], sourceIds: row.source_ids, ...(row.merged_into !== null && { mergedInto: row.merged_into }) };
     return { entry, checkpoint: row.checkpoint };
   }
 

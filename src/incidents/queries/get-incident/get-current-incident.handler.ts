@@ -1,4 +1,5 @@
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import type { Principal } from '../../../auth/api-keys.js';
 import { DomainError } from '../../../common/domain-error.js';
 import { type CurrentView, CurrentViews } from './current-views.js';
 
@@ -6,8 +7,8 @@ import { type CurrentView, CurrentViews } from './current-views.js';
 export class GetCurrentIncidentQuery extends Query<CurrentView> {
   constructor(
     readonly incidentId: string,
-    /** Whether the asker is shown who confidential sources are (identifiesConfidentialSources). */
-    readonly identified: boolean,
+    /** Who asks: what they are shown depends on it (CurrentViews.read). */
+    readonly viewer: Principal,
   ) {
     super();
   }
@@ -17,8 +18,8 @@ export class GetCurrentIncidentQuery extends Query<CurrentView> {
 export class GetCurrentIncidentHandler implements IQueryHandler<GetCurrentIncidentQuery> {
   constructor(private readonly views: CurrentViews) {}
 
-  async execute({ incidentId, identified }: GetCurrentIncidentQuery): Promise<CurrentView> {
-    const view = await this.views.read(incidentId, identified);
+  async execute({ incidentId, viewer }: GetCurrentIncidentQuery): Promise<CurrentView> {
+    const view = await this.views.read(incidentId, viewer);
     if (view === null) throw new DomainError('not_found', 'incident_not_found', `No incident ${incidentId} was on record.`);
     return view;
   }
@@ -44,7 +45,7 @@ export class GetSurvivingIncidentHandler implements IQueryHandler<GetSurvivingIn
   async execute({ incidentId }: GetSurvivingIncidentQuery): Promise<string> {
     let survivor = incidentId;
     for (let hops = 0; hops < LONGEST_CHAIN; hops++) {
-      const next = (await this.views.read(survivor, false))?.mergedInto;
+      const next = (await this.views.read(survivor))?.mergedInto;
       if (next === undefined) return survivor;
       survivor = next;
     }

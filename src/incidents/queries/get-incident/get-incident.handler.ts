@@ -1,6 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
+import type { Principal } from '../../../auth/api-keys.js';
+import { identifiesConfidentialSources } from '../../../auth/confidentiality.js';
+import { SourceAccessLog } from '../../../sources/source-access-log.js';
 import { DomainError } from '../../../common/domain-error.js';
 import { EVENT_STORE, type EventStore } from '../../../event-store/event-store.js';
 import { incidentStreamId } from '../../domain/incident.streams.js';
@@ -22,8 +25,8 @@ export class GetIncidentQuery extends Query<IncidentViewResponse> {
   constructor(
     readonly incidentId: string,
     readonly then: TimeTravel,
-    /** Whether the asker is shown who confidential sources are (identifiesConfidentialSources). */
-    readonly identified: boolean,
+    /** Who asks: what they are shown depends on it (identifiesConfidentialSources). */
+    readonly viewer: Principal,
   ) {
     super();
   }
@@ -35,14 +38,18 @@ export class GetIncidentHandler implements IQueryHandler<GetIncidentQuery> {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly accessLog: SourceAccessLog,
   ) {}
 
-  async execute({ incidentId, then: { asOf, version, statedBefore }, identified }: GetIncidentQuery): Promise<IncidentViewResponse> {
+  async execute({ incidentId, then: { asOf, version, statedBefore }, viewer }: GetIncidentQuery): Promise<IncidentViewResponse> {
     const recorded = await this.store.readStream(incidentStreamId(incidentId), { maxCount: version === undefined ? undefined : version + 1 });
     const view = foldViewAsOf(recorded.map(storedIncidentEvent), asOf, { statedBefore });
     if (view === null) throw new DomainError('not_found', 'incident_not_found', `No incident ${incidentId} was on record at the time asked for.`);
     const named = await this.dataSource.query<SourceName[]>('SELECT source_id, name, kind, confidential FROM incident_source_names WHERE source_id = ANY($1::uuid[])', [view.sourceIds]);
-    const shown = identified ? view : withConfidentialWordsWithheld(view, new Set(named.filter((source) => source.confidential).map((source) => source.source_id)));
+    const confidential = named.filter((source) => source.confidential).map((source) => source.source_id);
+    const identified = identifiesConfidentialSources(viewer.role);
+    if (identified) await this.accessLog.record(viewer, confidential, 'GET /incidents/{incidentId} (as of a time or version)');
+    const shown = identified ? view : withConfidentialWordsWithheld(view, new Set(confidential));
     return { ...shown, sources: involvedSources(view.sourceIds, named, identified) };
   }
 }

@@ -1,9 +1,11 @@
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../../../common/domain-error.js';
-import type { Role } from '../../../config/config.js';
+import type { Principal } from '../../../auth/api-keys.js';
+import { identifiesConfidentialSources } from '../../../auth/confidentiality.js';
 import type { ClaimGrade, Stance } from '../../../incidents/domain/incident.events.js';
 import type { ClaimStatus } from '../../../incidents/domain/incident.state.js';
+import { SourceAccessLog } from '../../source-access-log.js';
 import { SOURCE_COLUMNS, type SourceResponse, type SourceRow, sourceAsSeenBy } from '../source-response.js';
 
 export interface TrackRecordClaim {
@@ -43,7 +45,7 @@ export type SourceWithTrackRecord = SourceResponse & { trackRecord: TrackRecord 
 export class GetSourceQuery extends Query<SourceWithTrackRecord> {
   constructor(
     readonly sourceId: string,
-    readonly viewer: Role,
+    readonly viewer: Principal,
   ) {
     super();
   }
@@ -53,10 +55,19 @@ type ClaimRow = { incident_id: string; claim_id: string; status: ClaimStatus; am
 
 @QueryHandler(GetSourceQuery)
 export class GetSourceHandler implements IQueryHandler<GetSourceQuery> {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accessLog: SourceAccessLog,
+  ) {}
+
+  async execute(query: GetSourceQuery): Promise<SourceWithTrackRecord> {
+    const source = await this.read(query);
+    if (source.confidential && identifiesConfidentialSources(query.viewer.role)) await this.accessLog.record(query.viewer, [source.id], 'GET /sources/{sourceId}');
+    return source;
+  }
 
   // One snapshot for the three reads, so the counts match the source's rows as of one batch.
-  execute({ sourceId, viewer }: GetSourceQuery): Promise<SourceWithTrackRecord> {
+  private read({ sourceId, viewer }: GetSourceQuery): Promise<SourceWithTrackRecord> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const [source] = await manager.query<SourceRow[]>(`SELECT ${SOURCE_COLUMNS} FROM source_view WHERE id = $1`, [sourceId]);
       if (!source) throw new DomainError('not_found', 'source_not_found', `No source ${sourceId} is registered.`);
@@ -83,7 +94,7 @@ export class GetSourceHandler implements IQueryHandler<GetSourceQuery> {
         [sourceId],
       );
       const claims = claimRows.map((row) => ({ incidentId: row.incident_id, claimId: row.claim_id, status: row.status, amended: row.amended, grade: row.grade, stances: row.stances }));
-      return { ...sourceAsSeenBy(source, viewer), trackRecord: trackRecord(claims, incidents) };
+      return { ...sourceAsSeenBy(source, viewer.role), trackRecord: trackRecord(claims, incidents) };
     });
   }
 }

@@ -1,10 +1,11 @@
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import type { Role } from '../../../config/config.js';
+import type { Principal } from '../../../auth/api-keys.js';
 import { cursorId, cursorInstant, encodeCursor } from '../../../http/cursor.js';
 import type { SourceKind } from '../../domain/source.events.js';
 import { identifiesConfidentialSources } from '../../../auth/confidentiality.js';
+import { SourceAccessLog } from '../../source-access-log.js';
 import { SOURCE_COLUMNS, type SourceResponse, type SourceRow, sourceAsSeenBy } from '../source-response.js';
 
 /** What a page cursor holds: the page's last source, by registration. */
@@ -27,7 +28,7 @@ export interface SourcePage {
 export class ListSourcesQuery extends Query<SourcePage> {
   constructor(
     readonly listing: SourceListing,
-    readonly viewer: Role,
+    readonly viewer: Principal,
   ) {
     super();
   }
@@ -40,9 +41,13 @@ export class ListSourcesQuery extends Query<SourcePage> {
  */
 @QueryHandler(ListSourcesQuery)
 export class ListSourcesHandler implements IQueryHandler<ListSourcesQuery> {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accessLog: SourceAccessLog,
+  ) {}
 
   async execute({ listing, viewer }: ListSourcesQuery): Promise<SourcePage> {
+    const identified = identifiesConfidentialSources(viewer.role);
     const params: unknown[] = [];
     const param = (value: unknown) => `$${params.push(value)}`;
     const where: string[] = [];
@@ -50,7 +55,7 @@ export class ListSourcesHandler implements IQueryHandler<ListSourcesQuery> {
     if (listing.q !== undefined) {
       const pattern = param(`%${listing.q.replace(/[\\%_]/g, '\\$&')}%`);
       // A withheld name must not be found by searching for it either.
-      const visible = identifiesConfidentialSources(viewer) ? '' : 'NOT confidential AND ';
+      const visible = identified ? '' : 'NOT confidential AND ';
       where.push(`${visible}(name ILIKE ${pattern} OR EXISTS (SELECT 1 FROM unnest(aliases) alias WHERE alias ILIKE ${pattern}))`);
     }
     if (listing.after !== undefined) where.push(`(registered_at, id) > (${param(listing.after.registeredAt)}::timestamptz, ${param(listing.after.id)}::uuid)`);
@@ -64,6 +69,7 @@ export class ListSourcesHandler implements IQueryHandler<ListSourcesQuery> {
     const page = rows.slice(0, listing.limit);
     const last = page.at(-1);
     const next = rows.length > listing.limit && last !== undefined ? { registeredAt: last.registered_at.toISOString(), id: last.id } : undefined;
-    return { items: page.map((row) => sourceAsSeenBy(row, viewer)), nextCursor: next ? encodeCursor(next) : null };
+    if (identified) await this.accessLog.record(viewer, page.filter((row) => row.confidential).map((row) => row.id), 'GET /sources');
+    return { items: page.map((row) => sourceAsSeenBy(row, viewer.role)), nextCursor: next ? encodeCursor(next) : null };
   }
 }
