@@ -140,6 +140,18 @@ describe('the access log', () => {
     ]);
   });
 
+  it('names a confidential claimant in exports by the same rule, and records it', async () => {
+    const claimants = async (who: 'reader' | 'editor') => {
+      const exported = await api.http(who, 'GET', `/exports/figures.ndjson?incidentId=${incidentId}`);
+      const rows = (exported.body as string).trim().split('\n').slice(1).map((line) => JSON.parse(line) as { claimantId: string; claimantName: string });
+      return rows.filter((row) => row.claimantId === sourceId).map((row) => row.claimantName);
+    };
+    expect(await claimants('reader')).toEqual(['Confidential source']);
+    expect((await routesShown())[0]).not.toBe('editor-desk GET /exports');
+    expect(await claimants('editor')).toEqual([SECRET]);
+    expect((await routesShown())[0]).toBe('editor-desk GET /exports');
+  });
+
   it('is for admins only, pages back in time, and cannot be changed', async () => {
     expect((await api.http('editor', 'GET', `/sources/${sourceId}/access-log`)).status).toBe(403);
     const first = await api.http('admin', 'GET', `/sources/${sourceId}/access-log?limit=2`);

@@ -12,6 +12,8 @@ import { KEYS, startTestApp, type TestApp } from './support/test-app.js';
 // hold a few megabytes on loopback: more than this test's ledger.)
 
 let api: TestApp;
+// Who opens the snapshots the tests open themselves.
+const READER = { name: 'reader-desk', role: 'reader' } as const;
 
 /** Transactions open and waiting on this test's database: an export's snapshot between two pages (nothing else here holds one). */
 async function exportsWaiting(): Promise<number> {
@@ -40,7 +42,7 @@ it('streams the whole export to a client that reads it all', async () => {
 });
 
 it('keeps its snapshot open, a page read, while its reader waits, and ends it when the reader leaves', async () => {
-  const snapshot = await api.app.get(QueryBus).execute(new OpenExportQuery({}));
+  const snapshot = await api.app.get(QueryBus).execute(new OpenExportQuery({}, READER));
   await snapshot.views.next(); // one incident read, and then no more
 
   await new Promise((resolve) => setTimeout(resolve, 300));
@@ -51,7 +53,7 @@ it('keeps its snapshot open, a page read, while its reader waits, and ends it wh
 });
 
 it('ends a snapshot closed before its first incident was read, as when a client leaves at once', async () => {
-  const snapshot = await api.app.get(QueryBus).execute(new OpenExportQuery({}));
+  const snapshot = await api.app.get(QueryBus).execute(new OpenExportQuery({}, READER));
   expect(await exportsWaiting()).toBe(1);
 
   await snapshot.close();
@@ -62,7 +64,7 @@ it('ends a snapshot closed before its first incident was read, as when a client 
 
 it('keeps a few exports under way at once, and answers 503 with Retry-After to one more', async () => {
   const queries = api.app.get(QueryBus);
-  const open = await Promise.all(Array.from({ length: 4 }, () => queries.execute(new OpenExportQuery({}))));
+  const open = await Promise.all(Array.from({ length: 4 }, () => queries.execute(new OpenExportQuery({}, READER))));
 
   const refused = await fetch(`${api.baseUrl}/exports/figures.csv`, { headers: { authorization: `Bearer ${KEYS.reader}` } });
   expect([refused.status, refused.headers.get('retry-after'), ((await refused.json()) as { code: string }).code]).toEqual([503, '10', 'exports_busy']);

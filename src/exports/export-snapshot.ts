@@ -3,7 +3,10 @@ import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import pg from 'pg';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.js';
 import { incidentStreamId } from '../incidents/domain/incident.streams.js';
-import { publicSourceName } from '../incidents/projections/incident-view/source-name.js';
+import { shownName } from '../incidents/projections/incident-view/source-name.js';
+import type { Principal } from '../auth/api-keys.js';
+import { identifiesConfidentialSources } from '../auth/confidentiality.js';
+import { SourceAccessLog } from '../sources/source-access-log.js';
 import { HttpProblem } from '../http/problem.js';
 import { incidentViewProjection } from '../incidents/projections/incident-view/incident-view.projection.js';
 import { foldViewAsOf, type IncidentView } from '../incidents/read-model/incident-view.js';
@@ -43,6 +46,8 @@ export interface ExportSnapshot {
 export class OpenExportQuery extends Query<ExportSnapshot> {
   constructor(
     readonly filters: IncidentFilters,
+    /** Who asks: how confidential sources are named depends on it (identifiesConfidentialSources). */
+    readonly viewer: Principal,
     readonly only: { incidentId?: string; asOf?: string } = {},
   ) {
     super();
@@ -60,6 +65,7 @@ export class OpenExportHandler implements IQueryHandler<OpenExportQuery> {
   constructor(
     @Inject(pg.Pool) private readonly pool: pg.Pool,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly accessLog: SourceAccessLog,
   ) {}
 
   /** Exports whose snapshot is open in this process. */
@@ -89,7 +95,7 @@ export class OpenExportHandler implements IQueryHandler<OpenExportQuery> {
     try {
       const { position, asOf, viewsOf } = await this.begin(client, query);
       const reading = { started: false };
-      const views = pages(client, viewsOf, end, reading);
+      const views = pages(client, viewsOf, (views) => this.namesOf(client, views, query.viewer), end, reading);
       const close = async () => {
         if (reading.started) return;
         await views.return(undefined); // never to start now
@@ -140,6 +146,19 @@ export class OpenExportHandler implements IQueryHandler<OpenExportQuery> {
     }
     return views;
   }
+
+  /** How a page's sources are named to `viewer`; the confidential ones shown by name are recorded (SourceAccessLog). */
+  private async namesOf(client: pg.PoolClient, views: IncidentView[], viewer: Principal): Promise<PublicNames> {
+    const ids = [...new Set(views.flatMap((view) => view.sourceIds))];
+    const { rows } = await client.query<{ source_id: string; name: string; confidential: boolean }>(
+      'SELECT source_id, name, confidential FROM incident_source_names WHERE source_id = ANY($1::uuid[])',
+      [ids],
+    );
+    const identified = identifiesConfidentialSources(viewer.role);
+    if (identified) await this.accessLog.record(viewer, rows.filter((row) => row.confidential).map((row) => row.source_id), 'GET /exports');
+    const byId = new Map(rows.map((row) => [row.source_id, shownName(row, identified)]));
+    return (sourceId) => byId.get(sourceId) ?? null;
+  }
 }
 
 interface ViewRow {
@@ -150,6 +169,7 @@ interface ViewRow {
 async function* pages(
   client: pg.PoolClient,
   viewsOf: (page: ViewRow[]) => Promise<IncidentView[]>,
+  namesOf: (views: IncidentView[]) => Promise<PublicNames>,
   end: (broken: boolean) => Promise<void>,
   reading: { started: boolean },
 ): AsyncGenerator<{ view: IncidentView; names: PublicNames }> {
@@ -160,7 +180,7 @@ async function* pages(
       const { rows } = await client.query<ViewRow>(`FETCH ${PAGE} FROM export_views`);
       if (rows.length === 0) return;
       const views = await viewsOf(rows);
-      const names = await namesOf(client, views);
+      const names = await namesOf(views);
       for (const view of views) yield { view, names };
     }
   } catch (error) {
@@ -171,12 +191,4 @@ async function* pages(
   }
 }
 
-async function namesOf(client: pg.PoolClient, views: IncidentView[]): Promise<PublicNames> {
-  const ids = [...new Set(views.flatMap((view) => view.sourceIds))];
-  const { rows } = await client.query<{ source_id: string; name: string; confidential: boolean }>(
-    'SELECT source_id, name, confidential FROM incident_source_names WHERE source_id = ANY($1::uuid[])',
-    [ids],
-  );
-  const byId = new Map(rows.map((row) => [row.source_id, publicSourceName(row)]));
-  return (sourceId) => byId.get(sourceId) ?? null;
-}
+

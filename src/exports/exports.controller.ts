@@ -1,9 +1,11 @@
 import { Readable } from 'node:stream';
-import { Controller, Get, Query, Res } from '@nestjs/common';
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequiresRole } from '../auth/access.decorators.js';
+import type { AuthenticatedRequest } from '../auth/api-key.guard.js';
+import type { Principal } from '../auth/api-keys.js';
 import { ApiQueryParams } from '../http/api-query-params.decorator.js';
 import { RequestValidationError } from '../http/problem.js';
 import { Valid } from '../http/validation.js';
@@ -36,8 +38,8 @@ export class ExportsController {
   @ApiOperation({ summary: `Every figure of every claim, a row each (a claim without figures: one row). Columns: ${names(FIGURE_COLUMNS)}.` })
   @ApiProduces('text/csv')
   @ApiQueryParams(ExportParams)
-  figuresCsv(@Query(new Valid(ExportRequest, 'query')) request: ExportOptions, @Res() reply: FastifyReply) {
-    return this.send(reply, FIGURES, 'csv', request);
+  figuresCsv(@Query(new Valid(ExportRequest, 'query')) request: ExportOptions, @Req() asked: AuthenticatedRequest, @Res() reply: FastifyReply) {
+    return this.send(reply, FIGURES, 'csv', request, asked.principal);
   }
 
   @Get('figures.ndjson')
@@ -45,8 +47,8 @@ export class ExportsController {
   @ApiOperation({ summary: `The figures export as NDJSON: a line { position, asOf } first, then an object a row with the CSV's columns as keys.` })
   @ApiProduces('application/x-ndjson')
   @ApiQueryParams(ExportParams)
-  figuresNdjson(@Query(new Valid(ExportRequest, 'query')) request: ExportOptions, @Res() reply: FastifyReply) {
-    return this.send(reply, FIGURES, 'ndjson', request);
+  figuresNdjson(@Query(new Valid(ExportRequest, 'query')) request: ExportOptions, @Req() asked: AuthenticatedRequest, @Res() reply: FastifyReply) {
+    return this.send(reply, FIGURES, 'ndjson', request, asked.principal);
   }
 
   @Get('incidents.csv')
@@ -54,8 +56,8 @@ export class ExportsController {
   @ApiOperation({ summary: `A row per incident and (party, outcome) of its casualty summary (an incident without figures: one row). Columns: ${names(INCIDENT_SUMMARY_COLUMNS)}.` })
   @ApiProduces('text/csv')
   @ApiQueryParams(ExportParams)
-  incidentsCsv(@Query(new Valid(ExportRequest, 'query')) request: ExportOptions, @Res() reply: FastifyReply) {
-    return this.send(reply, INCIDENTS, 'csv', request);
+  incidentsCsv(@Query(new Valid(ExportRequest, 'query')) request: ExportOptions, @Req() asked: AuthenticatedRequest, @Res() reply: FastifyReply) {
+    return this.send(reply, INCIDENTS, 'csv', request, asked.principal);
   }
 
   @Get('incidents.ndjson')
@@ -63,12 +65,12 @@ export class ExportsController {
   @ApiOperation({ summary: 'The incidents export as NDJSON: a line { position, asOf } first, then an object a row.' })
   @ApiProduces('application/x-ndjson')
   @ApiQueryParams(ExportParams)
-  incidentsNdjson(@Query(new Valid(ExportRequest, 'query')) request: ExportOptions, @Res() reply: FastifyReply) {
-    return this.send(reply, INCIDENTS, 'ndjson', request);
+  incidentsNdjson(@Query(new Valid(ExportRequest, 'query')) request: ExportOptions, @Req() asked: AuthenticatedRequest, @Res() reply: FastifyReply) {
+    return this.send(reply, INCIDENTS, 'ndjson', request, asked.principal);
   }
 
   /** Streamed as it is read: a client that leaves ends the snapshot (Fastify destroys the stream, which returns the generators). */
-  private async send(reply: FastifyReply, exported: Export, format: 'csv' | 'ndjson', { filters, incidentId, asOf, hxl }: ExportOptions) {
+  private async send(reply: FastifyReply, exported: Export, format: 'csv' | 'ndjson', { filters, incidentId, asOf, hxl }: ExportOptions, viewer: Principal) {
     if (hxl && format !== 'csv') {
       throw new RequestValidationError([{ field: 'query.format', code: 'invalid_value', message: 'hxl is a CSV format: ask for the .csv export' }]);
     }
@@ -77,7 +79,7 @@ export class ExportsController {
       .type(format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/x-ndjson; charset=utf-8');
     // Fastify answers HEAD with the GET route, and would read the whole export to drop it.
     if (reply.request.method === 'HEAD') return reply.send();
-    const snapshot = await this.queries.execute(new OpenExportQuery(filters, { incidentId, asOf }));
+    const snapshot = await this.queries.execute(new OpenExportQuery(filters, viewer, { incidentId, asOf }));
     const stream = Readable.from(format === 'csv' ? csv(snapshot, exported, hxl) : ndjson(snapshot, exported));
     // A client gone before the first row was read leaves views never started, which their end cannot close.
     stream.once('close', () => void snapshot.close());

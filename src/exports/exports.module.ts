@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { OpenExportHandler } from './export-snapshot.js';
 import { ExportsController } from './exports.controller.js';
+import { SourcesModule } from '../sources/sources.module.js';
 
-@Module({ controllers: [ExportsController], providers: [OpenExportHandler] })
+@Module({ imports: [SourcesModule], controllers: [ExportsController], providers: [OpenExportHandler] })
 export class ExportsModule {}

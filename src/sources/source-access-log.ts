@@ -13,7 +13,8 @@ export interface SourceAccess {
 /**
  * Who was shown which confidential source's identity, when, and through which route: every
  * answer that names one to an editor or admin (src/auth/confidentiality.ts) is recorded here
- * before it is sent. Append-only (its table refuses changes); admins read it.
+ * before it is sent (an export's, page by page as it streams). Append-only (its table
+ * refuses changes); admins read it.
  */
 @Injectable()
 export class SourceAccessLog {

@@ -69,7 +69,7 @@ export class SourcesController {
   @ApiBearerAuth()
   @ApiOperation({
     summary: 'Who was shown this confidential source’s identity: each time, the key’s name, the route and when, newest first (`{ sourceId, entries, nextBefore }`).',
-    description: 'Recorded for every answer that names a confidential source to an editor or admin: the source, the sources list, incident views (now and as of any time) and timelines. Append-only.',
+    description: 'Recorded for every answer that names a confidential source to an editor or admin: the source, the sources list, incident views (now and as of any time), timelines and exports. Append-only.',
   })
   @ApiQueryParams(SourceAccessLogQuery)
   accessLog(@Param('sourceId', EntityId) sourceId: string, @Query(new Valid(SourceAccessLogQuery, 'query')) query: z.output<typeof SourceAccessLogQuery>) {
