@@ -111,6 +111,40 @@ describe('a source made confidential later', () => {
   });
 });
 
+describe('answers that differ by who asks', () => {
+  it('withhold the words of a statement relayed through a confidential conduit', async () => {
+    const relay = (await api.http('editor', 'POST', '/sources', { body: { name: 'A Telegram relay', kind: 'social_media' } })).body.id;
+    const statement = await api.http('editor', 'POST', `/incidents/${incidentId}/statements`, {
+      body: { sourceId: relay, via: [sourceId], medium: 'social_post', quote: 'Gao garrison sources say the convoy was hit twice', language: 'en', statedAt: '2024-07-29T00:00:00Z', url: 'https://t.me/gao-garrison/1' },
+    });
+    expect(statement.status).toBe(201);
+    await api.projected();
+    const read = JSON.stringify((await api.http('reader', 'GET', `/incidents/${incidentId}`)).body);
+    expect(read).not.toContain('hit twice');
+    expect(read).not.toContain('t.me');
+    expect(JSON.stringify((await api.http('reader', 'GET', `/incidents/${incidentId}/timeline`)).body)).not.toContain('hit twice');
+  });
+
+  it('carry an ETag of their own for each, and are kept from shared caches', async () => {
+    const [asReader, asEditor] = await Promise.all([api.http('reader', 'GET', `/incidents/${incidentId}`), api.http('editor', 'GET', `/incidents/${incidentId}`)]);
+    expect(asReader.headers.get('etag')).not.toBe(asEditor.headers.get('etag'));
+    expect(asReader.headers.get('vary')).toMatch(/authorization/i);
+    expect(asReader.headers.get('cache-control')).toBe('private, no-cache');
+    // The editor's copy is not the reader's: naming it gets the reader's whole answer.
+    const revalidated = await api.http('reader', 'GET', `/incidents/${incidentId}`, { headers: { 'if-none-match': asEditor.headers.get('etag')! } });
+    expect(revalidated.status).toBe(200);
+    expect(JSON.stringify(revalidated.body)).not.toContain(SECRET);
+    expect((await api.http('reader', 'GET', `/incidents/${incidentId}`, { headers: { 'if-none-match': asReader.headers.get('etag')! } })).status).toBe(304);
+  });
+
+  it('refuse free text with the brackets the timeline keeps for its references', async () => {
+    const refused = await api.http('editor', 'POST', `/incidents/${incidentId}/claims`, {
+      body: { claimantId: sourceId, summary: `named ⟦source:${sourceId}⟧`, kind: 'other', statedAt: '2024-07-29T00:00:00Z' },
+    });
+    expect(refused).toMatchObject({ status: 400, body: { errors: [expect.objectContaining({ field: 'summary', code: 'invalid_characters' })] } });
+  });
+});
+
 describe('the access log', () => {
   const routesShown = async () =>
     ((await api.http('admin', 'GET', `/sources/${sourceId}/access-log?limit=1000`)).body.entries as { principal: string; route: string; shownAt: string }[]).map(

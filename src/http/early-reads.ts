@@ -8,6 +8,11 @@ import { etag, isNotModified } from './write-request.js';
 export interface HeldAnswer {
   body: Buffer;
   version?: number;
+  /**
+   * The ETag when the version alone does not tell the answer: one that names confidential
+   * sources differs by who asks, and changes when a source is made confidential.
+   */
+  tag?: string;
 }
 
 /** A GET route whose answers are held in memory: the one it holds for this request, if any. */
@@ -42,10 +47,17 @@ export function answerReadsEarly(fastify: FastifyInstance, keys: ApiKeys, reads:
 }
 
 /** Sends an answer held in memory: its ETag, or 304 when If-None-Match names it. */
-export function sendHeld(request: FastifyRequest, reply: FastifyReply, { body, version }: HeldAnswer): FastifyReply {
+export function sendHeld(request: FastifyRequest, reply: FastifyReply, { body, version, tag }: HeldAnswer): FastifyReply {
+  keptToTheKey(reply);
   if (version !== undefined) {
-    void reply.header('etag', etag(version));
-    if (isNotModified(request.headers['if-none-match'], version)) return reply.status(304).send();
+    const sent = tag ?? etag(version);
+    void reply.header('etag', sent);
+    if (isNotModified(request.headers['if-none-match'], sent)) return reply.status(304).send();
   }
   return reply.type('application/json; charset=utf-8').send(body);
+}
+
+/** For an answer that depends on who asks (confidential sources): no cache may hand it to another key. */
+export function keptToTheKey(reply: FastifyReply): FastifyReply {
+  return reply.header('vary', 'authorization').header('cache-control', 'private, no-cache');
 }

@@ -11,7 +11,7 @@ export function parseRequest<T extends z.ZodType>(schema: T, value: unknown, loc
   const unstorableText = unstorableTextPaths(value).map((path) => ({
     field: fieldPath([...prefix, ...path], location),
     code: 'invalid_characters',
-    message: 'contains U+0000 or an unpaired UTF-16 surrogate, which cannot be stored',
+    message: 'contains U+0000 or an unpaired UTF-16 surrogate, which cannot be stored, or ⟦ or ⟧, which the timeline reserves for its references to sources',
   }));
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success && unstorableText.length === 0) return result.data;
@@ -34,7 +34,9 @@ export class Valid<T extends z.ZodType> implements PipeTransform<unknown, z.outp
 // PostgreSQL's text and jsonb hold neither U+0000 nor an unpaired surrogate (which has no
 // UTF-8 form): such a string would fail at the database, after validation, as a 500.
 // In a `u` regex an unpaired surrogate is a code point of category Cs; a pair is not.
-const unstorable = (text: string): boolean => text.includes('\u0000') || /\p{Cs}/u.test(text);
+// ⟦ and ⟧ mark the timeline's references to sources (source-references.ts): in free text
+// they could make a name appear, or words escape being withheld.
+const unstorable = (text: string): boolean => text.includes('\u0000') || /\p{Cs}|[\u27E6\u27E7]/u.test(text);
 
 // Enough to show the client what to fix, without echoing a huge body back.
 const MAX_REPORTED = 20;

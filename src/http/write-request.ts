@@ -67,8 +67,8 @@ export function etag(version: number): string {
 }
 
 /** Whether If-None-Match names `version` (or any version, `*`): the client holds it already. */
-export function isNotModified(ifNoneMatch: string | undefined, version: number): boolean {
+export function isNotModified(ifNoneMatch: string | undefined, version: number | string): boolean {
   if (ifNoneMatch === undefined) return false;
   const held = ifNoneMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
-  return held.includes('*') || held.includes(etag(version));
+  return held.includes('*') || held.includes(typeof version === 'number' ? etag(version) : version);
 }

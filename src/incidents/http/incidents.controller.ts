@@ -10,7 +10,7 @@ import { newId, type WriteRequest } from '../../event-store/handle-command.js';
 import { ApiQueryParams } from '../../http/api-query-params.decorator.js';
 import { EntityId } from '../../http/entity-id.pipe.js';
 import { Valid } from '../../http/validation.js';
-import { sendHeld } from '../../http/early-reads.js';
+import { keptToTheKey, sendHeld } from '../../http/early-reads.js';
 import { etag, sendWrite, Write } from '../../http/write-request.js';
 import { WriteRoute } from '../../http/write-route.decorator.js';
 import { toEventResponse } from '../../ledger/recorded-event.response.js';
@@ -224,7 +224,7 @@ export class IncidentsController {
       // it is answered here. As of a time, the merge of then is followed one step at a time,
       // since a later merge of the survivor had not happened yet.
       if (view.mergedInto !== undefined && redirect && then.version === undefined) return this.redirectTo(incidentId, view.mergedInto, view.mergedInto, request, reply);
-      return void reply.header('etag', etag(view.version)).send(view);
+      return void keptToTheKey(reply).header('etag', etag(view.version)).send(view);
     }
     const view = await this.queries.execute(new GetCurrentIncidentQuery(incidentId, principal));
     if (view.mergedInto !== undefined && redirect) {
@@ -258,7 +258,7 @@ export class IncidentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const page = await this.queries.execute(new GetIncidentTimelineQuery(incidentId, query.fromVersion, query.limit, request.principal));
-    void reply.header('etag', etag(page.version));
+    void keptToTheKey(reply).header('etag', etag(page.version));
     return page;
   }
 

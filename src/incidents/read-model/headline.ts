@@ -29,6 +29,7 @@ import {
   type IncidentField,
 } from './view-diff.js';
 import type { ClaimView, IncidentLink, IncidentView } from './incident-view.js';
+import { possessive } from './source-references.js';
 import { statedAtOf, type StoredIncidentEvent } from './stored-incident-event.js';
 
 // The narrative timeline of PRODUCT.md §4: per event, one plain English sentence and the
@@ -38,8 +39,8 @@ import { statedAtOf, type StoredIncidentEvent } from './stored-incident-event.js
 export interface Names {
   /** A source's display name; the caller decides how to name an unknown or confidential one. */
   source(sourceId: string): string;
-  /** A source's own words (an excerpt, in quotation marks): the caller decides whether they may be shown. */
-  words(sourceId: string, words: string): string;
+  /** Words of a source, through conduits (an excerpt, in quotation marks): the caller decides whether they may be shown. */
+  words(sourceIds: readonly string[], words: string): string;
   /** Another incident's title; undefined when unknown, and the id is shown instead. */
   incident(incidentId: string): string | undefined;
 }
@@ -192,7 +193,7 @@ const QUOTE_EXCERPT_LENGTH = 120;
 
 function statementHeadline(data: SourceStatementRecordedData, before: IncidentView | null, names: Names): string {
   const speaker = sourceVia(data.sourceId, data.via, names);
-  if (data.stances.length === 0) return `${speaker} ${MEDIUM_PHRASES[data.medium]}: ${names.words(data.sourceId, `“${excerpt(data.quote)}”`)}`;
+  if (data.stances.length === 0) return `${speaker} ${MEDIUM_PHRASES[data.medium]}: ${names.words([data.sourceId, ...data.via], `“${excerpt(data.quote)}”`)}`;
   // The write side only lets a statement take stances on claims of its incident; a
   // statedBefore view may still lack one, which is then named vaguely.
   const stances = data.stances.map(({ claimId, stance }) => {
@@ -397,9 +398,6 @@ function claimLabel(claim: ClaimView, names: Names): string {
   return `${possessive(names.source(claim.claimantId))} claim`;
 }
 
-function possessive(name: string): string {
-  return name.endsWith('s') ? `${name}'` : `${name}'s`;
-}
 
 /** "a", "a and b", "a, b and c". */
 function listed(items: readonly string[]): string {

@@ -3,8 +3,8 @@
 // history, and a rebuild writes the same entries whatever the sources are called by then.
 // A reference is text no one types: brackets of U+27E6/U+27E7 around what it names.
 
-const SOURCE = /⟦source:([0-9a-f-]{36})⟧/g;
-const WORDS = /⟦words:([0-9a-f-]{36})⟧([\s\S]*?)⟦\/words⟧/g;
+const SOURCE = /⟦source('s)?:([0-9a-f-]{36})⟧/g;
+const WORDS = /⟦words:([0-9a-f,-]+)⟧([\s\S]*?)⟦\/words⟧/g;
 
 /** What a confidential source's words read as, to those not shown who it is. */
 export const WORDS_WITHHELD = 'words withheld';
@@ -14,17 +14,24 @@ export function sourceReference(sourceId: string): string {
   return `⟦source:${sourceId}⟧`;
 }
 
-/** A source's own words, shown when the entry is read only if the source may be known. */
-export function wordsReference(sourceId: string, words: string): string {
-  return `⟦words:${sourceId}⟧${words}⟦/words⟧`;
+/** Words of a source (and the conduits they came through), shown when the entry is read only if each of them may be known. */
+export function wordsReference(sourceIds: readonly string[], words: string): string {
+  return `⟦words:${sourceIds.join(',')}⟧${words}⟦/words⟧`;
+}
+
+/** "JNIM's", "Russian military blogs'": of a reference, worded when read. */
+export function possessive(name: string): string {
+  const reference = /^⟦source:([0-9a-f-]{36})⟧$/.exec(name);
+  if (reference) return `⟦source's:${reference[1]}⟧`;
+  return name.endsWith('s') ? `${name}'` : `${name}'s`;
 }
 
 /** The sources `texts` refer to, each once. */
 export function referencedSources(texts: readonly string[]): string[] {
   const ids = new Set<string>();
   for (const text of texts) {
-    for (const [, id] of text.matchAll(SOURCE)) ids.add(id);
-    for (const [, id] of text.matchAll(WORDS)) ids.add(id);
+    for (const [, , id] of text.matchAll(SOURCE)) ids.add(id);
+    for (const [, list] of text.matchAll(WORDS)) for (const id of list.split(',')) ids.add(id);
   }
   return [...ids];
 }
@@ -38,6 +45,9 @@ export interface ShownSource {
 /** `text` with its references worded; `shown` answers undefined for a source it does not know. */
 export function worded(text: string, shown: (sourceId: string) => ShownSource | undefined): string {
   return text
-    .replace(WORDS, (_, id: string, words: string) => (shown(id)?.wordsShown ? words : WORDS_WITHHELD))
-    .replace(SOURCE, (_, id: string) => shown(id)?.name ?? `source ${id}`);
+    .replace(WORDS, (_, list: string, words: string) => (list.split(',').every((id) => shown(id)?.wordsShown) ? words : WORDS_WITHHELD))
+    .replace(SOURCE, (_, owner: string | undefined, id: string) => {
+      const name = shown(id)?.name ?? `source ${id}`;
+      return owner ? possessive(name) : name;
+    });
 }

@@ -24,13 +24,16 @@ export function shownName(source: Pick<SourceName, 'name' | 'confidential'>, ide
 }
 
 /**
- * A view's statements as those not shown who confidential sources are may see them: a
- * confidential source's quote, translation and url withheld, as any of them can identify it.
+ * A view's statements as those not shown who confidential sources are may see them: the
+ * quote, translation and url (any of them can identify a source) only of statements whose
+ * source and conduits are all known to be public; withheld otherwise, a source not yet
+ * known included.
  */
-export function withConfidentialWordsWithheld<View extends Pick<IncidentView, 'statements'>>(view: View, confidentialIds: ReadonlySet<string>): View {
-  if (!view.statements.some((statement) => confidentialIds.has(statement.sourceId))) return view;
+export function withWordsWithheldUnlessPublic<View extends Pick<IncidentView, 'statements'>>(view: View, publicIds: ReadonlySet<string>): View {
+  const isPublic = (statement: StatementView) => [statement.sourceId, ...statement.via].every((id) => publicIds.has(id));
+  if (view.statements.every(isPublic)) return view;
   const withheld = (statement: StatementView): StatementView => {
-    if (!confidentialIds.has(statement.sourceId)) return statement;
+    if (isPublic(statement)) return statement;
     const { quote: _quote, translation: _translation, url: _url, ...rest } = statement;
     return { ...rest, quote: WORDS_WITHHELD };
   };

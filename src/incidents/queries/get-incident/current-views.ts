@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
@@ -8,7 +9,7 @@ import { type ReadModelChange, ReadModelChanges } from '../../../projections/rea
 import { sourceStreamId } from '../../../sources/domain/source.streams.js';
 import { incidentStreamId } from '../../domain/incident.streams.js';
 import { incidentViewProjection } from '../../projections/incident-view/incident-view.projection.js';
-import { type InvolvedSource, involvedSources, type SourceName, withConfidentialWordsWithheld } from '../../projections/incident-view/source-name.js';
+import { type InvolvedSource, involvedSources, type SourceName, withWordsWithheldUnlessPublic } from '../../projections/incident-view/source-name.js';
 import type { IncidentView } from '../../read-model/incident-view.js';
 import type { Principal } from '../../../auth/api-keys.js';
 import { identifiesConfidentialSources } from '../../../auth/confidentiality.js';
@@ -21,6 +22,8 @@ export interface CurrentView {
   body: Buffer;
   /** The view's mergedInto: GET answers a merged incident with a redirect. */
   mergedInto?: string;
+  /** The ETag, when the version alone does not tell the answer (HeldAnswer.tag). */
+  tag?: string;
 }
 
 interface Entry extends CurrentView {
@@ -28,6 +31,8 @@ interface Entry extends CurrentView {
   identifiedBody: Buffer;
   /** The confidential sources `identifiedBody` names: its showing is recorded (SourceAccessLog). */
   confidentialIds: string[];
+  /** The ETag of `identifiedBody`, when it is not the version's alone (see `tag`). */
+  identifiedTag?: string;
   sourceIds: string[];
 }
 
@@ -119,7 +124,8 @@ export class CurrentViews implements OnModuleDestroy {
     if (entry === null) return null;
     const identified = viewer !== undefined && identifiesConfidentialSources(viewer.role);
     if (identified) await this.accessLog.record(viewer, entry.confidentialIds, 'GET /incidents/{incidentId}');
-    return { version: entry.version, body: identified ? entry.identifiedBody : entry.body, ...(entry.mergedInto !== undefined && { mergedInto: entry.mergedInto }) };
+    const tag = identified ? entry.identifiedTag : entry.tag;
+    return { version: entry.version, body: identified ? entry.identifiedBody : entry.body, ...(tag !== undefined && { tag }), ...(entry.mergedInto !== undefined && { mergedInto: entry.mergedInto }) };
   }
 
   private async entry(incidentId: string): Promise<Entry | null> {
@@ -141,11 +147,24 @@ export class CurrentViews implements OnModuleDestroy {
       incidentViewProjection.name,
     ]);
     if (!row) return null;
-    const confidential = new Set(row.names.filter((source) => source.confidential).map((source) => source.source_id));
+    const confidential = row.names.filter((source) => source.confidential).map((source) => source.source_id);
+    const known = new Set(row.names.map((source) => source.source_id));
     const identifiedBody = withSources(row.view, involvedSources(row.source_ids, row.names, true));
-    // Only a view that involves a confidential source reads otherwise to everyone else (and is parsed to withhold its words).
-    const body = confidential.size === 0 ? identifiedBody : withSources(publicView(row.view, confidential), involvedSources(row.source_ids, row.names, false));
-    const entry: Entry = { version: row.version, body, identifiedBody, confidentialIds: [...confidential], sourceIds: row.source_ids, ...(row.merged_into !== null && { mergedInto: row.merged_into }) };
+    const plain = confidential.length === 0 && row.source_ids.every((id) => known.has(id));
+    // Only a view that involves a confidential source (or one not known yet) reads otherwise to
+    // everyone else: parsed to withhold words, and tagged apart (HeldAnswer.tag).
+    const entry: Entry = {
+      version: row.version,
+      body: plain ? identifiedBody : withSources(publicView(row.view, new Set(row.names.filter((source) => !source.confidential).map((source) => source.source_id))), involvedSources(row.source_ids, row.names, false)),
+      identifiedBody,
+      confidentialIds: confidential,
+      sourceIds: row.source_ids,
+      ...(row.merged_into !== null && { mergedInto: row.merged_into }),
+    };
+    if (!plain) {
+      entry.tag = tagOf(entry.version, entry.body);
+      entry.identifiedTag = tagOf(entry.version, entry.identifiedBody);
+    }
     return { entry, checkpoint: row.checkpoint };
   }
 
@@ -199,9 +218,14 @@ function withSources(view: string, sources: InvolvedSource[]): Buffer {
   return Buffer.from(`${view.slice(0, view.lastIndexOf('}'))}, "sources": ${JSON.stringify(sources)}}`);
 }
 
-/** The view's JSON with confidential sources' words withheld, re-serialised only when it has any. */
-function publicView(view: string, confidential: ReadonlySet<string>): string {
+/** The view's JSON with the words of statements not known to be public withheld, re-serialised only when it has any. */
+function publicView(view: string, publicIds: ReadonlySet<string>): string {
   const parsed = JSON.parse(view) as IncidentView;
-  const shown = withConfidentialWordsWithheld(parsed, confidential);
+  const shown = withWordsWithheldUnlessPublic(parsed, publicIds);
   return shown === parsed ? view : JSON.stringify(shown);
+}
+
+/** An ETag for an answer that differs by who asks: its version and a digest of its bytes. */
+function tagOf(version: number, body: Buffer): string {
+  return `"${version}-${createHash('sha256').update(body).digest('base64url').slice(0, 12)}"`;
 }

@@ -9,7 +9,7 @@ import { EVENT_STORE, type EventStore } from '../../../event-store/event-store.j
 import { incidentStreamId } from '../../domain/incident.streams.js';
 import { foldViewAsOf } from '../../read-model/incident-view.js';
 import { storedIncidentEvent } from '../../read-model/stored-incident-event.js';
-import { type IncidentViewResponse, involvedSources, type SourceName, withConfidentialWordsWithheld } from '../../projections/incident-view/source-name.js';
+import { type IncidentViewResponse, involvedSources, type SourceName, withWordsWithheldUnlessPublic } from '../../projections/incident-view/source-name.js';
 
 /** The moment to look from: at least one of these (now is GetCurrentIncidentQuery). */
 export interface TimeTravel {
@@ -49,7 +49,7 @@ export class GetIncidentHandler implements IQueryHandler<GetIncidentQuery> {
     const confidential = named.filter((source) => source.confidential).map((source) => source.source_id);
     const identified = identifiesConfidentialSources(viewer.role);
     if (identified) await this.accessLog.record(viewer, confidential, 'GET /incidents/{incidentId} (as of a time or version)');
-    const shown = identified ? view : withConfidentialWordsWithheld(view, new Set(confidential));
+    const shown = identified ? view : withWordsWithheldUnlessPublic(view, new Set(named.filter((source) => !source.confidential).map((source) => source.source_id)));
     return { ...shown, sources: involvedSources(view.sourceIds, named, identified) };
   }
 }
