@@ -25,11 +25,10 @@ export class ApiKeys {
   }
 
   principalFor(key: string): Principal | undefined {
-    return this.byHash.get(hashKey(key));
+    return this.byHash.get(keyHash(key));
   }
 }
 
-export const hashKey = keyHash;
 
 interface StoredAdminKey {
   name: string;
@@ -49,7 +48,7 @@ export async function loadOrCreateDefaultAdminKey(dataDir: string): Promise<{ ke
     return { keys: new ApiKeys([{ hash: stored.sha256, principal: { name: stored.name, role: 'admin' } }]) };
   }
   const key = `il_${randomBytes(24).toString('base64url')}`;
-  const stored: StoredAdminKey = { name: 'admin', role: 'admin', sha256: hashKey(key) };
+  const stored: StoredAdminKey = { name: 'admin', role: 'admin', sha256: keyHash(key) };
   await mkdir(dataDir, { recursive: true });
   await writeFile(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
   return { keys: new ApiKeys([{ hash: stored.sha256, principal: { name: stored.name, role: 'admin' } }]), newKey: key };

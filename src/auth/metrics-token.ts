@@ -1,16 +1,16 @@
 import { timingSafeEqual } from 'node:crypto';
-import { hashKey } from './api-keys.js';
+import { keyHash } from '../config/config.js';
 
 /** METRICS_TOKEN, held as its hash like the API keys: it opens the routes marked @AcceptsMetricsToken() (GET /metrics). */
 export class MetricsToken {
   private readonly hash?: Buffer;
 
   constructor(token: string | undefined) {
-    this.hash = token === undefined ? undefined : Buffer.from(hashKey(token), 'hex');
+    this.hash = token === undefined ? undefined : Buffer.from(keyHash(token), 'hex');
   }
 
   /** Hashes of equal length compared in constant time: how long it takes tells nothing of the token. */
   matches(presented: string): boolean {
-    return this.hash !== undefined && timingSafeEqual(Buffer.from(hashKey(presented), 'hex'), this.hash);
+    return this.hash !== undefined && timingSafeEqual(Buffer.from(keyHash(presented), 'hex'), this.hash);
   }
 }

@@ -69,7 +69,7 @@ export const incidentSearchProjection: Projection = {
       ...rowsWritten(
         `DELETE FROM incident_search_claims USING jsonb_to_recordset($1::jsonb) AS moved (incident_id uuid, claim_id uuid)
           WHERE incident_search_claims.incident_id = moved.incident_id AND incident_search_claims.claim_id = moved.claim_id`,
-        movedClaims.filter((claim) => claim !== undefined),
+        movedClaims,
       ),
       ...rowsWritten(
         `INSERT INTO incident_search_claims (incident_id, claim_id, claimant_id, summary)
