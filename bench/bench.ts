@@ -582,6 +582,9 @@ function throughput(count: number, started: number, latencies: number[]): Run {
   return { perSecond: count / ((performance.now() - started) / 1000), p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), count };
 }
 
+// One for the run, so that every service started on a database unwraps the keys the first made.
+const SOURCE_KEYS_MASTER_KEY = randomBytes(32).toString('base64');
+
 const NO_REQUEST_LIMITS = { RATE_LIMIT_PER_KEY: '0', RATE_LIMIT_PER_ADDRESS: '0', RATE_LIMIT_FAILED_AUTH: '0' };
 
 /** The service in a process of its own; what it keeps on disk goes to `dataDir`, with the database. */
@@ -594,6 +597,7 @@ async function startService(databaseUrl: string, keys: { editor: string; reader:
       DATA_DIR: dataDir,
       API_KEYS: `bench-editor:editor:${keys.editor},bench-reader:reader:${keys.reader}`,
       AUDIT_SIGNING_KEY: signingKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'),
+      SOURCE_KEYS_MASTER_KEY,
       LOG_LEVEL: 'warn',
       // The bench measures how fast the service can go, from one address and a key or two.
       ...NO_REQUEST_LIMITS,

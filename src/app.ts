@@ -30,6 +30,8 @@ import { MeteredEventStore } from './metrics/metered-event-store.js';
 import { Metrics } from './metrics/metrics.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
 import { ReadModelChanges } from './projections/read-model-changes.js';
+import { SealingEventStore } from './sources/erasure/sealing-event-store.js';
+import { SourceKeys, sourceKeysMasterKeyFor } from './sources/erasure/source-keys.js';
 import { PROJECTIONS } from './read-models.js';
 
 export interface AppOptions {
@@ -42,28 +44,35 @@ export interface AppOptions {
   seal?: boolean;
   /** Signs every appended event and the audit log's checkpoints; by default AUDIT_SIGNING_KEY, or in the embedded default the key kept in DATA_DIR. */
   signingKey?: AuditSigningKey;
+  /** Wraps each source's key; by default SOURCE_KEYS_MASTER_KEY, or in the embedded default the key kept in DATA_DIR. */
+  sourceKeysMasterKey?: Buffer;
 }
 
 /** The service, wired and ready to listen: used by main.ts and by the e2e tests alike. */
-export async function createApp({ config, databaseUrl, apiKeys, signingKey, ...background }: AppOptions): Promise<NestFastifyApplication> {
+export async function createApp({ config, databaseUrl, apiKeys, signingKey, sourceKeysMasterKey, ...background }: AppOptions): Promise<NestFastifyApplication> {
   const { project = config.BACKGROUND_WORK === 'on', seal = config.BACKGROUND_WORK === 'on' } = background;
   const auditSigningKey = signingKey ?? (await auditSigningKeyFor(config));
+  const masterKey = sourceKeysMasterKey ?? (await sourceKeysMasterKeyFor(config));
   if (config.EVENT_STORE === 'postgres') await assertTransactionIdsBehindServer(databaseUrl);
   const pool = newPool(databaseUrl, 20, (error) => new Logger('PostgreSQL').warn(`An idle connection was closed: ${error.message}`));
   const dataSource = await openDataSource(databaseUrl, { extra: { max: 10 } });
   const metrics = new Metrics();
   // Signed as it is written, whatever path the write takes: the sealer seals only the service's
-  // own events. Its appends and their conflicts are counted for GET /metrics.
+  // own events. Its appends and their conflicts are counted for GET /metrics. What identifies
+  // a source is sealed before it is signed, so that auditors check what is stored, and erasing
+  // a source leaves every signature true.
   const signedHere = new SignedHere();
-  const eventStore = new MeteredEventStore(new SigningEventStore(await createEventStore(config, pool), auditSigningKey, signedHere), metrics);
+  const storedEvents = new MeteredEventStore(new SigningEventStore(await createEventStore(config, pool), auditSigningKey, signedHere), metrics);
+  const sourceKeys = new SourceKeys(pool, masterKey);
+  const eventStore = new SealingEventStore(storedEvents, sourceKeys);
   const readModelChanges = new ReadModelChanges(pool);
   const projections = new ProjectionRunner(eventStore, dataSource, pool, PROJECTIONS, { changes: readModelChanges });
-  const auditSealer = new AuditSealer(eventStore, pool, auditSigningKey, {
+  const auditSealer = new AuditSealer(storedEvents, pool, auditSigningKey, {
     checkpointEveryEvents: config.AUDIT_CHECKPOINT_EVERY_EVENTS,
     checkpointEverySeconds: config.AUDIT_CHECKPOINT_EVERY_SECONDS,
     signedHere,
   });
-  const health = new HealthMonitor(pool, eventStore, projections, auditSealer);
+  const health = new HealthMonitor(pool, storedEvents, projections, auditSealer);
   // TypeORM keeps a pool of its own: the read models' queries and the projections' writes.
   metrics.observe(health, { main: pool, read_models: (dataSource.driver as PostgresDriver).master as pg.Pool });
   const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, genReqId: requestIdFactory, ...fastifyLogging(config) });
@@ -73,7 +82,7 @@ export async function createApp({ config, databaseUrl, apiKeys, signingKey, ...b
   adapter.getInstance().removeContentTypeParser('text/plain');
   const metricsToken = new MetricsToken(config.METRICS_TOKEN);
   const newsroom = new Newsroom(config.NEWSROOM_NAME, config.NEWSROOM_URL);
-  const infrastructure = { pool, dataSource, eventStore, projections, readModelChanges, apiKeys, metricsToken, auditSealer, auditSigningKey, health, metrics, newsroom };
+  const infrastructure = { pool, dataSource, eventStore, storedEvents, sourceKeys, projections, readModelChanges, apiKeys, metricsToken, auditSealer, auditSigningKey, health, metrics, newsroom };
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(infrastructure), adapter, { logger: nestLogger(config), bodyParser: false });
   // First of the request hooks: a request over its limits is answered before anything else runs.
   await limitRequests(app.getHttpAdapter().getInstance(), apiKeys, {

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from './config/config.js';
 import { databaseUrlFor } from './database/database-url.js';
 import { migrate } from './database/migrate.js';
 import { startupLog } from './logging/logging.js';
+import { sourceKeysMasterKeyFor } from './sources/erasure/source-keys.js';
 
 async function main(): Promise<void> {
   // Loading the service's modules (Nest, Fastify, TypeORM, Swagger) takes about a second of
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   const log = startupLog(config);
   // Read before the database is touched: without the key it needs, the service stops having done nothing.
   const signingKey = await auditSigningKeyFor(config, { log });
+  const sourceKeysMasterKey = await sourceKeysMasterKeyFor(config, { log });
   const databaseUrl = await databaseUrlFor(config, log);
   await migrate(databaseUrl);
 
@@ -31,7 +33,7 @@ async function main(): Promise<void> {
   }
 
   const { createApp } = await service;
-  const app = await createApp({ config, databaseUrl, apiKeys, signingKey });
+  const app = await createApp({ config, databaseUrl, apiKeys, signingKey, sourceKeysMasterKey });
   await app.listen(config.PORT, config.HOST);
   // The address as bound: PORT=0 takes any free port.
   log(`Incident Ledger listening on ${await app.getUrl()} (API docs at /docs)`);

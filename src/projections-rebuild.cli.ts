@@ -4,6 +4,8 @@ import { openDatabase } from './database/database-url.js';
 import { migrate } from './database/migrate.js';
 import { newPool, openDataSource } from './database/pool.js';
 import { createEventStore } from './event-store/create-event-store.js';
+import { SealingEventStore } from './sources/erasure/sealing-event-store.js';
+import { SourceKeys, sourceKeysMasterKeyFor } from './sources/erasure/source-keys.js';
 import { ProjectionRunner, type RebuildResult, UnknownProjectionError } from './projections/projection-runner.js';
 import { ReadModelChanges } from './projections/read-model-changes.js';
 import { PROJECTIONS } from './read-models.js';
@@ -36,8 +38,9 @@ async function main(): Promise<number> {
 async function rebuild(config: AppConfig, databaseUrl: string, names: string[]): Promise<number> {
   const pool = newPool(databaseUrl, 8);
   const dataSource = await openDataSource(databaseUrl);
-  // The ledger wherever the service keeps it (EVENT_STORE): the PostgreSQL events table is empty on EventStoreDB.
-  const store = await createEventStore(config, pool);
+  // The ledger wherever the service keeps it (EVENT_STORE): the PostgreSQL events table is empty on
+  // EventStoreDB. Read as the service reads it, sources' identifying fields opened (or erased).
+  const store = new SealingEventStore(await createEventStore(config, pool), new SourceKeys(pool, await sourceKeysMasterKeyFor(config)));
   // Announced, so that running services forget the views they hold in memory.
   const runner = new ProjectionRunner(store, dataSource, pool, PROJECTIONS, { changes: new ReadModelChanges(pool) });
   try {

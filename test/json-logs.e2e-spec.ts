@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { newClient } from '../src/database/pool.js';
 import { sourceStreamId } from '../src/sources/domain/source.streams.js';
 import { type ServiceProcess, startService } from './support/service-process.js';
-import { KEYS } from './support/test-app.js';
+import { KEYS, sourceKeysMasterKeyOf } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 // LOG_FORMAT=json as a log pipeline reads the built service's output: every line is one
@@ -38,6 +38,7 @@ async function runService(env: Record<string, string>, session: (service: Servic
     DATABASE_URL: database.url,
     API_KEYS: `desk-editor:editor:${KEYS.editor},desk-auditor:auditor:${KEYS.auditor}`,
     AUDIT_SIGNING_KEY,
+    SOURCE_KEYS_MASTER_KEY: sourceKeysMasterKeyOf(database.url).toString('base64'),
     METRICS_TOKEN,
     LOG_FORMAT: 'json',
     ...env,

@@ -9,7 +9,7 @@ import { PROJECTIONS } from '../src/read-models.js';
 import { generateWorkload } from '../src/workload/generate-workload.js';
 import { eventually, projectionsCaughtUp } from './support/caught-up.js';
 import { differences, snapshotProjectionTables } from './support/projection-tables.js';
-import { KEYS, startTestApp, type TestApp } from './support/test-app.js';
+import { KEYS, sourceKeysMasterKeyOf, startTestApp, type TestApp } from './support/test-app.js';
 import { ON_THIS_DATABASE } from './support/test-database.js';
 import { newClient } from '../src/database/pool.js';
 
@@ -35,7 +35,7 @@ const AUDIT_SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ typ
 
 function startService(): ChildProcess {
   return spawn(process.execPath, [SERVICE], {
-    env: { ...process.env, ...api.eventStoreConfig, DATABASE_URL: api.database.url, API_KEYS: `admin:admin:${KEYS.admin}`, AUDIT_SIGNING_KEY, PORT: '0', LOG_LEVEL: 'error', NODE_OPTIONS: '' },
+    env: { ...process.env, ...api.eventStoreConfig, DATABASE_URL: api.database.url, API_KEYS: `admin:admin:${KEYS.admin}`, AUDIT_SIGNING_KEY, SOURCE_KEYS_MASTER_KEY: sourceKeysMasterKeyOf(api.database.url).toString('base64'), PORT: '0', LOG_LEVEL: 'error', NODE_OPTIONS: '' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }

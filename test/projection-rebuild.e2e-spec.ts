@@ -12,7 +12,7 @@ import { PROJECTIONS } from '../src/read-models.js';
 import { generateWorkload } from '../src/workload/generate-workload.js';
 import { eventually } from './support/caught-up.js';
 import { differences, snapshotProjectionTables } from './support/projection-tables.js';
-import { KEYS, startTestApp, type TestApp } from './support/test-app.js';
+import { KEYS, sourceKeysMasterKeyOf, startTestApp, type TestApp } from './support/test-app.js';
 import { newClient } from '../src/database/pool.js';
 
 // An auditor's guarantee: every read model can be rebuilt from the ledger alone, and the
@@ -145,7 +145,12 @@ describe('npm run projections:rebuild', () => {
     });
   }
 
-  const onTestDatabase = (): NodeJS.ProcessEnv => ({ ...process.env, ...api.eventStoreConfig, DATABASE_URL: api.database.url });
+  const onTestDatabase = (): NodeJS.ProcessEnv => ({
+    ...process.env,
+    ...api.eventStoreConfig,
+    DATABASE_URL: api.database.url,
+    SOURCE_KEYS_MASTER_KEY: sourceKeysMasterKeyOf(api.database.url).toString('base64'),
+  });
 
   it('rebuilds every projection on DATABASE_URL, exits 0, and leaves the live tables as they were', async () => {
     const dataSource = api.app.get(DataSource);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, type EventStore, type Position, type RecordedEvent } from '../event-store/event-store.js';
+import { STORED_EVENTS, type EventStore, type Position, type RecordedEvent } from '../event-store/event-store.js';
 import { checkpointMessage, eventLeaf } from './audit-format.js';
 import { AuditLog, type Checkpoint, type SealedLeaf } from './audit-log.js';
 import { AuditPublicKey, AuditSigningKey } from './audit-signing-key.js';
@@ -70,7 +70,7 @@ const PAGE = 1000;
 @Injectable()
 export class AuditVerifier {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(STORED_EVENTS) private readonly store: EventStore,
     private readonly log: AuditLog,
     // The service's own key; `npm run audit:verify` may check with the public half alone.
     @Inject(AuditSigningKey) private readonly key: AuditPublicKey,

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Public, RequiresRole } from '../auth/access.decorators.js';
-import { EVENT_STORE, type EventStore, type Position } from '../event-store/event-store.js';
+import { STORED_EVENTS, type EventStore, type Position } from '../event-store/event-store.js';
 import { ApiQueryParams } from '../http/api-query-params.decorator.js';
 import { readingFromClientPosition } from '../http/client-position.js';
 import { queryInteger } from '../http/query-integer.js';
@@ -38,7 +38,7 @@ const ConsistencyQuery = z
 @Controller('audit')
 export class AuditController {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(STORED_EVENTS) private readonly store: EventStore,
     private readonly log: AuditLog,
     private readonly key: AuditSigningKey,
     private readonly verifier: AuditVerifier,

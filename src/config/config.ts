@@ -58,6 +58,11 @@ const port = z.coerce.number().int().min(0).max(65535);
 const requestsPerMinute = z.coerce.number().int().min(0).max(10_000_000);
 
 /** A PEM (newlines may be written `\n`) or the base64 of its DER: PKCS#8, Ed25519. */
+const masterKey = z
+  .string()
+  .transform((value) => Buffer.from(value.trim(), 'base64'))
+  .refine((key) => key.length === 32, 'must be 32 bytes in base64 (`openssl rand -base64 32`)');
+
 const ed25519PrivateKey = z.string().transform((value, ctx): KeyObject => {
   let key: KeyObject;
   try {
@@ -100,6 +105,9 @@ const schema = z
     // Required with DATABASE_URL (checked where the key is read, src/audit/audit-signing-key.ts:
     // tools that sign nothing run without it); the embedded default makes one in DATA_DIR.
     AUDIT_SIGNING_KEY: ed25519PrivateKey.optional(),
+    // Wraps each source's own key (src/sources/erasure/source-keys.ts): 32 random bytes in
+    // base64. Required with DATABASE_URL, as the audit key is; the embedded default makes one in DATA_DIR.
+    SOURCE_KEYS_MASTER_KEY: masterKey.optional(),
     // The newsroom that publishes the desk's grades as schema.org ClaimReviews: their `author`.
     NEWSROOM_NAME: z.string().trim().min(1).max(200).default('Incident Ledger newsroom'),
     NEWSROOM_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),

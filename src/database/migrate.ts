@@ -11,6 +11,7 @@ import { ProjectionBatchGuard1732500009000 } from '../../migrations/173250000900
 import { MergedIncidents1732500010000 } from '../../migrations/1732500010000-merged-incidents.js';
 import { TimelineNamesByReference1732500011000 } from '../../migrations/1732500011000-timeline-names-by-reference.js';
 import { SourceAccessLog1732500012000 } from '../../migrations/1732500012000-source-access-log.js';
+import { SourceKeys1732500013000 } from '../../migrations/1732500013000-source-keys.js';
 import { openDataSource } from './pool.js';
 
 // Every migration, in order. Listed here rather than globbed so that tests (which load
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   MergedIncidents1732500010000,
   TimelineNamesByReference1732500011000,
   SourceAccessLog1732500012000,
+  SourceKeys1732500013000,
 ];
 
 /** Brings the database at `url` up to date. Safe to run from several processes at once. */

@@ -135,3 +135,10 @@ export interface EventStore {
 }
 
 export const EVENT_STORE = Symbol('EventStore');
+
+/**
+ * The same store with events as they are stored and signed: what identifies a source sealed
+ * (src/sources/erasure/). For those who check the record rather than read it: the raw-event
+ * routes and the audit.
+ */
+export const STORED_EVENTS = Symbol('StoredEvents');

@@ -2,14 +2,15 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { RequiresRole } from '../auth/access.decorators.js';
+import type { Role } from '../auth/role-names.js';
 import { openApi } from './schema.js';
 
 const problem = { content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
 
-/** An editor's write: its role, body schema, the write headers and answers, for OpenAPI. */
-export function WriteRoute(summary: string, body: z.ZodType) {
+/** A write (an editor's, unless `role` says whose): its role, body schema, the write headers and answers, for OpenAPI. */
+export function WriteRoute(summary: string, body: z.ZodType, role: Role = 'editor') {
   return applyDecorators(
-    RequiresRole('editor'),
+    RequiresRole(role),
     ApiBearerAuth(),
     ApiOperation({ summary }),
     ApiBody({ schema: openApi(body) }),

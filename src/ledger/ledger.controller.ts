@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { RequiresRole } from '../auth/access.decorators.js';
-import { EVENT_STORE, type EventStore, type Position } from '../event-store/event-store.js';
+import { STORED_EVENTS, type EventStore, type Position } from '../event-store/event-store.js';
 import { ApiQueryParams } from '../http/api-query-params.decorator.js';
 import { readingFromClientPosition } from '../http/client-position.js';
 import { queryInteger } from '../http/query-integer.js';
@@ -18,7 +18,7 @@ const LedgerQuery = z.strictObject({
 @ApiBearerAuth()
 @Controller('ledger')
 export class LedgerController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(STORED_EVENTS) private readonly store: EventStore) {}
 
   @Get()
   @RequiresRole('auditor')

@@ -38,6 +38,16 @@ export class StreamRows<Row> {
     return true;
   }
 
+  /** Rows changed by an event of another stream (a source erased), at the versions they stand at. */
+  rewrite(change: (row: Row) => Row): void {
+    for (const [key, row] of this.rows) {
+      const after = change(row);
+      if (after === row) continue;
+      this.rows.set(key, after);
+      this.changedKeys.add(key);
+    }
+  }
+
   /** The rows the batch changed, each once, as they stand now. */
   changed(): Row[] {
     return [...this.changedKeys].map((key) => this.rows.get(key)!);

@@ -32,9 +32,11 @@ export interface StoredLedger {
  */
 export async function storeLedger(store: EventStore, events: number, concurrency: number): Promise<StoredLedger> {
   const draft = new DraftStore();
-  const incidents = new ExecuteIncidentCommandHandler(draft, new RegisteredSources(draft));
+  // No source of the workload is erased, and none is erased in it.
+  const keys = { erasedAmong: () => Promise.resolve(new Set<string>()), destroy: () => Promise.reject(new Error('the workload erases no source')) };
+  const incidents = new ExecuteIncidentCommandHandler(draft, new RegisteredSources(draft, keys));
   const crossIncidents = new ExecuteCrossIncidentCommandHandler(draft);
-  const sources = new ExecuteSourceCommandHandler(draft);
+  const sources = new ExecuteSourceCommandHandler(draft, keys);
   const commands: WorkloadCommands = {
     execute: (command) =>
       command instanceof ExecuteIncidentCommand ? incidents.execute(command) : command instanceof ExecuteCrossIncidentCommand ? crossIncidents.execute(command) : sources.execute(command),

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { KEYS, NO_REQUEST_LIMITS } from './test-app.js';
+import { KEYS, NO_REQUEST_LIMITS, sourceKeysMasterKeyOf } from './test-app.js';
 
 // The built service (`npm test` builds it first) in a process of its own, as an operator
 // runs it: to be killed, restarted, run side by side, or refused a start.
@@ -24,12 +24,13 @@ export interface ServiceProcess {
 }
 
 /**
- * What a service on `databaseUrl` needs: every test key (as startTestApp gives them) and an
- * audit signing key, the same for every process given the same `signingKey`.
+ * What a service on `databaseUrl` needs: every test key (as startTestApp gives them), an
+ * audit signing key, the same for every process given the same `signingKey`, and the sources'
+ * master key, the same for every process on the database.
  */
 export function serviceEnv(databaseUrl: string, signingKey = newSigningKey()): Record<string, string> {
   const apiKeys = Object.entries(KEYS).map(([role, key]) => `${role}-desk:${role}:${key}`);
-  return { DATABASE_URL: databaseUrl, API_KEYS: apiKeys.join(','), AUDIT_SIGNING_KEY: signingKey };
+  return { DATABASE_URL: databaseUrl, API_KEYS: apiKeys.join(','), AUDIT_SIGNING_KEY: signingKey, SOURCE_KEYS_MASTER_KEY: sourceKeysMasterKeyOf(databaseUrl).toString('base64') };
 }
 
 /** An Ed25519 private key as AUDIT_SIGNING_KEY takes it. */

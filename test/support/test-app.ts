@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.js';
 import { AuditSealer } from '../../src/audit/audit-sealer.js';
@@ -64,7 +65,7 @@ export async function startTestApp(
   const apiKeys = ApiKeys.fromConfig(Object.entries(KEYS).map(([role, key]) => ({ name: `${role}-desk`, role: role as KeyName, key })));
   // Every process of a deployment signs with the one key: the audit log seals only events signed with it.
   const signingKey = sharing ? sharing.app.get(AuditSigningKey) : AuditSigningKey.generate();
-  const app = await createApp({ config, databaseUrl: database.url, apiKeys, project, seal, signingKey });
+  const app = await createApp({ config, databaseUrl: database.url, apiKeys, project, seal, signingKey, sourceKeysMasterKey: sourceKeysMasterKeyOf(database.url) });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -91,6 +92,11 @@ export async function startTestApp(
       await database.drop();
     },
   };
+}
+
+/** The sources' master key of every test process on the database at `databaseUrl` (each test database is new). */
+export function sourceKeysMasterKeyOf(databaseUrl: string): Buffer {
+  return createHash('sha256').update(databaseUrl).digest();
 }
 
 /** Requests to the service at `baseUrl` as one of the test keys' holders (KEYS), JSON in and out. */

@@ -26,8 +26,8 @@ export class ExecuteIncidentCommandHandler implements ICommandHandler<ExecuteInc
   ) {}
 
   async execute({ command, request }: ExecuteIncidentCommand): Promise<WriteResult> {
-    const registeredSources = await this.sources.among(sourcesReferencedBy(command));
+    const { registered: registeredSources, erased: erasedSources } = await this.sources.among(sourcesReferencedBy(command));
     const target = { streamId: incidentStreamId(command.data.incidentId), entityId: command.data.incidentId };
-    return handleCommand(this.store, target, incidentDecider, command, request, { registeredSources });
+    return handleCommand(this.store, target, incidentDecider, command, request, { registeredSources, erasedSources });
   }
 }

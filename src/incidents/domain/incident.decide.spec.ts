@@ -38,6 +38,7 @@ const UNKNOWN_STATEMENT = '0190f5a2-6c00-7d01-8000-00000000d0ff';
 const context: IncidentDecisionContext = {
   now: new Date('2024-07-30T09:00:00Z'),
   registeredSources: new Set([JNIM, SITE, RUSSIAN_BLOGS, WAGNER, MALIAN_AUTHORITIES, CSP_PSD]),
+  erasedSources: new Set(),
 };
 
 const ambush: IncidentOpenedData = {
@@ -463,6 +464,13 @@ describe('RecordStatement', () => {
     givenIncident([ambushOpened])
       .when({ type: 'RecordStatement', data: { ...jnimStatement, via: [SITE, UNREGISTERED] } })
       .thenThrows({ kind: 'invalid', code: 'source_not_registered', field: 'via[1]' });
+  });
+
+  it('takes nothing more from an erased source, nor through one', () => {
+    const jnimErased = { ...context, erasedSources: new Set([JNIM]) };
+    givenIncident([ambushOpened], jnimErased).when({ type: 'RecordStatement', data: jnimStatement }).thenThrows({ kind: 'conflict', code: 'source_erased', field: 'sourceId' });
+    const siteErased = { ...context, erasedSources: new Set([SITE]) };
+    givenIncident([ambushOpened], siteErased).when({ type: 'ReportClaim', data: { ...jnimClaim, via: [SITE], statementId: undefined } }).thenThrows({ kind: 'conflict', code: 'source_erased', field: 'via[0]' });
   });
 
   it('takes stances only on claims of this incident', () => {

@@ -32,10 +32,11 @@ import { CARRIED_EVENT_TYPES, type CarriedEvent, type Figure, type IncidentEvent
 import { evolve, initialIncidentState, linkKey, type ClaimState, type IncidentState, type OpenedIncident } from './incident.state.js';
 
 
-/** What the incident rules need from outside the stream: the time, and which of the sources the command names are registered. */
+/** What the incident rules need from outside the stream: the time, and which of the sources the command names are registered, and which erased. */
 export interface IncidentDecisionContext extends DecisionContext {
   /** The caller looks up `sourcesReferencedBy` the command. */
   registeredSources: ReadonlySet<string>;
+  erasedSources: ReadonlySet<string>;
 }
 
 export function openIncident(command: OpenIncident, state: IncidentState): IncidentEvent[] {
@@ -376,6 +377,11 @@ function requireRegisteredSources(command: IncidentCommand, context: IncidentDec
   const unregistered = sourceReferencesOf(command).find(({ sourceId }) => !context.registeredSources.has(sourceId));
   if (unregistered !== undefined) {
     throw new DomainError('invalid', 'source_not_registered', `Source ${unregistered.sourceId} is not registered`, unregistered.field);
+  }
+  // Nothing more is recorded of an erased source: what it would say could not be sealed for it.
+  const erased = sourceReferencesOf(command).find(({ sourceId }) => context.erasedSources.has(sourceId));
+  if (erased !== undefined) {
+    throw new DomainError('conflict', 'source_erased', `Source ${erased.sourceId} was erased: it takes no more claims or statements`, erased.field);
   }
 }
 

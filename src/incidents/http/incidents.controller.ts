@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { RequiresRole } from '../../auth/access.decorators.js';
 import type { AuthenticatedRequest } from '../../auth/api-key.guard.js';
-import { EVENT_STORE, type EventStore } from '../../event-store/event-store.js';
+import { type EventStore, STORED_EVENTS } from '../../event-store/event-store.js';
 import { newId, type WriteRequest } from '../../event-store/handle-command.js';
 import { ApiQueryParams } from '../../http/api-query-params.decorator.js';
 import { EntityId } from '../../http/entity-id.pipe.js';
@@ -55,7 +55,8 @@ export class IncidentsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    /** The raw event stream is the events as stored and signed (src/sources/erasure/), for auditors to check. */
+    @Inject(STORED_EVENTS) private readonly storedEvents: EventStore,
   ) {}
 
   @Post()
@@ -319,9 +320,9 @@ export class IncidentsController {
     @Res() reply: FastifyReply,
   ) {
     const streamId = incidentStreamId(incidentId);
-    const [last] = await this.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    const [last] = await this.storedEvents.readStream(streamId, { direction: 'backwards', maxCount: 1 });
     if (!last) throw new NotFoundException(`No incident ${incidentId} has been opened.`);
-    const events = await this.store.readStream(streamId, { fromRevision: query.fromVersion, maxCount: query.limit });
+    const events = await this.storedEvents.readStream(streamId, { fromRevision: query.fromVersion, maxCount: query.limit });
     const next = events.length && events[events.length - 1].revision < last.revision ? events[events.length - 1].revision + 1 : null;
     void reply.header('etag', etag(last.revision)).send({ version: last.revision, events: events.map(toEventResponse), nextFromVersion: next });
   }

@@ -1,4 +1,5 @@
 import { withoutUndefined } from '../../common/decider.js';
+import { ERASED_WORDS } from '../../sources/erasure/identifying-fields.js';
 import {
   INVERSE_RELATIONS,
   RELATION_PHRASES,
@@ -29,7 +30,7 @@ import {
   type IncidentField,
 } from './view-diff.js';
 import type { ClaimView, IncidentLink, IncidentView } from './incident-view.js';
-import { possessive } from './source-references.js';
+import { possessive, withWordsOf } from './source-references.js';
 import { statedAtOf, type StoredIncidentEvent } from './stored-incident-event.js';
 
 // The narrative timeline of PRODUCT.md §4: per event, one plain English sentence and the
@@ -193,7 +194,7 @@ const QUOTE_EXCERPT_LENGTH = 120;
 
 function statementHeadline(data: SourceStatementRecordedData, before: IncidentView | null, names: Names): string {
   const speaker = sourceVia(data.sourceId, data.via, names);
-  if (data.stances.length === 0) return `${speaker} ${MEDIUM_PHRASES[data.medium]}: ${names.words([data.sourceId, ...data.via], `“${excerpt(data.quote)}”`)}`;
+  if (data.stances.length === 0) return `${speaker} ${MEDIUM_PHRASES[data.medium]}: ${names.words([data.sourceId, ...data.via], quoted(data.quote))}`;
   // The write side only lets a statement take stances on claims of its incident; a
   // statedBefore view may still lack one, which is then named vaguely.
   const stances = data.stances.map(({ claimId, stance }) => {
@@ -402,6 +403,19 @@ function claimLabel(claim: ClaimView, names: Names): string {
 /** "a", "a and b", "a, b and c". */
 function listed(items: readonly string[]): string {
   return items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)}` : (items[0] ?? '');
+}
+
+/**
+ * An entry once `sourceId` is erased: its words read as the statement's erased quote reads
+ * (identifying-fields.ts), as an entry told afresh from the ledger would read.
+ */
+export function entryWithSourceErased(entry: TimelineEntry, sourceId: string): TimelineEntry {
+  const erased = (text: string) => withWordsOf(text, sourceId, quoted(ERASED_WORDS));
+  return { ...entry, headline: erased(entry.headline), changes: entry.changes.map(erased) };
+}
+
+function quoted(quote: string): string {
+  return `“${excerpt(quote)}”`;
 }
 
 function excerpt(quote: string): string {

@@ -1,4 +1,6 @@
 import { withoutUndefined } from '../../common/decider.js';
+import type { JsonObject } from '../../event-store/event-store.js';
+import { erasedValue, withIdentifyingFields } from '../../sources/erasure/identifying-fields.js';
 import {
   INVERSE_RELATIONS,
   type CarriedEvent,
@@ -148,6 +150,21 @@ export function emptyView(): IncidentView | null {
  * Throws on a stream that cannot be: an event before IncidentOpened, a change to an
  * unknown claim.
  */
+/**
+ * The view once `sourceId` is erased: its statements' words as its statements' events now
+ * read (identifying-fields.ts), as a view folded afresh from the ledger would have them.
+ */
+export function withSourceErased(view: IncidentView, sourceId: string): IncidentView {
+  if (!view.statements.some((statement) => statement.sourceId === sourceId)) return view;
+  const erased = (_sourceId: string, field: string) => erasedValue(field);
+  return {
+    ...view,
+    statements: view.statements.map((statement) =>
+      statement.sourceId === sourceId ? (withIdentifyingFields('SourceStatementRecorded', statement as unknown as JsonObject, erased) as unknown as StatementView) : statement,
+    ),
+  };
+}
+
 export function evolveView(view: IncidentView | null, event: StoredIncidentEvent): IncidentView {
   if (view !== null && event.revision <= view.version) return view;
   const changed = applied(view, event);

@@ -19,6 +19,19 @@ export function wordsReference(sourceIds: readonly string[], words: string): str
   return `⟦words:${sourceIds.join(',')}⟧${words}⟦/words⟧`;
 }
 
+/** How a reference to words `speakerId` spoke begins: to find the entries that quote it. */
+export function wordsOfPrefix(speakerId: string): string {
+  return `⟦words:${speakerId}`;
+}
+
+/** `text` with the words `speakerId` spoke (a words reference's first source; the rest are conduits) replaced by `words`. */
+export function withWordsOf(text: string, speakerId: string, words: string): string {
+  return text.replace(WORDS, (reference, list: string) => {
+    const sourceIds = list.split(',');
+    return sourceIds[0] === speakerId ? wordsReference(sourceIds, words) : reference;
+  });
+}
+
 /** "JNIM's", "Russian military blogs'": of a reference, worded when read. */
 export function possessive(name: string): string {
   const reference = /^⟦source:([0-9a-f-]{36})⟧$/.exec(name);

@@ -5,6 +5,7 @@ import { handleCommand, type WriteRequest, type WriteResult } from '../../event-
 import type { SourceCommand } from '../domain/source.commands.js';
 import { sourceDecider } from '../domain/source.decide.js';
 import { sourceStreamId } from '../domain/source.streams.js';
+import { SourceKeys } from '../erasure/source-keys.js';
 
 /** Any source command (the rules live in domain/source.decide.ts), with who asked. */
 export class ExecuteSourceCommand extends Command<WriteResult> {
@@ -18,10 +19,17 @@ export class ExecuteSourceCommand extends Command<WriteResult> {
 
 @CommandHandler(ExecuteSourceCommand)
 export class ExecuteSourceCommandHandler implements ICommandHandler<ExecuteSourceCommand> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(SourceKeys) private readonly keys: Pick<SourceKeys, 'destroy'>,
+  ) {}
 
-  execute({ command, request }: ExecuteSourceCommand): Promise<WriteResult> {
+  async execute({ command, request }: ExecuteSourceCommand): Promise<WriteResult> {
     const target = { streamId: sourceStreamId(command.data.sourceId), entityId: command.data.sourceId };
+    // The key goes before SourceErased is recorded: should the append then fail, the source is
+    // erased all the same, and the erasure repeated records it. (A source not registered is
+    // left to the rules to refuse.)
+    if (command.type === 'EraseSource' && (await this.store.readStream(target.streamId, { maxCount: 1 })).length > 0) await this.keys.destroy(command.data.sourceId);
     return handleCommand(this.store, target, sourceDecider, command, request, {});
   }
 }

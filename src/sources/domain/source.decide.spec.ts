@@ -71,3 +71,26 @@ describe('ReviseSource', () => {
       .thenThrows({ kind: 'invalid', code: 'reason_required', field: 'reason' });
   });
 });
+
+describe('EraseSource', () => {
+  const erasure = { sourceId: JNIM, reason: 'The source asked to be forgotten; the desk agreed' };
+
+  it('records the erasure of a registered source', () => {
+    given(sourceDecider, [jnimRegistered]).when({ type: 'EraseSource', data: erasure }).then([{ type: 'SourceErased', data: erasure }]);
+  });
+
+  it('answers an erasure repeated with no events', () => {
+    given(sourceDecider, [jnimRegistered, { type: 'SourceErased', data: erasure }]).when({ type: 'EraseSource', data: erasure }).then([]);
+  });
+
+  it('needs a registered source and a reason', () => {
+    given(sourceDecider, []).when({ type: 'EraseSource', data: erasure }).thenThrows({ kind: 'not_found', code: 'source_not_found' });
+    given(sourceDecider, [jnimRegistered]).when({ type: 'EraseSource', data: { ...erasure, reason: ' ' } }).thenThrows({ kind: 'invalid', code: 'reason_required', field: 'reason' });
+  });
+
+  it('revises an erased source no more', () => {
+    given(sourceDecider, [jnimRegistered, { type: 'SourceErased', data: erasure }])
+      .when({ type: 'ReviseSource', data: { sourceId: JNIM, kind: 'other', reason } })
+      .thenThrows({ kind: 'conflict', code: 'source_erased' });
+  });
+});

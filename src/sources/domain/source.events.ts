@@ -42,9 +42,20 @@ export interface SourceRevisedData {
   reason: string;
 }
 
+/**
+ * The source's key was destroyed (crypto-shredding, src/sources/erasure/): what identifies it
+ * in the ledger (its name, aliases, description, its statements' words) can no longer be
+ * read, and it takes no more claims or statements. Recorded after the key is gone.
+ */
+export interface SourceErasedData {
+  sourceId: string;
+  reason: string;
+}
+
 export type SourceEvent =
   | { type: 'SourceRegistered'; data: SourceRegisteredData }
-  | { type: 'SourceRevised'; data: SourceRevisedData };
+  | { type: 'SourceRevised'; data: SourceRevisedData }
+  | { type: 'SourceErased'; data: SourceErasedData };
 
 export type SourceEventType = SourceEvent['type'];
 
@@ -52,6 +63,7 @@ export type SourceEventType = SourceEvent['type'];
 const sourceEventTypes: Record<SourceEventType, true> = {
   SourceRegistered: true,
   SourceRevised: true,
+  SourceErased: true,
 };
 
 export const SOURCE_EVENT_TYPES = Object.keys(sourceEventTypes) as readonly SourceEventType[];

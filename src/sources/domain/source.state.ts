@@ -9,6 +9,7 @@ export type SourceState =
       id: string;
       /** Of the SourceRegistered data, to tell a retried registration from a clashing id. */
       registeredFingerprint: string;
+      erased: boolean;
     };
 
 export function initialSourceState(): SourceState {
@@ -18,9 +19,11 @@ export function initialSourceState(): SourceState {
 export function evolve(state: SourceState, event: SourceEvent): SourceState {
   switch (event.type) {
     case 'SourceRegistered':
-      return { exists: true, id: event.data.sourceId, registeredFingerprint: canonicalJson(event.data) };
+      return { exists: true, id: event.data.sourceId, registeredFingerprint: canonicalJson(event.data), erased: false };
     case 'SourceRevised':
       return state;
+    case 'SourceErased':
+      return state.exists ? { ...state, erased: true } : state;
     default: {
       const unhandled: never = event;
       throw new Error(`Unhandled source event ${JSON.stringify(unhandled)}`);

@@ -26,6 +26,10 @@ export const ReviseSourceRequest = z.strictObject({
   reason: text(LIMIT.reason),
 });
 
+export const EraseSourceRequest = z.strictObject({
+  reason: text(LIMIT.reason).describe('Why the source is erased: kept in the ledger, so it must not name the source.'),
+});
+
 /** GET /sources' query parameters as clients send them (also their OpenAPI description). */
 export const ListSourcesParams = z.strictObject({
   kind: z.enum(SOURCE_KINDS).optional(),

@@ -15,7 +15,7 @@ import { ExecuteSourceCommand } from '../commands/execute-source-command.js';
 import { GetSourceAccessLogQuery } from '../queries/get-source-access-log/get-source-access-log.handler.js';
 import { GetSourceQuery } from '../queries/get-source/get-source.handler.js';
 import { ListSourcesQuery, type SourceListing } from '../queries/list-sources/list-sources.handler.js';
-import { ListSourcesParams, ListSourcesRequest, RegisterSourceRequest, ReviseSourceRequest, SourceAccessLogQuery } from './source.requests.js';
+import { EraseSourceRequest, ListSourcesParams, ListSourcesRequest, RegisterSourceRequest, ReviseSourceRequest, SourceAccessLogQuery } from './source.requests.js';
 
 @ApiTags('sources')
 @Controller('sources')
@@ -41,6 +41,21 @@ export class SourcesController {
     @Res() reply: FastifyReply,
   ) {
     sendWrite(reply, await this.commands.execute(new ExecuteSourceCommand({ type: 'ReviseSource', data: { sourceId, ...body } }, request)));
+  }
+
+  @Post(':sourceId/erasure')
+  @WriteRoute(
+    'Erase a source (admins): its key is destroyed, so its name, aliases, description and its statements’ words can no longer be read by anyone, on any route, for good; it is shown as “erased source” and takes no more claims or statements. The events stay, and every signature and proof still verifies (docs/audit.md).',
+    EraseSourceRequest,
+    'admin',
+  )
+  async erase(
+    @Param('sourceId', EntityId) sourceId: string,
+    @Body(new Valid(EraseSourceRequest)) body: z.output<typeof EraseSourceRequest>,
+    @Write() request: WriteRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    sendWrite(reply, await this.commands.execute(new ExecuteSourceCommand({ type: 'EraseSource', data: { sourceId, ...body } }, request)));
   }
 
   // Readers and auditors see confidential sources without their names (src/auth/confidentiality.ts), so the

@@ -12,13 +12,15 @@ export interface SourceResponse {
   country?: string;
   description?: string;
   confidential: boolean;
+  /** Its key was destroyed (POST /sources/{id}/erasure): named "erased source", to everyone. */
+  erased: boolean;
   /** The revision of the source's own stream (its ETag); the track record does not change it. */
   version: number;
   registeredAt: string;
   updatedAt: string;
 }
 
-export const SOURCE_COLUMNS = 'id, name, kind, aliases, country, description, confidential, version, registered_at, updated_at';
+export const SOURCE_COLUMNS = 'id, name, kind, aliases, country, description, confidential, erased, version, registered_at, updated_at';
 
 export interface SourceRow {
   id: string;
@@ -28,6 +30,7 @@ export interface SourceRow {
   country: string | null;
   description: string | null;
   confidential: boolean;
+  erased: boolean;
   version: number;
   registered_at: Date;
   updated_at: Date;
@@ -36,10 +39,11 @@ export interface SourceRow {
 /**
  * Those not shown who a confidential source is (src/auth/confidentiality.ts) get no name,
  * aliases or description, while its kind and country (how the desk would attribute it in
- * print, "a Malian security source") and its track record stay.
+ * print, "a Malian security source") and its track record stay. An erased source has
+ * nothing left to hide: everyone sees the same "erased source".
  */
 export function sourceAsSeenBy(row: SourceRow, role: Role): SourceResponse {
-  const hidden = row.confidential && !identifiesConfidentialSources(role);
+  const hidden = isHiddenFrom(row, role);
   return {
     id: row.id,
     name: hidden ? CONFIDENTIAL_SOURCE_NAME : row.name,
@@ -48,8 +52,18 @@ export function sourceAsSeenBy(row: SourceRow, role: Role): SourceResponse {
     ...(row.country !== null && { country: row.country }),
     ...(row.description !== null && !hidden && { description: row.description }),
     confidential: row.confidential,
+    erased: row.erased,
     version: row.version,
     registeredAt: row.registered_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
+}
+
+/** Whether the row tells who a confidential source is (an erased one's tells no one anything): its showing is logged. */
+export function tellsAConfidentialIdentity(row: Pick<SourceRow, 'confidential' | 'erased'>): boolean {
+  return row.confidential && !row.erased;
+}
+
+function isHiddenFrom(row: Pick<SourceRow, 'confidential' | 'erased'>, role: Role): boolean {
+  return tellsAConfidentialIdentity(row) && !identifiesConfidentialSources(role);
 }

@@ -3,10 +3,11 @@ import type { Projection, Statement } from '../../../projections/projection.js';
 import { StreamRows } from '../../../projections/stream-rows.js';
 import { rowsWritten } from '../../../projections/write-rows.js';
 import { SOURCE_EVENT_TYPES, type SourceRegisteredData } from '../../../sources/domain/source.events.js';
+import { ERASED_SOURCE_NAME } from '../../../sources/erasure/identifying-fields.js';
 import { INCIDENT_EVENT_TYPES } from '../../domain/incident.events.js';
-import { timelineEntry, type TimelineEntry } from '../../read-model/headline.js';
-import { evolveView, incidentsNamedIn, type IncidentView } from '../../read-model/incident-view.js';
-import { sourceReference, wordsReference } from '../../read-model/source-references.js';
+import { entryWithSourceErased, timelineEntry, type TimelineEntry } from '../../read-model/headline.js';
+import { evolveView, incidentsNamedIn, type IncidentView, withSourceErased } from '../../read-model/incident-view.js';
+import { sourceReference, wordsOfPrefix, wordsReference } from '../../read-model/source-references.js';
 import { storedIncidentEvent } from '../../read-model/stored-incident-event.js';
 import type { SourceName } from './source-name.js';
 
@@ -29,27 +30,36 @@ export const incidentViewProjection: Projection = {
   // change, as they stand before the batch.
   load(batch) {
     const incidentEvents = batch.filter((recorded) => !isSourceEvent(recorded)).map(storedIncidentEvent);
+    const erased = unique(batch.filter((recorded) => recorded.type === 'SourceErased').map(sourceIdOf));
+    // With a source erased: also every view holding its statements, and every timeline entry quoting it.
     return {
       sql: `SELECT json_build_object(
               'views', (SELECT coalesce(json_agg(json_build_object('incident_id', incident_id, 'version', version, 'view', view)), '[]')
-                          FROM incident_views WHERE incident_id = ANY($1::uuid[])),
+                          FROM incident_views WHERE incident_id = ANY($1::uuid[])
+                            OR (cardinality($4::text[]) > 0 AND EXISTS (SELECT FROM jsonb_array_elements(view->'statements') statement WHERE statement->>'sourceId' = ANY($4::text[])))),
               'names', (SELECT coalesce(json_agg(names), '[]') FROM incident_source_names names WHERE source_id = ANY($2::uuid[])),
               'titles', (SELECT coalesce(json_agg(json_build_object('incident_id', incident_id, 'title', view->>'title')), '[]') FROM incident_views
                           WHERE incident_id = ANY($3::uuid[])
-                             OR incident_id IN (SELECT (jsonb_array_elements(view->'links')->>'incidentId')::uuid FROM incident_views WHERE incident_id = ANY($1::uuid[]))))`,
+                             OR incident_id IN (SELECT (jsonb_array_elements(view->'links')->>'incidentId')::uuid FROM incident_views WHERE incident_id = ANY($1::uuid[]))),
+              'quoting', (SELECT coalesce(json_agg(json_build_object('incident_id', incident_id, 'version', version, 'entry', entry)), '[]') FROM incident_timeline
+                          WHERE cardinality($4::text[]) > 0 AND entry::text LIKE ANY ($5::text[])))`,
       params: [
         unique(incidentEvents.map((event) => event.data.incidentId)),
         unique(batch.filter(isSourceEvent).map(sourceIdOf)),
         unique(incidentEvents.flatMap(incidentsNamedIn)),
+        erased,
+        erased.map((sourceId) => `%${wordsOfPrefix(sourceId)}%`),
       ],
     };
   },
 
   fold(batch, loaded) {
-    const { views: viewRows, names: nameRows, titles: titleRows } = loaded as Loaded;
+    const { views: viewRows, names: nameRows, titles: titleRows, quoting } = loaded as Loaded;
     const views = StreamRows.of(viewRows, (row) => row.incident_id, (row) => row.version);
     const names = sourceNames(nameRows, titleRows);
-    const entries: { incident_id: string; version: number; entry: TimelineEntry }[] = [];
+    // Each entry once, by incident and version: one told now, or one told before that quotes a source erased now.
+    const entries = new Map<string, EntryRow>();
+    const keep = (row: EntryRow) => entries.set(`${row.incident_id}/${row.version}`, row);
     // A split opens its new incident in the same change as the old one's IncidentSplit, and
     // after it: the old one's headline names it by the title it was opened with.
     for (const recorded of batch) {
@@ -60,13 +70,22 @@ export const incidentViewProjection: Projection = {
     for (const recorded of batch) {
       if (isSourceEvent(recorded)) {
         names.apply(recorded);
+        if (recorded.type === 'SourceErased') {
+          const sourceId = sourceIdOf(recorded);
+          views.rewrite((row) => {
+            const view = withSourceErased(row.view, sourceId);
+            return view === row.view ? row : { ...row, view };
+          });
+          for (const row of quoting) if (!entries.has(`${row.incident_id}/${row.version}`)) keep(row);
+          for (const row of entries.values()) keep({ ...row, entry: entryWithSourceErased(row.entry, sourceId) });
+        }
         continue;
       }
       const event = storedIncidentEvent(recorded);
       const before = views.get(event.data.incidentId)?.view ?? null;
       views.apply(event.data.incidentId, recorded, () => {
         const after = evolveView(before, event);
-        entries.push({ incident_id: after.id, version: after.version, entry: timelineEntry(event, before, after, { ...byReference, incident: names.incident }) });
+        keep({ incident_id: after.id, version: after.version, entry: timelineEntry(event, before, after, { ...byReference, incident: names.incident }) });
         names.titles.set(after.id, after.title);
         return { incident_id: after.id, version: after.version, view: after };
       });
@@ -79,8 +98,9 @@ export const incidentViewProjection: Projection = {
         views.changed(),
       ),
       ...rowsWritten(
-        'INSERT INTO incident_timeline (incident_id, version, entry) SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (incident_id uuid, version integer, entry jsonb) ON CONFLICT DO NOTHING',
-        entries,
+        `INSERT INTO incident_timeline (incident_id, version, entry) SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (incident_id uuid, version integer, entry jsonb)
+         ON CONFLICT (incident_id, version) DO UPDATE SET entry = EXCLUDED.entry`,
+        [...entries.values()],
       ),
       ...rowsWritten(
         `INSERT INTO incident_source_names (source_id, version, name, kind, confidential)
@@ -92,10 +112,17 @@ export const incidentViewProjection: Projection = {
   },
 };
 
+interface EntryRow {
+  incident_id: string;
+  version: number;
+  entry: TimelineEntry;
+}
+
 interface Loaded {
   views: { incident_id: string; version: number; view: IncidentView }[];
   names: SourceName[];
   titles: { incident_id: string; title: string }[];
+  quoting: EntryRow[];
 }
 
 /** Sources as timeline entries store them: by reference, worded when read. */
@@ -109,16 +136,18 @@ function sourceNames(nameRows: SourceName[], titleRows: Loaded['titles']) {
     rows,
     titles,
     incident: (incidentId: string) => titles.get(incidentId),
-    /** Applies a SourceRegistered or SourceRevised (one applied before is passed over). */
+    /** Applies a source's event (one applied before is passed over). */
     apply(recorded: RecordedEvent): void {
-      // SourceRegistered names the source; SourceRevised carries only the fields it changed.
+      // SourceRegistered names the source; SourceRevised carries only the fields it changed;
+      // once SourceErased, it has nothing left to hide.
+      const erased = recorded.type === 'SourceErased';
       const { name, kind, confidential } = recorded.data as Partial<SourceRegisteredData>;
       rows.apply(sourceIdOf(recorded), recorded, (row) => ({
         source_id: sourceIdOf(recorded),
         version: recorded.revision,
-        name: name ?? row?.name ?? '',
+        name: erased ? ERASED_SOURCE_NAME : (name ?? row?.name ?? ''),
         kind: kind ?? row?.kind ?? '',
-        confidential: confidential ?? row?.confidential ?? false,
+        confidential: erased ? false : (confidential ?? row?.confidential ?? false),
       }));
     },
   };

@@ -5,6 +5,7 @@ import type { Projection, Statement } from '../../../projections/projection.js';
 import { StreamRows } from '../../../projections/stream-rows.js';
 import { rowsWritten } from '../../../projections/write-rows.js';
 import { SOURCE_EVENT_TYPES, type SourceEvent } from '../../domain/source.events.js';
+import { ERASED_SOURCE_NAME } from '../../erasure/identifying-fields.js';
 
 /**
  * The source view of PRODUCT.md §4: each source as its stream describes it, and the
@@ -50,6 +51,7 @@ interface SourceRow {
   country: string | null;
   description: string | null;
   confidential: boolean;
+  erased: boolean;
   registered_at: string;
   updated_at: string;
 }
@@ -64,13 +66,14 @@ function foldSourceEvents(batch: RecordedEvent[], rows: SourceRow[]): Statement[
     sources.apply(event.data.sourceId, recorded, (row) => sourceAfter(event, row, recorded.revision, recordedAt));
   }
   return rowsWritten(
-    `INSERT INTO source_view (id, version, name, kind, aliases, country, description, confidential, registered_at, updated_at)
+    `INSERT INTO source_view (id, version, name, kind, aliases, country, description, confidential, erased, registered_at, updated_at)
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (
-       id uuid, version integer, name text, kind text, aliases text[], country text, description text, confidential boolean,
+       id uuid, version integer, name text, kind text, aliases text[], country text, description text, confidential boolean, erased boolean,
        registered_at timestamptz, updated_at timestamptz)
      ON CONFLICT (id) DO UPDATE SET
        version = EXCLUDED.version, name = EXCLUDED.name, kind = EXCLUDED.kind, aliases = EXCLUDED.aliases, country = EXCLUDED.country,
-       description = EXCLUDED.description, confidential = EXCLUDED.confidential, registered_at = EXCLUDED.registered_at, updated_at = EXCLUDED.updated_at`,
+       description = EXCLUDED.description, confidential = EXCLUDED.confidential, erased = EXCLUDED.erased,
+       registered_at = EXCLUDED.registered_at, updated_at = EXCLUDED.updated_at`,
     sources.changed(),
   );
 }
@@ -79,7 +82,19 @@ function sourceAfter(event: SourceEvent, row: SourceRow | undefined, revision: n
   switch (event.type) {
     case 'SourceRegistered': {
       const { sourceId, name, kind, aliases, country, description, confidential } = event.data;
-      return { id: sourceId, version: revision, name, kind, aliases, country: country ?? null, description: description ?? null, confidential, registered_at: recordedAt, updated_at: recordedAt };
+      return {
+        id: sourceId,
+        version: revision,
+        name,
+        kind,
+        aliases,
+        country: country ?? null,
+        description: description ?? null,
+        confidential,
+        erased: false,
+        registered_at: recordedAt,
+        updated_at: recordedAt,
+      };
     }
     case 'SourceRevised': {
       // StreamRows lets nothing but SourceRegistered through to a source without a row: it comes first.
@@ -97,6 +112,11 @@ function sourceAfter(event: SourceEvent, row: SourceRow | undefined, revision: n
         description: description ?? row.description,
         confidential: confidential ?? row.confidential,
       };
+    }
+    case 'SourceErased': {
+      if (!row) throw new Error(`SourceErased on source ${event.data.sourceId} before SourceRegistered`);
+      // As the events read once the key is gone (identifying-fields.ts), so that a rebuild agrees.
+      return { ...row, version: revision, updated_at: recordedAt, name: ERASED_SOURCE_NAME, aliases: [], description: null, erased: true };
     }
     default: {
       const unhandled: never = event;

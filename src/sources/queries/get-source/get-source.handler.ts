@@ -6,7 +6,7 @@ import { identifiesConfidentialSources } from '../../../auth/confidentiality.js'
 import type { ClaimGrade, Stance } from '../../../incidents/domain/incident.events.js';
 import type { ClaimStatus } from '../../../incidents/domain/incident.state.js';
 import { SourceAccessLog } from '../../source-access-log.js';
-import { SOURCE_COLUMNS, type SourceResponse, type SourceRow, sourceAsSeenBy } from '../source-response.js';
+import { SOURCE_COLUMNS, type SourceResponse, type SourceRow, sourceAsSeenBy, tellsAConfidentialIdentity } from '../source-response.js';
 
 export interface TrackRecordClaim {
   incidentId: string;
@@ -62,7 +62,7 @@ export class GetSourceHandler implements IQueryHandler<GetSourceQuery> {
 
   async execute(query: GetSourceQuery): Promise<SourceWithTrackRecord> {
     const source = await this.read(query);
-    if (source.confidential && identifiesConfidentialSources(query.viewer.role)) await this.accessLog.record(query.viewer, [source.id], 'GET /sources/{sourceId}');
+    if (tellsAConfidentialIdentity(source) && identifiesConfidentialSources(query.viewer.role)) await this.accessLog.record(query.viewer, [source.id], 'GET /sources/{sourceId}');
     return source;
   }
 

@@ -6,7 +6,7 @@ import { cursorId, cursorInstant, encodeCursor } from '../../../http/cursor.js';
 import type { SourceKind } from '../../domain/source.events.js';
 import { identifiesConfidentialSources } from '../../../auth/confidentiality.js';
 import { SourceAccessLog } from '../../source-access-log.js';
-import { SOURCE_COLUMNS, type SourceResponse, type SourceRow, sourceAsSeenBy } from '../source-response.js';
+import { SOURCE_COLUMNS, type SourceResponse, type SourceRow, sourceAsSeenBy, tellsAConfidentialIdentity } from '../source-response.js';
 
 /** What a page cursor holds: the page's last source, by registration. */
 export const SourceCursor = z.strictObject({ registeredAt: cursorInstant, id: cursorId });
@@ -69,7 +69,7 @@ export class ListSourcesHandler implements IQueryHandler<ListSourcesQuery> {
     const page = rows.slice(0, listing.limit);
     const last = page.at(-1);
     const next = rows.length > listing.limit && last !== undefined ? { registeredAt: last.registered_at.toISOString(), id: last.id } : undefined;
-    if (identified) await this.accessLog.record(viewer, page.filter((row) => row.confidential).map((row) => row.id), 'GET /sources');
+    if (identified) await this.accessLog.record(viewer, page.filter(tellsAConfidentialIdentity).map((row) => row.id), 'GET /sources');
     return { items: page.map((row) => sourceAsSeenBy(row, viewer.role)), nextCursor: next ? encodeCursor(next) : null };
   }
 }

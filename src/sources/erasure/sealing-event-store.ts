@@ -1,0 +1,96 @@
+import { DomainError } from '../../common/domain-error.js';
+import type {
+  AppendResult,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  Position,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  StreamAppend,
+  SubscribeOptions,
+} from '../../event-store/event-store.js';
+import { isSealed, openText, sealText } from './field-cipher.js';
+import { erasedValue, fieldOf, sourcesIdentifiedIn, withIdentifyingFields } from './identifying-fields.js';
+import { ERASED, type SourceKeys } from './source-keys.js';
+
+/**
+ * The event store as the domain and the read side use it: what identifies a source
+ * (identifying-fields.ts) is sealed with the source's key on its way in, below which events
+ * are signed and stored as ciphertext, and opened on its way out, an erased source's fields
+ * read as erased. Auditors read `adapter`, the events as they are stored and signed.
+ */
+export class SealingEventStore implements EventStore {
+  constructor(
+    readonly adapter: EventStore,
+    private readonly keys: SourceKeys,
+  ) {}
+
+  async appendToStream(streamId: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    return this.adapter.appendToStream(streamId, await this.sealed(events), options);
+  }
+
+  async appendToStreams(appends: StreamAppend[]): Promise<AppendResult[]> {
+    const sealed = await this.sealed(appends.flatMap((append) => append.events));
+    let next = 0;
+    return this.adapter.appendToStreams(appends.map((append) => ({ ...append, events: append.events.map(() => sealed[next++]) })));
+  }
+
+  finishChangesAcrossStreams(): Promise<void> {
+    return this.adapter.finishChangesAcrossStreams();
+  }
+
+  async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return this.opened(await this.adapter.readStream(streamId, options));
+  }
+
+  async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+    return this.opened(await this.adapter.readAll(options));
+  }
+
+  headPosition(): Promise<Position | undefined> {
+    return this.adapter.headPosition();
+  }
+
+  async *subscribeToAll(options?: SubscribeOptions): AsyncIterable<RecordedEvent> {
+    for await (const event of this.adapter.subscribeToAll(options)) yield* await this.opened([event]);
+  }
+
+  close(): Promise<void> {
+    return this.adapter.close();
+  }
+
+  private async sealed(events: EventToAppend[]): Promise<EventToAppend[]> {
+    const sourceIds = events.flatMap((event) => sourcesIdentifiedIn(event.type, event.data));
+    if (sourceIds.length === 0) return events;
+    const keys = await this.keys.forSealing(sourceIds);
+    return events.map((event) => ({
+      ...event,
+      data: withIdentifyingFields(event.type, event.data, (sourceId, field, value) => {
+        const key = keys.get(sourceId)!;
+        if (key !== ERASED) return sealText(key, fieldOf(sourceId, field), value);
+        // An erased source's fields are read as erased (opened below): a merge or a split
+        // carrying its statements carries them so, and they may be written as they are.
+        if (value === erasedValue(field)) return value;
+        throw new DomainError('conflict', 'source_erased', `Source ${sourceId} was erased: it takes no more claims or statements`);
+      }),
+    }));
+  }
+
+  private async opened(events: RecordedEvent[]): Promise<RecordedEvent[]> {
+    const sourceIds = events.flatMap((event) => sourcesIdentifiedIn(event.type, event.data));
+    if (sourceIds.length === 0) return events;
+    const keys = await this.keys.forOpening(sourceIds);
+    return events.map((event) => ({
+      ...event,
+      data: withIdentifyingFields(event.type, event.data, (sourceId, field, value) => {
+        const key = keys.get(sourceId);
+        if (key === ERASED) return erasedValue(field);
+        if (!isSealed(value)) return value; // recorded before sources were sealed
+        if (key === undefined) throw new Error(`${event.streamId}@${event.revision}: ${field} is sealed for source ${sourceId}, which has no key`);
+        return openText(key, fieldOf(sourceId, field), value);
+      }),
+    }));
+  }
+}

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type pg from 'pg';
+import { type AppConfig, ConfigError } from '../../config/config.js';
+import { decrypt, encrypt } from './field-cipher.js';
+
+/** A source whose key was destroyed: what it sealed can no longer be read. */
+export const ERASED = 'erased';
+
+export type SourceKey = Buffer | typeof ERASED;
+
+/**
+ * Each source's own AES-256 key, in a table of their own (source_keys), wrapped by the master
+ * key from configuration. Erasure destroys the wrapped key and keeps the row, so that the
+ * source is known to be erased: its sealed fields are then read as erased, and none is
+ * sealed for it again. Keys are read from the table each time, never kept in memory: a
+ * key another process destroyed must stop opening here at once.
+ */
+export class SourceKeys {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly masterKey: Buffer,
+  ) {}
+
+  /** The keys to seal with, made for sources that have none yet (an erased source's is ERASED). */
+  async forSealing(sourceIds: readonly string[]): Promise<Map<string, SourceKey>> {
+    const keys = await this.read(sourceIds);
+    const missing = [...new Set(sourceIds.filter((id) => !keys.has(id)))];
+    if (missing.length === 0) return keys;
+    const made = missing.map((id) => encrypt(this.masterKey, id, randomBytes(32)));
+    // Two processes may make a key for one source at once: the first stored is everyone's.
+    await this.pool.query('INSERT INTO source_keys (source_id, wrapped_key) SELECT * FROM unnest($1::uuid[], $2::bytea[]) ON CONFLICT DO NOTHING', [missing, made]);
+    for (const [id, key] of await this.read(missing)) keys.set(id, key);
+    return keys;
+  }
+
+  /** The keys to open with; a source never sealed for has none. */
+  forOpening(sourceIds: readonly string[]): Promise<Map<string, SourceKey>> {
+    return this.read(sourceIds);
+  }
+
+  /** Which of `sourceIds` were erased. */
+  async erasedAmong(sourceIds: readonly string[]): Promise<Set<string>> {
+    const { rows } = await this.pool.query<{ source_id: string }>('SELECT source_id FROM source_keys WHERE source_id = ANY($1::uuid[]) AND wrapped_key IS NULL', [sourceIds]);
+    return new Set(rows.map((row) => row.source_id));
+  }
+
+  /** For good: the key goes, the row stays as the mark of an erased source (one never sealed for included). */
+  async destroy(sourceId: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO source_keys (source_id, wrapped_key, erased_at) VALUES ($1, NULL, now())
+       ON CONFLICT (source_id) DO UPDATE SET wrapped_key = NULL, erased_at = coalesce(source_keys.erased_at, now())`,
+      [sourceId],
+    );
+  }
+
+  private async read(sourceIds: readonly string[]): Promise<Map<string, SourceKey>> {
+    const keys = new Map<string, SourceKey>();
+    if (sourceIds.length === 0) return keys;
+    const { rows } = await this.pool.query<{ source_id: string; wrapped_key: Buffer | null }>(
+      'SELECT source_id, wrapped_key FROM source_keys WHERE source_id = ANY($1::uuid[])',
+      [[...new Set(sourceIds)]],
+    );
+    for (const row of rows) keys.set(row.source_id, row.wrapped_key === null ? ERASED : decrypt(this.masterKey, row.source_id, row.wrapped_key));
+    return keys;
+  }
+}
+
+const KEY_FILE = 'source-keys-master.key';
+
+/**
+ * SOURCE_KEYS_MASTER_KEY; in the embedded default (no DATABASE_URL), the one kept in DATA_DIR,
+ * made there on first start. Every process on a shared database must unwrap with the one
+ * key, so there it is required.
+ */
+export async function sourceKeysMasterKeyFor(config: AppConfig, { log = console.log }: { log?: (line: string) => void } = {}): Promise<Buffer> {
+  if (config.SOURCE_KEYS_MASTER_KEY) return config.SOURCE_KEYS_MASTER_KEY;
+  if (config.DATABASE_URL) {
+    throw new ConfigError(
+      'Invalid configuration:\n  SOURCE_KEYS_MASTER_KEY: is required with DATABASE_URL, so that every process of the service reads the sources it keeps sealed; make one with `openssl rand -base64 32`',
+    );
+  }
+  const file = join(resolve(config.DATA_DIR), KEY_FILE);
+  if (existsSync(file)) return Buffer.from((await readFile(file, 'utf8')).trim(), 'base64');
+  const key = randomBytes(32);
+  await mkdir(resolve(config.DATA_DIR), { recursive: true });
+  await writeFile(file, key.toString('base64'), { mode: 0o600 });
+  log(`No SOURCE_KEYS_MASTER_KEY set: made the key that wraps each source's key in ${file}. Keep that file: without it no source's name or words can be read.`);
+  return key;
+}

@@ -1,0 +1,181 @@
+import { DataSource } from 'typeorm';
+import { eventIsSigned, type LedgerEvent } from '../docs/verify-proof.mjs';
+import { PROJECTIONS } from '../src/read-models.js';
+import { ERASED_SOURCE_NAME, ERASED_WORDS } from '../src/sources/erasure/identifying-fields.js';
+import { differences, snapshotProjectionTables } from './support/projection-tables.js';
+import { type KeyName, startTestApp, type TestApp } from './support/test-app.js';
+
+// Erasure by crypto-shredding (src/sources/erasure/, docs/audit.md): what identifies a source
+// is stored sealed with its own key; POST /sources/{id}/erasure destroys the key. Then no
+// route shows it to anyone, no row of any table holds it, and everything that verified
+// before (signatures, the audit log, rebuilds, the replay check) verifies still.
+
+let api: TestApp;
+const NAME = 'Moussa Ag Assarid, a Kidal notable';
+const ALIAS = 'the notable of Kidal';
+const DESCRIPTION = 'Spoke to the desk by phone from Tinzaouaten';
+const QUOTE = 'Nous avons compté quarante-sept corps près du puits';
+const TRANSLATION = 'We counted forty-seven bodies near the well';
+const URL = 'https://example.org/kidal-notable-interview';
+const IDENTIFYING = [NAME, ALIAS, DESCRIPTION, QUOTE, TRANSLATION, URL, 'Assarid', 'quarante-sept', 'forty-seven', 'kidal-notable'];
+const ROLES: KeyName[] = ['reader', 'editor', 'auditor', 'admin'];
+
+let notable: string;
+let ambush: string;
+let duplicate: string;
+let statementOnDuplicate: string;
+
+const opening = (title: string) => ({ title, location: { place: 'south of Tinzaouaten', country: 'ML', precision: 'region' }, occurred: { from: '2024-07-27', precision: 'day' } });
+const statement = (stances: unknown[] = []) => ({ sourceId: notable, medium: 'interview', quote: QUOTE, language: 'fr', translation: TRANSLATION, url: URL, statedAt: '2024-07-28T10:00:00Z', stances });
+
+async function created(who: KeyName, path: string, body: unknown): Promise<Record<string, string>> {
+  const response = await api.http(who, 'POST', path, { body });
+  expect(response.status).toBe(201);
+  return response.body as Record<string, string>;
+}
+
+async function ledger(): Promise<LedgerEvent[]> {
+  const events: LedgerEvent[] = [];
+  for (let after = ''; ; ) {
+    const page = await api.http('auditor', 'GET', `/ledger?limit=1000${after && `&after=${after}`}`);
+    events.push(...page.body.events);
+    if (!page.body.next) return events;
+    after = encodeURIComponent(page.body.next);
+  }
+}
+
+/** Every row of every table in the database, as text, that holds one of `needles`: what a dump of it would hold. */
+async function rowsHolding(needles: string[]): Promise<string[]> {
+  const dataSource = api.app.get(DataSource);
+  const tables = await dataSource.query<{ schema: string; name: string }[]>(
+    "SELECT table_schema AS schema, table_name AS name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')",
+  );
+  expect(tables.map(({ name }) => name)).toEqual(expect.arrayContaining(['events', 'incident_views', 'incident_timeline', 'source_view', 'source_keys', 'idempotency_keys']));
+  const found: string[] = [];
+  for (const { schema, name } of tables) {
+    const rows = await dataSource.query<{ row: string }[]>(`SELECT t::text AS row FROM "${schema}"."${name}" t WHERE t::text ILIKE ANY ($1::text[])`, [needles.map((needle) => `%${needle}%`)]);
+    found.push(...rows.map(({ row }) => `${schema}.${name}: ${row.slice(0, 200)}`));
+  }
+  return found;
+}
+
+beforeAll(async () => {
+  api = await startTestApp();
+  notable = (await created('editor', '/sources', { name: NAME, kind: 'other', aliases: [ALIAS], description: DESCRIPTION })).id;
+  ambush = (await created('editor', '/incidents', opening('Convoy ambush south of Tinzaouaten'))).id;
+  duplicate = (await created('editor', '/incidents', opening('Kidal convoy attack'))).id;
+  const told = await created('editor', `/incidents/${ambush}/statements`, statement());
+  await created('editor', `/incidents/${ambush}/claims`, { claimantId: notable, summary: 'At least 47 killed near the well', kind: 'casualties', statedAt: '2024-07-28T10:00:00Z', statementId: told.statementId, figures: [{ party: 'Malian soldiers', outcome: 'killed', qualifier: 'at_least', value: 47, originalText: 'au moins 47' }] });
+  statementOnDuplicate = (await created('editor', `/incidents/${duplicate}/statements`, statement())).statementId;
+  // A merge carries the duplicate's statement, sealed as it was, into the ambush's stream.
+  await created('editor', `/incidents/${duplicate}/merge`, { into: ambush, reason: 'Two editors opened the same ambush' });
+  await api.projected();
+}, 60_000);
+
+afterAll(async () => {
+  await api.close();
+});
+
+it('stores what identifies a source sealed, and opens it for the desk', async () => {
+  const stored = JSON.stringify(await ledger());
+  for (const text of IDENTIFYING) expect(stored).not.toContain(text);
+  expect(stored).toContain('⟦sealed:');
+
+  const view = (await api.http('editor', 'GET', `/incidents/${ambush}`)).body;
+  expect(view.statements).toEqual([
+    expect.objectContaining({ sourceId: notable, quote: QUOTE, translation: TRANSLATION, url: URL }),
+    expect.objectContaining({ statementId: statementOnDuplicate, incidentId: duplicate, quote: QUOTE }),
+  ]);
+  expect((await api.http('reader', 'GET', `/sources/${notable}`)).body).toMatchObject({ name: NAME, aliases: [ALIAS], description: DESCRIPTION, erased: false });
+  // The read models hold it opened, as they answer it: the search below finds it there.
+  expect((await rowsHolding([QUOTE])).map((row) => row.split(':')[0])).toEqual(expect.arrayContaining(['public.incident_views', 'public.incident_timeline']));
+});
+
+it('is for admins only, with a reason', async () => {
+  for (const who of ['none', 'reader', 'editor', 'auditor'] as const) {
+    expect((await api.http(who, 'POST', `/sources/${notable}/erasure`, { body: { reason: 'asked to be forgotten' } })).status).toBe(who === 'none' ? 401 : 403);
+  }
+  const noReason = await api.http('admin', 'POST', `/sources/${notable}/erasure`, { body: {} });
+  expect(noReason.status).toBe(400);
+  expect(noReason.body.errors).toEqual([expect.objectContaining({ field: 'reason' })]);
+  expect((await api.http('admin', 'POST', '/sources/0190f5a2-6c00-7b01-8000-00000000b0ff/erasure', { body: { reason: 'no such source' } })).status).toBe(404);
+  expect((await api.http('reader', 'GET', `/sources/${notable}`)).body.erased).toBe(false);
+});
+
+describe('once erased', () => {
+  let before: Record<string, string[]>;
+
+  beforeAll(async () => {
+    await api.sealed();
+    expect((await api.http('auditor', 'GET', '/audit/verify')).body).toMatchObject({ ok: true });
+    const erased = await api.http('admin', 'POST', `/sources/${notable}/erasure`, { body: { reason: 'The notable asked to be forgotten after threats' } });
+    expect(erased.status).toBe(201);
+    const again = await api.http('admin', 'POST', `/sources/${notable}/erasure`, { body: { reason: 'The notable asked to be forgotten after threats' } });
+    expect({ status: again.status, version: again.body.version }).toEqual({ status: 200, version: erased.body.version });
+    await api.projected();
+    before = await snapshotProjectionTables(api.app.get(DataSource), PROJECTIONS);
+  }, 60_000);
+
+  it('shows every role an erased source, on every route', async () => {
+    const asOf = encodeURIComponent(new Date().toISOString());
+    for (const who of ROLES) {
+      const answers = await Promise.all(
+        [
+          `/sources/${notable}`,
+          `/sources?q=erased`,
+          `/incidents/${ambush}`,
+          `/incidents/${ambush}?asOf=${asOf}`,
+          `/incidents/${ambush}?version=2`,
+          `/incidents/${ambush}/timeline`,
+          `/incidents/${ambush}/diff?from=0&to=3`,
+          `/incidents?q=convoy`,
+          '/exports/incidents.ndjson',
+          '/exports/figures.csv',
+        ].map((path) => api.http(who, 'GET', path)),
+      );
+      expect(answers.map(({ status }) => status)).toEqual(answers.map(() => 200));
+      for (const answer of answers) for (const text of IDENTIFYING) expect(JSON.stringify(answer.body)).not.toContain(text);
+
+      const [source, , view] = answers;
+      expect(source.body).toMatchObject({ name: ERASED_SOURCE_NAME, aliases: [], erased: true });
+      expect(source.body).not.toHaveProperty('description');
+      expect(view.body.sources).toContainEqual(expect.objectContaining({ id: notable, name: ERASED_SOURCE_NAME }));
+      for (const told of view.body.statements) {
+        expect(told).toMatchObject({ sourceId: notable, quote: ERASED_WORDS });
+        expect(told).not.toHaveProperty('translation');
+        expect(told).not.toHaveProperty('url');
+      }
+    }
+  });
+
+  it('takes no more statements or claims from it, and no revision', async () => {
+    const more = await api.http('editor', 'POST', `/incidents/${ambush}/statements`, { body: statement() });
+    expect(more.status).toBe(409);
+    expect(more.body).toMatchObject({ code: 'source_erased' });
+    const claim = await api.http('editor', 'POST', `/incidents/${ambush}/claims`, { body: { claimantId: notable, summary: 'More dead', kind: 'casualties', statedAt: '2024-07-29T10:00:00Z' } });
+    expect(claim.status).toBe(409);
+    const revised = await api.http('editor', 'PATCH', `/sources/${notable}`, { body: { name: NAME, reason: 'undo' } });
+    expect(revised.status).toBe(409);
+    expect(revised.body).toMatchObject({ code: 'source_erased' });
+  });
+
+  it('leaves no row of any table holding its name, aliases, description or words', async () => {
+    expect(await rowsHolding(IDENTIFYING)).toEqual([]);
+  });
+
+  it('keeps every signature, the audit log, the replay check and a rebuild true', async () => {
+    await api.sealed();
+    expect((await api.http('auditor', 'GET', '/audit/verify')).body).toMatchObject({ ok: true });
+    const { pem } = (await api.http('reader', 'GET', '/audit/public-key')).body;
+    const events = await ledger();
+    expect(events.filter((event) => !eventIsSigned(event, pem))).toEqual([]);
+    expect(events.map(({ type }) => type)).toContain('SourceErased');
+
+    const check = await api.http('auditor', 'POST', '/audit/replay-check');
+    expect(check.body.differences).toBe(0);
+    for (const { name } of PROJECTIONS) expect((await api.http('admin', 'POST', `/admin/projections/${name}/rebuild`)).status).toBe(200);
+    await api.projected();
+    expect(differences(before, await snapshotProjectionTables(api.app.get(DataSource), PROJECTIONS))).toEqual({});
+    expect(await rowsHolding(IDENTIFYING)).toEqual([]);
+  }, 120_000);
+});
