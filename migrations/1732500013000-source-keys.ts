@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 // Each source's own key (src/sources/erasure/source-keys.ts), wrapped by the master key;
 // erasure sets wrapped_key to NULL and keeps the row as the mark of an erased source. The
-// read models that name sources learn which are erased: they are shown as such to everyone.
+// source view tells which sources are erased.
 export class SourceKeys1732500013000 implements MigrationInterface {
   name = 'SourceKeys1732500013000';
 
@@ -15,11 +15,9 @@ export class SourceKeys1732500013000 implements MigrationInterface {
         CHECK ((wrapped_key IS NULL) = (erased_at IS NOT NULL))
       )`);
     await queryRunner.query('ALTER TABLE source_view ADD COLUMN erased boolean NOT NULL DEFAULT false');
-    await queryRunner.query('ALTER TABLE incident_source_names ADD COLUMN erased boolean NOT NULL DEFAULT false');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('ALTER TABLE incident_source_names DROP COLUMN erased');
     await queryRunner.query('ALTER TABLE source_view DROP COLUMN erased');
     await queryRunner.query('DROP TABLE source_keys');
   }

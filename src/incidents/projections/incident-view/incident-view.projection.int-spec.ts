@@ -8,6 +8,9 @@ import { timelineEntry, type Names } from '../../read-model/headline.js';
 import { emptyView, evolveView, foldView } from '../../read-model/incident-view.js';
 import { AMBUSH, BATTLE, names, RUSSIAN_BLOGS, stored, WAGNER } from '../../read-model/tinzaouaten.fixture.js';
 import { sourceReference, wordsReference, worded } from '../../read-model/source-references.js';
+import type { Position, RecordedEvent } from '../../../event-store/event-store.js';
+import { sourceStreamId } from '../../../sources/domain/source.streams.js';
+import { ERASED_WORDS, erasedValue, withIdentifyingFields } from '../../../sources/erasure/identifying-fields.js';
 import { incidentViewProjection } from './incident-view.projection.js';
 
 const ledger = tinzaouatenLedger();
@@ -76,6 +79,38 @@ describe('incident-view projection', () => {
   });
 
   itLeavesTheSameRowsHoweverTheLedgerArrives(() => harness, () => ledger);
+
+  describe('once a source is erased', () => {
+    // Wagner's statement is quoted in the ambush's timeline and held in its view.
+    const last = ledger.at(-1)!;
+    const erased: RecordedEvent = {
+      ...last,
+      id: '0190f17c-b400-7000-9000-ffffffffffff',
+      streamId: sourceStreamId(WAGNER),
+      revision: ledger.filter((event) => event.streamId === sourceStreamId(WAGNER)).length,
+      position: `${ledger.length + 1}` as Position,
+      type: 'SourceErased',
+      data: { sourceId: WAGNER, reason: 'Wagner asked to be forgotten' },
+    };
+    const erasedLedger = [...ledger, erased];
+
+    it('rewrites the rows as the ledger, read once the key is gone, writes them', async () => {
+      await harness.deliver(erasedLedger);
+      const scrubbed = await harness.tables();
+      expect(JSON.stringify(scrubbed)).not.toContain('in the vicinity of Tinzaouaten');
+      expect(JSON.stringify(scrubbed)).toContain(ERASED_WORDS);
+
+      await harness.reset();
+      const readNow = erasedLedger.map((event) => ({
+        ...event,
+        data: withIdentifyingFields(event.type, event.data, (sourceId, field, value) => (sourceId === WAGNER ? erasedValue(field) : value)),
+      }));
+      await harness.deliver(readNow);
+      expect(await harness.tables()).toStrictEqual(scrubbed);
+    });
+
+    itLeavesTheSameRowsHoweverTheLedgerArrives(() => harness, () => erasedLedger);
+  });
 
   it('stops at a gap in a stream rather than keep a view that lacks an event', async () => {
     await harness.deliver(ambushEvents.slice(0, 1));
