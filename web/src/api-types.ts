@@ -5,6 +5,8 @@ import type { SourceResponse } from '../../src/sources/queries/source-response.j
 // OpenAPI document at /openapi.json is the full contract; these name only what is used.
 
 export { ROLES, type Role } from '../../src/auth/role-names.js';
+// Who is shown a confidential source's name: the service's one rule, not a copy of it.
+export { identifiesConfidentialSources } from '../../src/auth/confidentiality.js';
 import type { Role } from '../../src/auth/role-names.js';
 
 // The domain's own value lists and event shapes: those files import nothing, so the desk's
