@@ -151,9 +151,9 @@ export function UtcDateTime({ name, label, value, onChange, hint }: { name: stri
   );
 }
 
-export function Checkbox({ name, label, checked, onChange }: { name: string; label: string; checked: boolean; onChange: (checked: boolean) => void }) {
+export function Checkbox({ name, label, checked, onChange, hint }: { name: string; label: string; checked: boolean; onChange: (checked: boolean) => void; hint?: string }) {
   return (
-    <Field name={name} label={label} className="field-checkbox">
+    <Field name={name} label={label} hint={hint} className="field-checkbox">
       {(control) => <input {...control} type="checkbox" checked={checked} onChange={(event) => onChange(event.target.checked)} />}
     </Field>
   );

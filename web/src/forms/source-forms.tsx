@@ -30,7 +30,19 @@ export function listOf(text: string): string[] {
     .filter(Boolean);
 }
 
-function SourceFields({ draft, set }: { draft: SourceDraft; set: (change: Partial<SourceDraft>) => void }) {
+/**
+ * What the confidential box does, said for the change it would make: a revision applies to
+ * the source's whole history, not only from now on.
+ */
+function confidentialHint(confidential: boolean, before?: boolean): string {
+  const hidden = 'readers and auditors see it as “Confidential source”, with its kind and country only: not its name, aliases or description, nor the words of its statements';
+  const shown = 'Editors and admins see who it is, and the access log records each time they are shown.';
+  if (before === undefined) return `When ticked, ${hidden}. ${shown}`;
+  if (confidential === before) return confidential ? `Confidential now: ${hidden}. ${shown}` : 'Public now: everyone sees its name and words.';
+  return confidential ? `Once saved, ${hidden}, in its whole history too. ${shown}` : 'Once saved, readers and auditors see its name, aliases, description and words, in its whole history too.';
+}
+
+function SourceFields({ draft, set, confidentialBefore }: { draft: SourceDraft; set: (change: Partial<SourceDraft>) => void; confidentialBefore?: boolean }) {
   return (
     <>
       <div className="row">
@@ -40,7 +52,13 @@ function SourceFields({ draft, set }: { draft: SourceDraft; set: (change: Partia
       </div>
       <TextInput name="aliases" label="Aliases" hint="comma-separated" value={draft.aliases} onChange={(aliases) => set({ aliases })} />
       <TextArea name="description" label="Description" value={draft.description} onChange={(description) => set({ description })} rows={2} />
-      <Checkbox name="confidential" label="Confidential: readers see the kind and country, not the name" checked={draft.confidential} onChange={(confidential) => set({ confidential })} />
+      <Checkbox
+        name="confidential"
+        label="Confidential: readers and auditors are not shown who this source is"
+        hint={confidentialHint(draft.confidential, confidentialBefore)}
+        checked={draft.confidential}
+        onChange={(confidential) => set({ confidential })}
+      />
     </>
   );
 }
@@ -112,7 +130,7 @@ export function ReviseSourceForm({ source, onDone }: { source: Source; onDone: (
   };
   return (
     <FormShell title={`Revise ${source.name}`} submitLabel="Save revision" write={write} onSubmit={submit} onCancel={onDone}>
-      <SourceFields draft={draft} set={set} />
+      <SourceFields draft={draft} set={set} confidentialBefore={seen.confidential} />
       <TextInput name="reason" label="Reason for the revision" value={reason} onChange={setReason} />
     </FormShell>
   );
