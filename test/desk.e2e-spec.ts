@@ -1,14 +1,12 @@
-import { execSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import chromium from '@sparticuz/chromium';
 import { parse } from 'csv-parse/sync';
-import playwright, { type Browser, type Locator, type Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { readDemo } from '../src/demo/load-demo.js';
 import { eventually } from './support/caught-up.js';
-import { KEYS, startTestApp, type KeyName, type TestApp } from './support/test-app.js';
+import { ARTIFACTS, buildDeskIfStale, expectCount, expectText, openDeskBrowser, openForm, snapshot, STEP_TIMEOUT, submit, waitUntil, type DeskBrowser } from './support/desk-browser.js';
+import { KEYS, startTestApp, type TestApp } from './support/test-app.js';
 import { asSuperuser } from './support/test-database.js';
 
 // The desk in a real browser (headless Chromium, driven by playwright-core): an
@@ -18,16 +16,6 @@ import { asSuperuser } from './support/test-database.js';
 // re-applied; readers get no forms; auditors the raw record. Screenshots of the incident
 // page go to test-artifacts/.
 
-const ARTIFACTS = 'test-artifacts';
-// The browser comes from the npm registry with `npm ci` (@sparticuz/chromium ships the binary,
-// unpacked into the temporary folder on first use); CHROMIUM_PATH names another.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? (await chromium.executablePath());
-// Without the background-networking flags Chromium keeps dialling Google, which a closed network refuses.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--disable-dev-shm-usage'];
-
-// A step drives a whole form or two through a browser, each write waiting for the read models.
-const STEP_TIMEOUT = 60_000;
-
 const BATTLE = 'Battle at Tinzaouaten';
 const AMBUSH = 'Convoy ambush south of Tinzaouaten';
 // What tells the blogs' toll from their other claims, before and after they raise it (which only this test makes them do).
@@ -36,23 +24,20 @@ const BLOGS_COUNT = 'Wagner deaths';
 const demo = await readDemo();
 
 let app: TestApp;
-let browser: Browser;
-/** Uncaught errors and Content-Security-Policy refusals in any page: there must be none. */
-const pageErrors: string[] = [];
+let desk: DeskBrowser;
 let editor: Page;
 let battleId: string;
 let ambushId: string;
 
 beforeAll(async () => {
   buildDeskIfStale();
-  mkdirSync(ARTIFACTS, { recursive: true });
   app = await startTestApp({}, { project: true });
-  browser = await playwright.chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  editor = await signedIn('editor');
+  desk = await openDeskBrowser(app.baseUrl);
+  editor = await desk.signedIn('editor');
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await desk?.close();
   await app?.close();
 });
 
@@ -379,7 +364,7 @@ describe('the desk', () => {
   }, STEP_TIMEOUT);
 
   it('shows a reader the incident with no write forms', async () => {
-    const reader = await signedIn('reader');
+    const reader = await desk.signedIn('reader');
     await reader.goto(`${app.baseUrl}/#/incidents/${ambushId}`);
     await expectText(casualty(reader, 'Wagner', 'killed').locator('.range'), '1–30');
     await expectText(claimCard(reader, 'JNIM').locator('.stances'), 'Malian authorities disputes it');
@@ -401,7 +386,7 @@ describe('the desk', () => {
   }, STEP_TIMEOUT);
 
   it('shows an auditor the incident’s raw events and the ledger', async () => {
-    const auditor = await signedIn('auditor');
+    const auditor = await desk.signedIn('auditor');
     await auditor.goto(`${app.baseUrl}/#/incidents/${ambushId}`);
     const raw = auditor.getByRole('region', { name: 'Raw events (auditor)' });
     await expectText(raw, 'ClaimRetracted');
@@ -415,7 +400,7 @@ describe('the desk', () => {
   }, STEP_TIMEOUT);
 
   it('lets an admin see each read model’s state and rebuild one, which auditors do not see', async () => {
-    const auditor = await signedIn('auditor');
+    const auditor = await desk.signedIn('auditor');
     await auditor.getByRole('link', { name: 'Ledger', exact: true }).click();
     await expectText(auditor.locator('table.events'), 'SourceRegistered');
     expect(await auditor.getByRole('region', { name: 'Read models (admin)' }).count()).toBe(0);
@@ -423,7 +408,7 @@ describe('the desk', () => {
 
     // A view row gone wrong behind the projector's back, which only a rebuild from the ledger mends.
     await asSuperuser(app.database.url, `UPDATE incident_views SET view = jsonb_set(view, '{title}', '"Garbled title"') WHERE incident_id = $1`, [ambushId]);
-    const admin = await signedIn('admin');
+    const admin = await desk.signedIn('admin');
     await admin.getByRole('link', { name: 'Ledger', exact: true }).click();
     const readModels = admin.getByRole('region', { name: 'Read models (admin)' });
     await expectText(readModels.getByRole('row', { name: /incident-view/ }), 'running');
@@ -541,11 +526,11 @@ describe('the desk', () => {
   }, STEP_TIMEOUT);
 
   it('met no script error or Content-Security-Policy refusal in any page', () => {
-    expect(pageErrors).toEqual([]);
+    expect(desk.pageErrors).toEqual([]);
   });
 
   it('refuses an unknown key at sign-in', async () => {
-    const page = await browser.newPage();
+    const page = await desk.browser.newPage();
     await page.goto(`${app.baseUrl}/`);
     await page.getByLabel('API key', { exact: true }).fill('not-a-key-0123456789');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -696,34 +681,6 @@ function typedTime(instant: string): string {
 async function downloaded(page: Page, group: string, button: string): Promise<{ name: string; rows: Record<string, string>[] }> {
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('group', { name: group }).getByRole('button', { name: button }).click()]);
   return { name: download.suggestedFilename(), rows: parse(await readFile((await download.path())!, 'utf8'), { bom: true, columns: true }) };
-}
-
-async function signedIn(who: KeyName): Promise<Page> {
-  // A context of its own, so that another tab of the same browser can be opened in it.
-  const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  page.on('pageerror', (error) => pageErrors.push(`${who}: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.text().includes('Content Security Policy')) pageErrors.push(`${who}: ${message.text()}`);
-  });
-  page.setDefaultTimeout(15_000);
-  await page.goto(`${app.baseUrl}/`);
-  await page.getByLabel('API key', { exact: true }).fill(KEYS[who]);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByText(`Signed in as ${who}-desk`).waitFor();
-  return page;
-}
-
-/** Opens the form a toggle button shows (once: a second click would close it). */
-async function openForm(page: Page, toggle: string, form: string): Promise<Locator> {
-  const button = page.getByRole('button', { name: toggle, exact: true });
-  if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
-  return page.getByRole('form', { name: form });
-}
-
-/** Sends the form and waits until the page has shown what it recorded and closed it. */
-async function submit(form: Locator, label: string): Promise<void> {
-  await form.getByRole('button', { name: label }).click();
-  await form.waitFor({ state: 'detached' });
 }
 
 /** Picks the option that mentions `text` (a source's name, a claim's claimant). */
@@ -913,12 +870,6 @@ async function searchIncidents(page: Page, filters: Partial<Record<'Words' | 'Co
 
 // --- what the page shows ---
 
-/** The whole page from its top (a scrolled window would carry the sticky timeline down with it). */
-async function snapshot(page: Page, name: string): Promise<void> {
-  await page.evaluate('window.scrollTo(0, 0)');
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
-
 function claimCard(page: Page, claimant: string, summary?: string): Locator {
   const cards = page.locator(`article.claim[data-claimant="${claimant}"]`);
   return summary ? cards.filter({ hasText: summary }) : cards.first();
@@ -962,35 +913,9 @@ async function claimsWithSummary(summary: string): Promise<number> {
   return events.body.events.filter((event: { type: string; data: { summary?: string } }) => event.type === 'ClaimReported' && event.data.summary === summary).length;
 }
 
-/** Waits for the locator to contain the text (the desk updates as the read models catch up). */
-async function expectText(locator: Locator, text: string): Promise<void> {
-  await locator.filter({ hasText: text }).first().waitFor().catch(async (error: unknown) => {
-    const actual = await locator.allInnerTexts().catch(() => []);
-    throw new Error(`Expected ${String(locator)} to contain "${text}"; it reads ${JSON.stringify(actual)}. ${String(error)}`);
-  });
-}
-
-async function expectCount(locator: Locator, count: number): Promise<void> {
-  await waitUntil(async () => (await locator.count()) === count, async () => `Expected ${count} of ${String(locator)}, found ${await locator.count()}`);
-}
-
 /** Waits for the search results to be these titles, in this order. */
 async function expectResults(page: Page, titles: string[]): Promise<void> {
   const results = page.locator('ol.results .result-title');
   const shown = async () => JSON.stringify(await results.allInnerTexts());
   await waitUntil(async () => (await shown()) === JSON.stringify(titles), async () => `Expected the results ${JSON.stringify(titles)}, found ${await shown()}`);
-}
-
-async function waitUntil(holds: () => Promise<boolean>, failure: () => Promise<string>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await holds())) {
-    if (Date.now() > deadline) throw new Error(await failure());
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-// `npm test` builds the desk first (pretest runs `npm run build`); a direct jest run builds it here when web/ changed.
-/** `npm test` builds first; a run of this file alone may find the desk's build older than its sources. */
-function buildDeskIfStale(): void {
-  execSync('npm run build:if-stale --silent', { stdio: 'inherit' });
 }

@@ -1,14 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/api-keys.js';
-
-/** One showing of a confidential source's identity. */
-export interface SourceAccess {
-  id: number;
-  principal: string;
-  route: string;
-  shownAt: string;
-}
+import type { SourceAccess } from './source-access.js';
 
 /**
  * Who was shown which confidential source's identity, when, and through which route: every

@@ -1,16 +1,19 @@
 import type { Location, Occurred } from '../../src/incidents/domain/incident.events.js';
-import type { SourceKind } from '../../src/sources/domain/source.events.js';
+import type { SourceResponse } from '../../src/sources/queries/source-response.js';
 
 // The shapes of the API's answers that the desk reads (PRODUCT.md §4, §5). The service's
 // OpenAPI document at /openapi.json is the full contract; these name only what is used.
 
 export { ROLES, type Role } from '../../src/auth/role-names.js';
+// Who is shown a confidential source's name: the service's one rule, not a copy of it.
+export { identifiesConfidentialSources } from '../../src/auth/confidentiality.js';
 import type { Role } from '../../src/auth/role-names.js';
 
 // The domain's own value lists and event shapes: those files import nothing, so the desk's
 // bundle takes them as they are and the forms offer exactly what the API accepts.
 export { SOURCE_KINDS, type SourceKind } from '../../src/sources/domain/source.events.js';
 export type { ProjectionStatus } from '../../src/projections/projection-status.js';
+export type { SourceAccess, SourceAccessPage } from '../../src/sources/source-access.js';
 export {
   CLAIM_GRADES,
   CLAIM_KINDS,
@@ -53,18 +56,12 @@ export interface WriteAnswer {
   newIncidentId?: string;
 }
 
-export interface Source {
-  id: string;
-  name: string;
-  kind: SourceKind;
-  aliases: string[];
-  country?: string;
-  description?: string;
-  confidential: boolean;
-  version: number;
-  registeredAt: string;
-  updatedAt: string;
-}
+/**
+ * A source as GET /sources and GET /sources/{id} answer it. `erased` is POST
+ * /sources/{id}/erasure's mark, which the server's SourceResponse does not carry yet: once it
+ * does, this intersection adds nothing and can go.
+ */
+export type Source = SourceResponse & { erased?: boolean };
 
 export interface Page<T> {
   items: T[];

@@ -7,6 +7,7 @@ import { PageHeading } from './page-heading';
 import { hrefTo, parseRoute, useHash, type Route } from './route';
 import { clearSession, loadSession, saveSession, type Session } from './session';
 import { SignIn } from './sign-in';
+import { SourceAccessLogPage } from './source-access-log';
 import { SourcesPage } from './sources-page';
 
 export function App() {
@@ -59,7 +60,7 @@ function Shell({ announcement, onDismiss }: { announcement: string; onDismiss: (
           <a href={hrefTo.search()} aria-current={here('search') ?? (route.page === 'incident' ? 'location' : undefined)}>
             Incidents
           </a>
-          <a href={hrefTo.sources()} aria-current={here('sources')}>
+          <a href={hrefTo.sources()} aria-current={here('sources') ?? (route.page === 'source-access-log' ? 'location' : undefined)}>
             Sources
           </a>
           {mayAudit && (
@@ -93,7 +94,7 @@ function Shell({ announcement, onDismiss }: { announcement: string; onDismiss: (
 }
 
 function Page({ route }: { route: Route }) {
-  const { mayAudit } = useDesk();
+  const { mayAudit, mayAdminister } = useDesk();
   switch (route.page) {
     case 'search':
       return <IncidentSearch />;
@@ -101,6 +102,15 @@ function Page({ route }: { route: Route }) {
       return <IncidentPage key={route.incidentId} incidentId={route.incidentId} />;
     case 'sources':
       return <SourcesPage />;
+    case 'source-access-log':
+      return mayAdminister ? (
+        <SourceAccessLogPage key={route.sourceId} sourceId={route.sourceId} />
+      ) : (
+        <>
+          <PageHeading>Access log</PageHeading>
+          <p>The access log is open to admins; this key’s role does not include it.</p>
+        </>
+      );
     case 'ledger':
       return mayAudit ? (
         <LedgerPageView />

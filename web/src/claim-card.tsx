@@ -3,6 +3,7 @@ import type { Claim, ClaimChange, Statement } from './api-types';
 import { useDesk } from './desk-context';
 import { figureLong, formatStated, formatWhen, words } from './format';
 import { hrefTo } from './route';
+import { SourceLabel, SourceLabels } from './source-label';
 
 // A claim as the desk reads it: who claims it (through whom), its status and grade, its
 // figures, the stances others took, and its whole life; editors get its actions.
@@ -14,8 +15,13 @@ export function ClaimCard({ claim, changed, actions }: { claim: Claim; changed: 
     <article className={`claim status-${claim.status}${changed ? ' changed' : ''}`} aria-labelledby={headingId} data-claim-id={claim.claimId} data-claimant={sourceName(claim.claimantId)}>
       <header>
         <h3 id={headingId}>
-          {sourceName(claim.claimantId)}
-          {claim.via.length > 0 && <span className="via"> via {claim.via.map(sourceName).join(', then ')}</span>}
+          <SourceLabel id={claim.claimantId} />
+          {claim.via.length > 0 && (
+            <span className="via">
+              {' '}
+              via <SourceLabels ids={claim.via} separator=", then " />
+            </span>
+          )}
         </h3>
         <div className="badges">
           <span className={`badge badge-${claim.status}`}>{claim.status}</span>
@@ -54,7 +60,7 @@ export function ClaimCard({ claim, changed, actions }: { claim: Claim; changed: 
         <ul className="stances" aria-label="Stances others took">
           {claim.stances.map((stance) => (
             <li key={stance.statementId} className={`stance stance-${stance.stance}`}>
-              {sourceName(stance.sourceId)} <strong>{stance.stance}</strong> it ({formatStated(stance.statedAt)})
+              <SourceLabel id={stance.sourceId} /> <strong>{stance.stance}</strong> it ({formatStated(stance.statedAt)})
             </li>
           ))}
         </ul>
@@ -96,8 +102,15 @@ export function StatementCard({ statement, changed }: { statement: Statement; ch
   return (
     <article className={`statement${changed ? ' changed' : ''}`} aria-label={`Statement by ${sourceName(statement.sourceId)}`}>
       <p className="meta">
-        <strong>{sourceName(statement.sourceId)}</strong>
-        {statement.via.length > 0 && <> via {statement.via.map(sourceName).join(', then ')}</>} · {words(statement.medium)} · stated {formatStated(statement.statedAt)}
+        <strong>
+          <SourceLabel id={statement.sourceId} />
+        </strong>
+        {statement.via.length > 0 && (
+          <>
+            {' '}
+            via <SourceLabels ids={statement.via} separator=", then " />
+          </>
+        )} · {words(statement.medium)} · stated {formatStated(statement.statedAt)}
         {statement.publishedAt && <> · published {formatStated(statement.publishedAt)}</>}
         {statement.retrievedAt && <> · retrieved {formatWhen(statement.retrievedAt)}</>}
         {changed && <span className="badge badge-changed">recorded at this step</span>}

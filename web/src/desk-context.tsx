@@ -11,7 +11,10 @@ export interface Desk {
   session: Session;
   mayWrite: boolean;
   mayAudit: boolean;
+  /** Admins erase sources and read who was shown a confidential one. */
+  mayAdminister: boolean;
   sources: Source[];
+  source: (id: string) => Source | undefined;
   sourceName: (id: string) => string;
   reloadSources: () => Promise<void>;
   announce: (message: string) => void;
@@ -49,14 +52,16 @@ export function DeskProvider({ session, signOut, announce, children }: { session
   }, [reloadSources, announce]);
 
   const desk = useMemo<Desk>(() => {
-    const names = new Map(sources.map((source) => [source.id, source.name]));
+    const byId = new Map(sources.map((source) => [source.id, source]));
     return {
       api,
       session,
       mayWrite: canWrite(session.role),
       mayAudit: canAudit(session.role),
+      mayAdminister: session.role === 'admin',
       sources,
-      sourceName: (id) => names.get(id) ?? `source …${id.slice(-6)}`,
+      source: (id) => byId.get(id),
+      sourceName: (id) => byId.get(id)?.name ?? `source …${id.slice(-6)}`,
       reloadSources,
       announce,
       signOut: () => signOut(),

@@ -5,9 +5,10 @@ import type { Figure, FigureQualifier } from './api-types';
 const DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 const MONTH = new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
 const TIME = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
+const SECOND = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: 'UTC' });
 
-/** A date or instant, as precisely as it is known; times are UTC, said so. */
-export function formatWhen(value: string, precision: 'time' | 'day' | 'month' | 'year' = value.length > 10 ? 'time' : 'day'): string {
+/** A date or instant, as precisely as it is known (or, for a log's entries, to the second); times are UTC, said so. */
+export function formatWhen(value: string, precision: 'second' | 'time' | 'day' | 'month' | 'year' = value.length > 10 ? 'time' : 'day'): string {
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return value;
   switch (precision) {
@@ -19,6 +20,8 @@ export function formatWhen(value: string, precision: 'time' | 'day' | 'month' | 
       return DAY.format(date);
     case 'time':
       return `${TIME.format(date)} UTC`;
+    case 'second':
+      return `${SECOND.format(date)} UTC`;
   }
 }
 

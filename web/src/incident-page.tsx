@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { Fragment, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiError, waitForVersion, type Api, type WriteResult } from './api';
 import { RELATION_PHRASES, type Claim, type IncidentView, type LifecycleEntry, type TimelineEntry, type TimelinePage, type ViewDiff } from './api-types';
 import { casualtyRowKey, CasualtyChart } from './casualty-chart';
@@ -10,6 +10,7 @@ import { LinkIncidentForm, MergeIncidentForm, ReviseIncidentForm, SplitIncidentF
 import { StatementForm } from './forms/statement-form';
 import { IncidentEvents } from './audit';
 import { hrefTo } from './route';
+import { SourceLabel } from './source-label';
 import { ExportDownloads } from './export-downloads';
 import { PageHeading } from './page-heading';
 import { TimelinePanel } from './timeline-panel';
@@ -201,7 +202,16 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
             </div>
             <LinkedIncidents view={shown} />
             <p className="meta">
-              Sources involved: {shown.sources.map((source) => source.name ?? 'not yet known').join(', ') || 'none yet'}. Opened {formatWhen(shown.openedAt)}.
+              Sources involved:{' '}
+              {shown.sources.length === 0
+                ? 'none yet'
+                : shown.sources.map((source, index) => (
+                    <Fragment key={source.id}>
+                      {index > 0 && ', '}
+                      <SourceLabel id={source.id} name={source.name ?? 'not yet known'} />
+                    </Fragment>
+                  ))}
+              . Opened {formatWhen(shown.openedAt)}.
             </p>
           </section>
         </div>

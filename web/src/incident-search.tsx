@@ -9,6 +9,7 @@ import { OpenIncidentForm } from './forms/incident-forms';
 import { EnumSelect, SourceSelect, TextInput } from './forms/inputs';
 import { PageHeading } from './page-heading';
 import { hrefTo, navigate } from './route';
+import { SourceLabels } from './source-label';
 
 // Find an incident: the filters of GET /incidents, a page at a time.
 
@@ -38,7 +39,7 @@ const SORT_LABELS: Record<IncidentSort, string> = {
 let lastWalk: { filters: Filters; cursors: (string | undefined)[] } = { filters: NO_FILTERS, cursors: [undefined] };
 
 export function IncidentSearch() {
-  const { api, mayWrite, sourceName } = useDesk();
+  const { api, mayWrite } = useDesk();
   const [draft, setDraft] = useState(lastWalk.filters);
   const [filters, setFilters] = useState(lastWalk.filters);
   const [cursors, setCursors] = useState(lastWalk.cursors);
@@ -105,7 +106,7 @@ export function IncidentSearch() {
             <TextInput name="query.tag" label="Tag" value={draft.tag} onChange={(tag) => set({ tag })} />
           </div>
           <div className="row">
-            <SourceSelect name="query.claimant" label="Claimant" value={draft.claimant} onChange={(claimant) => set({ claimant })} />
+            <SourceSelect name="query.claimant" label="Claimant" value={draft.claimant} onChange={(claimant) => set({ claimant })} includeErased />
             <TextInput name="query.from" label="Happened from" type="date" value={draft.from} onChange={(from) => set({ from })} />
             <TextInput name="query.to" label="Happened to" type="date" value={draft.to} onChange={(to) => set({ to })} />
             <EnumSelect name="query.sort" label="Order" options={INCIDENT_SORTS} value={draft.sort} onChange={(sort) => set({ sort })} labels={SORT_LABELS} />
@@ -135,7 +136,11 @@ export function IncidentSearch() {
                 {item.location.place}
                 {item.location.region && `, ${item.location.region}`}, {item.location.country} · {formatOccurred(item.occurred)} · version {item.version} · changed {formatWhen(item.updatedAt)}
               </p>
-              {item.claimantIds.length > 0 && <p className="meta">Claims by {item.claimantIds.map(sourceName).join(', ')}</p>}
+              {item.claimantIds.length > 0 && (
+                <p className="meta">
+                  Claims by <SourceLabels ids={item.claimantIds} separator=", " />
+                </p>
+              )}
               {item.tags.length > 0 && (
                 <ul className="tags" aria-label="Tags">
                   {item.tags.map((tag) => (

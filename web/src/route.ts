@@ -7,6 +7,7 @@ export type Route =
   | { page: 'search' }
   | { page: 'incident'; incidentId: string }
   | { page: 'sources' }
+  | { page: 'source-access-log'; sourceId: string }
   | { page: 'ledger' }
   | { page: 'not-found'; path: string };
 
@@ -16,6 +17,7 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 0 || (parts.length === 1 && parts[0] === 'incidents')) return { page: 'search' };
   if (parts.length === 2 && parts[0] === 'incidents') return { page: 'incident', incidentId: decodeURIComponent(parts[1]) };
   if (parts.length === 1 && parts[0] === 'sources') return { page: 'sources' };
+  if (parts.length === 3 && parts[0] === 'sources' && parts[2] === 'access-log') return { page: 'source-access-log', sourceId: decodeURIComponent(parts[1]) };
   if (parts.length === 1 && parts[0] === 'ledger') return { page: 'ledger' };
   return { page: 'not-found', path };
 }
@@ -24,6 +26,7 @@ export const hrefTo = {
   search: () => '#/',
   incident: (incidentId: string) => `#/incidents/${encodeURIComponent(incidentId)}`,
   sources: () => '#/sources',
+  sourceAccessLog: (sourceId: string) => `#/sources/${encodeURIComponent(sourceId)}/access-log`,
   ledger: () => '#/ledger',
 };
 

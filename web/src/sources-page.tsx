@@ -3,11 +3,13 @@ import type { Page, Source, SourceKind } from './api-types';
 import { SOURCE_KINDS } from './api-types';
 import { useDesk } from './desk-context';
 import { formatWhen, words } from './format';
-import { RegisterSourceForm, ReviseSourceForm } from './forms/source-forms';
+import { EraseSourceForm, RegisterSourceForm, ReviseSourceForm } from './forms/source-forms';
 import { PageHeading } from './page-heading';
+import { hrefTo } from './route';
+import { SourceTag } from './source-label';
 
 // Sources: the claimants and conduits the desk knows, and (for editors) registering and
-// revising them.
+// revising them; admins erase them and read who was shown a confidential one.
 
 const PAGE_SIZE = 25;
 
@@ -18,7 +20,7 @@ export function SourcesPage() {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const [page, setPage] = useState<Page<Source> | null>(null);
   const [registering, setRegistering] = useState(false);
-  const [revising, setRevising] = useState<string | null>(null);
+  const [open, setOpen] = useState<{ sourceId: string; panel: Panel } | null>(null);
 
   useEffect(() => {
     let current = true;
@@ -67,25 +69,7 @@ export function SourcesPage() {
 
       <ul className="sources" aria-label="Sources">
         {page?.items.map((source) => (
-          <li key={source.id} className="source">
-            <h2>
-              {source.name} {source.confidential && <span className="badge badge-confidential">confidential</span>}
-            </h2>
-            <p className="meta">
-              {words(source.kind)}
-              {source.country && ` · ${source.country}`}
-              {source.aliases.length > 0 && ` · also ${source.aliases.join(', ')}`} · registered {formatWhen(source.registeredAt, 'day')} · version {source.version}
-            </p>
-            {source.description && <p>{source.description}</p>}
-            {mayWrite && (
-              <>
-                <button type="button" className="toggle" aria-expanded={revising === source.id} onClick={() => setRevising(revising === source.id ? null : source.id)}>
-                  Revise {source.name}
-                </button>
-                {revising === source.id && <ReviseSourceForm source={source} onDone={() => setRevising(null)} />}
-              </>
-            )}
-          </li>
+          <SourceItem key={source.id} source={source} open={open?.sourceId === source.id ? open.panel : null} onOpen={(panel) => setOpen(panel && { sourceId: source.id, panel })} />
         ))}
       </ul>
       {page?.items.length === 0 && <p className="empty">No source matches.</p>}
@@ -98,5 +82,39 @@ export function SourcesPage() {
         </button>
       </nav>
     </>
+  );
+}
+
+type Panel = 'revise' | 'erase';
+
+function SourceItem({ source, open, onOpen }: { source: Source; open: Panel | null; onOpen: (panel: Panel | null) => void }) {
+  const { mayWrite, mayAdminister } = useDesk();
+  const toggle = (panel: Panel, label: string) => (
+    <button type="button" className="toggle" aria-expanded={open === panel} onClick={() => onOpen(open === panel ? null : panel)}>
+      {label}
+    </button>
+  );
+  // Nothing more is recorded of an erased source, and its name is gone: it is not revised or erased again.
+  const writable = !source.erased;
+  return (
+    <li className="source" data-source-id={source.id}>
+      <h2>
+        <SourceTag source={source} name={source.name} />
+      </h2>
+      <p className="meta">
+        {words(source.kind)}
+        {source.country && ` · ${source.country}`}
+        {source.aliases.length > 0 && ` · also ${source.aliases.join(', ')}`} · registered {formatWhen(source.registeredAt, 'day')} · version {source.version}
+      </p>
+      {source.description && <p>{source.description}</p>}
+      {source.erased && <p className="erased-note">Erased: its name, aliases, description and the words of its statements are gone, for everyone.</p>}
+      <div className="source-actions">
+        {mayWrite && writable && toggle('revise', `Revise ${source.name}`)}
+        {mayAdminister && writable && toggle('erase', `Erase ${source.name}…`)}
+        {mayAdminister && source.confidential && <a href={hrefTo.sourceAccessLog(source.id)}>Access log of {source.name}</a>}
+      </div>
+      {open === 'revise' && mayWrite && writable && <ReviseSourceForm source={source} onDone={() => onOpen(null)} />}
+      {open === 'erase' && mayAdminister && writable && <EraseSourceForm source={source} onDone={() => onOpen(null)} />}
+    </li>
   );
 }

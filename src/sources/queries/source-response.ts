@@ -1,8 +1,9 @@
 import { CONFIDENTIAL_SOURCE_NAME, identifiesConfidentialSources } from '../../auth/confidentiality.js';
-import type { Role } from '../../config/config.js';
+import type { Role } from '../../auth/role-names.js';
 import type { SourceKind } from '../domain/source.events.js';
 
-// A source as the read routes answer it, shared by the list and the single source.
+// A source as the read routes answer it, shared by the list and the single source. No import
+// here may need Node: the desk imports SourceResponse.
 
 export interface SourceResponse {
   id: string;

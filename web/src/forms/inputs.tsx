@@ -1,3 +1,4 @@
+import { identifiesConfidentialSources } from '../api-types';
 import { useDesk } from '../desk-context';
 import { words } from '../format';
 import { Field, FieldGroup, type ControlProps } from './form-shell';
@@ -73,26 +74,48 @@ export function EnumSelect<T extends string>({
   );
 }
 
-/** A registered source, by name; empty means none chosen. */
-export function SourceSelect({ name, label, value, onChange, hint, exclude = [] }: { name: string; label: string; value: string; onChange: (value: string) => void; hint?: string; exclude?: string[] }) {
+/**
+ * A registered source, by name; empty means none chosen. Erased sources are offered only
+ * with `includeErased` (a search for what they said): the service records nothing new from
+ * one.
+ */
+export function SourceSelect({
+  name,
+  label,
+  value,
+  onChange,
+  hint,
+  exclude = [],
+  includeErased = false,
+}: {
+  name: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  hint?: string;
+  exclude?: string[];
+  includeErased?: boolean;
+}) {
   return (
     <Field name={name} label={label} hint={hint}>
-      {(control) => <SourceOptions control={control} value={value} onChange={onChange} exclude={exclude} />}
+      {(control) => <SourceOptions control={control} value={value} onChange={onChange} exclude={exclude} includeErased={includeErased} />}
     </Field>
   );
 }
 
-function SourceOptions({ control, value, onChange, exclude }: { control: ControlProps; value: string; onChange: (value: string) => void; exclude: string[] }) {
-  const { sources } = useDesk();
+function SourceOptions({ control, value, onChange, exclude, includeErased }: { control: ControlProps; value: string; onChange: (value: string) => void; exclude: string[]; includeErased: boolean }) {
+  const { sources, session } = useDesk();
+  // Those not shown who a confidential source is see it as "Confidential source" already.
+  const marked = identifiesConfidentialSources(session.role);
   return (
     <select {...control} value={value} onChange={(event) => onChange(event.target.value)}>
       <option value="">— choose a source —</option>
       {sources
-        .filter((source) => source.id === value || !exclude.includes(source.id))
+        .filter((source) => source.id === value || (!exclude.includes(source.id) && (includeErased || !source.erased)))
         .map((source) => (
           <option key={source.id} value={source.id}>
             {source.name}
-            {source.confidential ? ' (confidential)' : ''}
+            {marked && source.confidential && !source.erased ? ' (confidential)' : ''}
           </option>
         ))}
     </select>
@@ -128,9 +151,9 @@ export function UtcDateTime({ name, label, value, onChange, hint }: { name: stri
   );
 }
 
-export function Checkbox({ name, label, checked, onChange }: { name: string; label: string; checked: boolean; onChange: (checked: boolean) => void }) {
+export function Checkbox({ name, label, checked, onChange, hint }: { name: string; label: string; checked: boolean; onChange: (checked: boolean) => void; hint?: string }) {
   return (
-    <Field name={name} label={label} className="field-checkbox">
+    <Field name={name} label={label} hint={hint} className="field-checkbox">
       {(control) => <input {...control} type="checkbox" checked={checked} onChange={(event) => onChange(event.target.checked)} />}
     </Field>
   );

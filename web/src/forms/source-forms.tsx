@@ -5,7 +5,7 @@ import { useDesk } from '../desk-context';
 import { sourceConflict } from './conflict';
 import { FormShell } from './form-shell';
 import { Checkbox, EnumSelect, TextArea, TextInput } from './inputs';
-import { useWrite } from './use-write';
+import { useWrite, type Write } from './use-write';
 
 interface SourceDraft {
   name: string;
@@ -30,7 +30,19 @@ export function listOf(text: string): string[] {
     .filter(Boolean);
 }
 
-function SourceFields({ draft, set }: { draft: SourceDraft; set: (change: Partial<SourceDraft>) => void }) {
+/**
+ * What the confidential box does, said for the change it would make: a revision applies to
+ * the source's whole history, not only from now on.
+ */
+function confidentialHint(confidential: boolean, before?: boolean): string {
+  const hidden = 'readers and auditors see it as “Confidential source”, with its kind and country only: not its name, aliases or description, nor the words of its statements';
+  const shown = 'Editors and admins see who it is, and the access log records each time they are shown.';
+  if (before === undefined) return `When ticked, ${hidden}. ${shown}`;
+  if (confidential === before) return confidential ? `Confidential now: ${hidden}. ${shown}` : 'Public now: everyone sees its name and words.';
+  return confidential ? `Once saved, ${hidden}, in its whole history too. ${shown}` : 'Once saved, readers and auditors see its name, aliases, description and words, in its whole history too.';
+}
+
+function SourceFields({ draft, set, confidentialBefore }: { draft: SourceDraft; set: (change: Partial<SourceDraft>) => void; confidentialBefore?: boolean }) {
   return (
     <>
       <div className="row">
@@ -40,7 +52,13 @@ function SourceFields({ draft, set }: { draft: SourceDraft; set: (change: Partia
       </div>
       <TextInput name="aliases" label="Aliases" hint="comma-separated" value={draft.aliases} onChange={(aliases) => set({ aliases })} />
       <TextArea name="description" label="Description" value={draft.description} onChange={(description) => set({ description })} rows={2} />
-      <Checkbox name="confidential" label="Confidential: readers see the kind and country, not the name" checked={draft.confidential} onChange={(confidential) => set({ confidential })} />
+      <Checkbox
+        name="confidential"
+        label="Confidential: readers and auditors are not shown who this source is"
+        hint={confidentialHint(draft.confidential, confidentialBefore)}
+        checked={draft.confidential}
+        onChange={(confidential) => set({ confidential })}
+      />
     </>
   );
 }
@@ -112,8 +130,81 @@ export function ReviseSourceForm({ source, onDone }: { source: Source; onDone: (
   };
   return (
     <FormShell title={`Revise ${source.name}`} submitLabel="Save revision" write={write} onSubmit={submit} onCancel={onDone}>
-      <SourceFields draft={draft} set={set} />
+      <SourceFields draft={draft} set={set} confidentialBefore={seen.confidential} />
       <TextInput name="reason" label="Reason for the revision" value={reason} onChange={setReason} />
     </FormShell>
+  );
+}
+
+/** Whether the admin typed the source's name: case, accents and spacing aside, a deliberate act. */
+function namesSource(typed: string, name: string): boolean {
+  const plain = (text: string) => text.normalize('NFC').trim().replace(/\s+/g, ' ');
+  return plain(typed).localeCompare(plain(name), undefined, { sensitivity: 'base' }) === 0;
+}
+
+/**
+ * Erasing a source (admins): for everyone and for ever, it is "erased source" and its
+ * statements' words are gone, while the ledger's events stay. Nothing takes it back, so the
+ * form says so in plain words and asks for the source's name, typed, before it sends.
+ */
+export function EraseSourceForm({ source, onDone }: { source: Source; onDone: () => void }) {
+  const { api, reloadSources, announce } = useDesk();
+  const [reason, setReason] = useState('');
+  const [typedName, setTypedName] = useState('');
+  const [confirmationMissed, setConfirmationMissed] = useState(false);
+  const write = useWrite(
+    useCallback(
+      async (result: WriteResult) => {
+        await waitForVersion(api, `/sources/${source.id}`, result.version);
+        await reloadSources();
+        announce(result.recorded ? 'Erased the source: everyone now sees it as “erased source”.' : 'Nothing to change: the source was erased already.');
+        onDone();
+      },
+      [api, source.id, reloadSources, announce, onDone],
+    ),
+    useMemo(() => sourceConflict(api, source), [api, source]),
+  );
+  const confirmed = namesSource(typedName, source.name);
+  const submit = () => {
+    setConfirmationMissed(!confirmed);
+    if (confirmed) void write.submit({ method: 'POST', path: `/sources/${source.id}/erasure`, body: { reason }, ifMatch: source.version });
+  };
+  // The missing confirmation is shown as the service's own field errors are: at the top and at the field.
+  const shown: Write =
+    confirmationMissed && !confirmed
+      ? {
+          ...write,
+          problem: 'Nothing was erased: type the source’s name to confirm.',
+          errors: [...write.errors, { field: 'confirmName', code: 'not_confirmed', message: `Type ${source.name} exactly as it is spelled here.` }],
+        }
+      : write;
+  return (
+    <div className="erase-source">
+      <FormShell title={`Erase ${source.name}`} submitLabel="Erase for ever" write={shown} onSubmit={submit} onCancel={onDone}>
+        <div className="consequence">
+          <p>
+            <strong>This cannot be undone.</strong> For everyone (readers, editors, auditors and admins alike) and for ever:
+          </p>
+          <ul>
+            <li>
+              the name <q>{source.name}</q>, {source.aliases.length > 0 ? `the aliases ${source.aliases.join(', ')}, ` : 'its aliases, '}and its description can no longer be read: the desk and
+              the API call it “erased source”;
+            </li>
+            <li>the words of its statements (quotes, translations and links) can no longer be read;</li>
+            <li>no new statement by it can be recorded.</li>
+          </ul>
+          <p>What stays: the events in the ledger (that it was registered, what was recorded from it, by whom and when), and this erasure with your reason.</p>
+        </div>
+        <TextArea
+          name="reason"
+          label="Reason for the erasure"
+          hint="Kept in the ledger with the erasure, for everyone who reads the record: do not repeat what is being erased."
+          value={reason}
+          onChange={setReason}
+          rows={2}
+        />
+        <TextInput name="confirmName" label="Type the source’s name to confirm" hint={`It is spelled: ${source.name}`} value={typedName} onChange={setTypedName} />
+      </FormShell>
+    </div>
   );
 }

@@ -1,13 +1,6 @@
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { type SourceAccess, SourceAccessLog } from '../../source-access-log.js';
-
-export interface SourceAccessPage {
-  sourceId: string;
-  /** Newest first. */
-  entries: SourceAccess[];
-  /** Pass as `before` for the next (older) page; null on the last. */
-  nextBefore: number | null;
-}
+import type { SourceAccessPage } from '../../source-access.js';
+import { SourceAccessLog } from '../../source-access-log.js';
 
 /** Who was shown a confidential source's identity, when, through which route (SourceAccessLog). */
 export class GetSourceAccessLogQuery extends Query<SourceAccessPage> {
