@@ -56,12 +56,8 @@ export interface WriteAnswer {
   newIncidentId?: string;
 }
 
-/**
- * A source as GET /sources and GET /sources/{id} answer it. `erased` is POST
- * /sources/{id}/erasure's mark, which the server's SourceResponse does not carry yet: once it
- * does, this intersection adds nothing and can go.
- */
-export type Source = SourceResponse & { erased?: boolean };
+/** A source as GET /sources and GET /sources/{id} answer it. */
+export type Source = SourceResponse;
 
 export interface Page<T> {
   items: T[];
