@@ -191,7 +191,7 @@ export function EraseSourceForm({ source, onDone }: { source: Source; onDone: ()
               the API call it “erased source”;
             </li>
             <li>the words of its statements (quotes, translations and links) can no longer be read;</li>
-            <li>no new statement by it can be recorded.</li>
+            <li>no new claim or statement by it, or through it, can be recorded.</li>
           </ul>
           <p>What stays: the events in the ledger (that it was registered, what was recorded from it, by whom and when), and this erasure with your reason.</p>
         </div>
