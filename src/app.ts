@@ -63,9 +63,9 @@ export async function createApp({ config, databaseUrl, apiKeys, signingKey, sour
   // a source leaves every signature true.
   const signedHere = new SignedHere();
   const storedEvents = new MeteredEventStore(new SigningEventStore(await createEventStore(config, pool), auditSigningKey, signedHere), metrics);
-  const sourceKeys = new SourceKeys(pool, masterKey);
-  const eventStore = new SealingEventStore(storedEvents, sourceKeys);
   const readModelChanges = new ReadModelChanges(pool);
+  const sourceKeys = new SourceKeys(pool, masterKey, readModelChanges);
+  const eventStore = new SealingEventStore(storedEvents, sourceKeys);
   const projections = new ProjectionRunner(eventStore, dataSource, pool, PROJECTIONS, { changes: readModelChanges });
   const auditSealer = new AuditSealer(storedEvents, pool, auditSigningKey, {
     checkpointEveryEvents: config.AUDIT_CHECKPOINT_EVERY_EVENTS,

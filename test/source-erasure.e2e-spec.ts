@@ -3,6 +3,7 @@ import { eventIsSigned, type LedgerEvent } from '../docs/verify-proof.mjs';
 import { PROJECTIONS } from '../src/read-models.js';
 import { ERASED_SOURCE_NAME, ERASED_WORDS } from '../src/sources/erasure/identifying-fields.js';
 import { differences, snapshotProjectionTables } from './support/projection-tables.js';
+import { eventually } from './support/caught-up.js';
 import { type KeyName, startTestApp, type TestApp } from './support/test-app.js';
 
 // Erasure by crypto-shredding (src/sources/erasure/, docs/audit.md): what identifies a source
@@ -178,4 +179,21 @@ describe('once erased', () => {
     expect(differences(before, await snapshotProjectionTables(api.app.get(DataSource), PROJECTIONS))).toEqual({});
     expect(await rowsHolding(IDENTIFYING)).toEqual([]);
   }, 120_000);
+});
+
+describe('erased in another process', () => {
+  it('is soon refused here too, though this one had known it live', async () => {
+    const other = await startTestApp({}, { sharing: api });
+    try {
+      const target = (await created('editor', '/sources', { name: 'A Gao shopkeeper', kind: 'other' })).id;
+      const claim = () => api.http('editor', 'POST', `/incidents/${ambush}/claims`, { body: { claimantId: target, summary: 'Shots at dawn', kind: 'event', statedAt: '2024-07-29T10:00:00Z' } });
+      expect((await claim()).status).toBe(201);
+      expect((await other.http('admin', 'POST', `/sources/${target}/erasure`, { body: { reason: 'asked to be forgotten' } })).status).toBe(201);
+      // Projected there: this process hears of it as any other would, through PostgreSQL.
+      await other.projected();
+      await eventually(async () => (await claim()).status === 409, 'this process to hear of the erasure');
+    } finally {
+      await other.close();
+    }
+  });
 });

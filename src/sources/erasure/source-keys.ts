@@ -4,12 +4,16 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type pg from 'pg';
 import { type AppConfig, ConfigError } from '../../config/config.js';
+import type { ReadModelChanges } from '../../projections/read-model-changes.js';
+import { sourceStreamId } from '../domain/source.streams.js';
 import { decrypt, encrypt } from './field-cipher.js';
 
 /** A source whose key was destroyed: what it sealed can no longer be read. */
 export const ERASED = 'erased';
 
 export type SourceKey = Buffer | typeof ERASED;
+
+const SOURCE_STREAM = sourceStreamId('');
 
 /**
  * Each source's own AES-256 key, in a table of their own (source_keys), wrapped by the master
@@ -19,10 +23,25 @@ export type SourceKey = Buffer | typeof ERASED;
  * key another process destroyed must stop opening here at once.
  */
 export class SourceKeys {
+  /**
+   * Sources known not to be erased, so that a claim naming them asks the database nothing
+   * more. Kept only while this process hears every change to the read models: an erasure
+   * in any process reaches them as its source's stream changing, and is forgotten here then.
+   */
+  private readonly live = new Set<string>();
+  private changesHeard = 0;
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly masterKey: Buffer,
-  ) {}
+    private readonly changes?: ReadModelChanges,
+  ) {
+    changes?.subscribe(({ streams }) => {
+      this.changesHeard++;
+      if (streams === 'all') this.live.clear();
+      else for (const stream of streams) if (stream.startsWith(SOURCE_STREAM)) this.live.delete(stream.slice(SOURCE_STREAM.length));
+    });
+  }
 
   /** The keys to seal with, made for sources that have none yet (an erased source's is ERASED). */
   async forSealing(sourceIds: readonly string[]): Promise<Map<string, SourceKey>> {
@@ -41,14 +60,27 @@ export class SourceKeys {
     return this.read(sourceIds);
   }
 
-  /** Which of `sourceIds` were erased. */
+  /**
+   * Which of `sourceIds` were erased. Another process's erasure may go unseen here for as long
+   * as it takes to project it (moments): a claim naming the source meanwhile holds nothing
+   * that identifies it, and a statement is refused by the seal all the same.
+   */
   async erasedAmong(sourceIds: readonly string[]): Promise<Set<string>> {
-    const { rows } = await this.pool.query<{ source_id: string }>('SELECT source_id FROM source_keys WHERE source_id = ANY($1::uuid[]) AND wrapped_key IS NULL', [sourceIds]);
-    return new Set(rows.map((row) => row.source_id));
+    const trusted = this.changes?.connected === true;
+    const unknown = trusted ? sourceIds.filter((id) => !this.live.has(id)) : sourceIds;
+    if (unknown.length === 0) return new Set();
+    const heard = this.changesHeard;
+    const { rows } = await this.pool.query<{ source_id: string }>('SELECT source_id FROM source_keys WHERE source_id = ANY($1::uuid[]) AND wrapped_key IS NULL', [unknown]);
+    const erased = new Set(rows.map((row) => row.source_id));
+    // An answer that a change overtook may be out of date already: it is not kept.
+    if (trusted && heard === this.changesHeard) for (const id of unknown) if (!erased.has(id)) this.live.add(id);
+    return erased;
   }
 
   /** For good: the key goes, the row stays as the mark of an erased source (one never sealed for included). */
   async destroy(sourceId: string): Promise<void> {
+    this.changesHeard++;
+    this.live.delete(sourceId);
     await this.pool.query(
       `INSERT INTO source_keys (source_id, wrapped_key, erased_at) VALUES ($1, NULL, now())
        ON CONFLICT (source_id) DO UPDATE SET wrapped_key = NULL, erased_at = coalesce(source_keys.erased_at, now())`,
