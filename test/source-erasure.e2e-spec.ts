@@ -18,7 +18,8 @@ const DESCRIPTION = 'Spoke to the desk by phone from Tinzaouaten';
 const QUOTE = 'Nous avons compté quarante-sept corps près du puits';
 const TRANSLATION = 'We counted forty-seven bodies near the well';
 const URL = 'https://example.org/kidal-notable-interview';
-const IDENTIFYING = [NAME, ALIAS, DESCRIPTION, QUOTE, TRANSLATION, URL, 'Assarid', 'quarante-sept', 'forty-seven', 'kidal-notable'];
+const RELAYED = 'The notable says the well was ringed with mines';
+const IDENTIFYING = [NAME, ALIAS, DESCRIPTION, QUOTE, TRANSLATION, URL, RELAYED, 'Assarid', 'quarante-sept', 'forty-seven', 'kidal-notable'];
 const ROLES: KeyName[] = ['reader', 'editor', 'auditor', 'admin'];
 
 let notable: string;
@@ -68,6 +69,9 @@ beforeAll(async () => {
   const told = await created('editor', `/incidents/${ambush}/statements`, statement());
   await created('editor', `/incidents/${ambush}/claims`, { claimantId: notable, summary: 'At least 47 killed near the well', kind: 'casualties', statedAt: '2024-07-28T10:00:00Z', statementId: told.statementId, figures: [{ party: 'Malian soldiers', outcome: 'killed', qualifier: 'at_least', value: 47, originalText: 'au moins 47' }] });
   statementOnDuplicate = (await created('editor', `/incidents/${duplicate}/statements`, statement())).statementId;
+  // Words relayed through the notable identify it too ("the notable says…").
+  const relay = (await created('editor', '/sources', { name: 'A Timbuktu radio station', kind: 'news_outlet' })).id;
+  await created('editor', `/incidents/${ambush}/statements`, { sourceId: relay, via: [notable], medium: 'report', quote: RELAYED, language: 'en', statedAt: '2024-07-29T10:00:00Z', stances: [] });
   // A merge carries the duplicate's statement, sealed as it was, into the ambush's stream.
   await created('editor', `/incidents/${duplicate}/merge`, { into: ambush, reason: 'Two editors opened the same ambush' });
   await api.projected();
@@ -85,6 +89,7 @@ it('stores what identifies a source sealed, and opens it for the desk', async ()
   const view = (await api.http('editor', 'GET', `/incidents/${ambush}`)).body;
   expect(view.statements).toEqual([
     expect.objectContaining({ sourceId: notable, quote: QUOTE, translation: TRANSLATION, url: URL }),
+    expect.objectContaining({ via: [notable], quote: RELAYED }),
     expect.objectContaining({ statementId: statementOnDuplicate, incidentId: duplicate, quote: QUOTE }),
   ]);
   expect((await api.http('reader', 'GET', `/sources/${notable}`)).body).toMatchObject({ name: NAME, aliases: [ALIAS], description: DESCRIPTION, erased: false });
@@ -142,7 +147,7 @@ describe('once erased', () => {
       expect(source.body).not.toHaveProperty('description');
       expect(view.body.sources).toContainEqual(expect.objectContaining({ id: notable, name: ERASED_SOURCE_NAME }));
       for (const told of view.body.statements) {
-        expect(told).toMatchObject({ sourceId: notable, quote: ERASED_WORDS });
+        expect(told).toMatchObject({ quote: ERASED_WORDS });
         expect(told).not.toHaveProperty('translation');
         expect(told).not.toHaveProperty('url');
       }

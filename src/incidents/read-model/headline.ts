@@ -406,8 +406,8 @@ function listed(items: readonly string[]): string {
 }
 
 /**
- * An entry once `sourceId` is erased: its words read as the statement's erased quote reads
- * (identifying-fields.ts), as an entry told afresh from the ledger would read.
+ * An entry once `sourceId` is erased: the words it spoke or relayed read as the statement's
+ * erased quote reads (identifying-fields.ts), as an entry told afresh from the ledger would read.
  */
 export function entryWithSourceErased(entry: TimelineEntry, sourceId: string): TimelineEntry {
   const erased = (text: string) => withWordsOf(text, sourceId, quoted(ERASED_WORDS));

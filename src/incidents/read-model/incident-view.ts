@@ -151,16 +151,18 @@ export function emptyView(): IncidentView | null {
  * unknown claim.
  */
 /**
- * The view once `sourceId` is erased: its statements' words as its statements' events now
- * read (identifying-fields.ts), as a view folded afresh from the ledger would have them.
+ * The view once `sourceId` is erased: the words of the statements it made or relayed as
+ * those statements' events now read (identifying-fields.ts), as a view folded afresh from the
+ * ledger would have them.
  */
 export function withSourceErased(view: IncidentView, sourceId: string): IncidentView {
-  if (!view.statements.some((statement) => statement.sourceId === sourceId)) return view;
-  const erased = (_sourceId: string, field: string) => erasedValue(field);
+  const involves = (statement: StatementView) => statement.sourceId === sourceId || statement.via.includes(sourceId);
+  if (!view.statements.some(involves)) return view;
+  const erased = (_sourceIds: readonly string[], field: string) => erasedValue(field);
   return {
     ...view,
     statements: view.statements.map((statement) =>
-      statement.sourceId === sourceId ? (withIdentifyingFields('SourceStatementRecorded', statement as unknown as JsonObject, erased) as unknown as StatementView) : statement,
+      involves(statement) ? (withIdentifyingFields('SourceStatementRecorded', statement as unknown as JsonObject, erased) as unknown as StatementView) : statement,
     ),
   };
 }

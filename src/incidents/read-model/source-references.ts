@@ -19,16 +19,16 @@ export function wordsReference(sourceIds: readonly string[], words: string): str
   return `⟦words:${sourceIds.join(',')}⟧${words}⟦/words⟧`;
 }
 
-/** How a reference to words `speakerId` spoke begins: to find the entries that quote it. */
-export function wordsOfPrefix(speakerId: string): string {
-  return `⟦words:${speakerId}`;
+/** A reference to words `sourceId` spoke or relayed, as it reads stored: to find the entries that quote it. */
+export function wordsOfPattern(sourceId: string): string {
+  return `⟦words:%${sourceId}%⟧`;
 }
 
-/** `text` with the words `speakerId` spoke (a words reference's first source; the rest are conduits) replaced by `words`. */
-export function withWordsOf(text: string, speakerId: string, words: string): string {
+/** `text` with the words `sourceId` spoke or relayed (any source a words reference lists) replaced by `words`. */
+export function withWordsOf(text: string, sourceId: string, words: string): string {
   return text.replace(WORDS, (reference, list: string) => {
     const sourceIds = list.split(',');
-    return sourceIds[0] === speakerId ? wordsReference(sourceIds, words) : reference;
+    return sourceIds.includes(sourceId) ? wordsReference(sourceIds, words) : reference;
   });
 }
 

@@ -10,7 +10,7 @@ const SITE = '0190f5a2-6c00-7b01-8000-00000000b002';
 const registered = { sourceId: GAO_SOURCES, name: 'Two security sources in Gao', kind: 'anonymous', aliases: ['Gao pair', 'the officers'], description: 'Officers of the Gao command', confidential: true };
 const told = { incidentId: 'i', statementId: 's', sourceId: GAO_SOURCES, via: [SITE], medium: 'interview', quote: 'Le convoi a été frappé deux fois', language: 'fr', translation: 'The convoy was hit twice', url: 'https://example.org/gao', stances: [] };
 
-const upper = (_sourceId: string, _field: string, value: string) => value.toUpperCase();
+const upper = (_sourceIds: readonly string[], _field: string, value: string) => value.toUpperCase();
 
 describe('withIdentifyingFields', () => {
   it("maps a source's name, aliases and description, and nothing else of it", () => {
@@ -22,20 +22,21 @@ describe('withIdentifyingFields', () => {
     });
   });
 
-  it("maps a statement's quote, translation and url, with the speaker's id (not a conduit's)", () => {
+  it("maps a statement's quote, translation and url, as identifying the speaker and each conduit", () => {
     const seen: string[] = [];
-    const mapped = withIdentifyingFields('SourceStatementRecorded', told, (sourceId, field, value) => {
-      seen.push(`${sourceId}/${field}`);
+    const mapped = withIdentifyingFields('SourceStatementRecorded', told, (sourceIds, field, value) => {
+      seen.push(`${sourceIds.join('+')}/${field}`);
       return value.toUpperCase();
     });
     expect(mapped).toEqual({ ...told, quote: 'LE CONVOI A ÉTÉ FRAPPÉ DEUX FOIS', translation: 'THE CONVOY WAS HIT TWICE', url: 'HTTPS://EXAMPLE.ORG/GAO' });
-    expect(seen).toEqual([`${GAO_SOURCES}/quote`, `${GAO_SOURCES}/translation`, `${GAO_SOURCES}/url`]);
+    expect(seen).toEqual([`${GAO_SOURCES}+${SITE}/quote`, `${GAO_SOURCES}+${SITE}/translation`, `${GAO_SOURCES}+${SITE}/url`]);
+    expect(sourcesIdentifiedIn('SourceStatementRecorded', told)).toEqual([GAO_SOURCES, SITE]);
   });
 
   it('maps the statements a merge or a split carries', () => {
     const absorbed = { incidentId: 'i', absorbedIncidentId: 'j', reason: 'duplicate', events: [{ type: 'SourceStatementRecorded', data: told, revision: 1, recordedAt: 't', recordedBy: 'desk' }] };
     expect(withIdentifyingFields('IncidentAbsorbed', absorbed, upper)).toMatchObject({ events: [{ data: { quote: 'LE CONVOI A ÉTÉ FRAPPÉ DEUX FOIS' }, revision: 1 }] });
-    expect(sourcesIdentifiedIn('IncidentSplitFrom', absorbed)).toEqual([GAO_SOURCES]);
+    expect(sourcesIdentifiedIn('IncidentSplitFrom', absorbed)).toEqual([GAO_SOURCES, SITE]);
   });
 
   it('leaves events that identify no source as they are', () => {
@@ -45,7 +46,7 @@ describe('withIdentifyingFields', () => {
   });
 
   it('erases as a destroyed key reads: stand-ins for the name and the quote, nothing of the rest', () => {
-    const erase = (_sourceId: string, field: string) => erasedValue(field);
+    const erase = (_sourceIds: readonly string[], field: string) => erasedValue(field);
     expect(withIdentifyingFields('SourceRegistered', registered, erase)).toEqual({ sourceId: GAO_SOURCES, name: ERASED_SOURCE_NAME, kind: 'anonymous', aliases: [], confidential: true });
     const { translation: _translation, url: _url, ...rest } = told;
     expect(withIdentifyingFields('SourceStatementRecorded', told, erase)).toEqual({ ...rest, quote: ERASED_WORDS });

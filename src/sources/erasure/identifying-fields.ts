@@ -1,9 +1,10 @@
 import type { JsonObject } from '../../event-store/event-store.js';
 
 // What identifies a source in the ledger (PRODUCT.md §3): its name, aliases and description,
-// and its statements' words (quote, translation, url). These are stored sealed with the
-// source's own key (sealing-event-store.ts) and read back through the one map below, so that
-// destroying the key erases them everywhere at once (crypto-shredding, docs/audit.md).
+// and the words (quote, translation, url) of the statements it made or relayed. These are
+// stored sealed with the key of each source they identify (sealing-event-store.ts) and read
+// back through the one map below, so that destroying any of those keys erases them
+// everywhere at once (crypto-shredding, docs/audit.md).
 
 /** What an erased source is called, on every route and to every role. */
 export const ERASED_SOURCE_NAME = 'erased source';
@@ -11,7 +12,7 @@ export const ERASED_SOURCE_NAME = 'erased source';
 /** What an erased source's statements read as. */
 export const ERASED_WORDS = 'words of an erased source';
 
-/** By event type, the identifying fields; each event names its source in `sourceId`. */
+/** By event type, the identifying fields; each event names its source in `sourceId` (and a statement its conduits in `via`). */
 const IDENTIFYING_FIELDS: Readonly<Record<string, readonly string[]>> = {
   SourceRegistered: ['name', 'aliases', 'description'],
   SourceRevised: ['name', 'aliases', 'description'],
@@ -33,8 +34,12 @@ export function erasedValue(field: string): string | undefined {
   return undefined;
 }
 
-/** One identifying text, of `field` of `sourceId`, mapped to what it becomes (undefined: dropped). */
-export type FieldMap = (sourceId: string, field: string, value: string) => string | undefined;
+/**
+ * One identifying text, of `field`, mapped to what it becomes (undefined: dropped).
+ * `sourceIds` are the sources it identifies: the source itself, or a statement's speaker
+ * and then its conduits, in the order the words travelled.
+ */
+export type FieldMap = (sourceIds: readonly string[], field: string, value: string) => string | undefined;
 
 /** An event's data with each identifying text mapped, carried events' included; `data` itself when it has none. */
 export function withIdentifyingFields(type: string, data: JsonObject, map: FieldMap): JsonObject {
@@ -44,12 +49,12 @@ export function withIdentifyingFields(type: string, data: JsonObject, map: Field
   }
   const fields = IDENTIFYING_FIELDS[type];
   if (fields === undefined) return data;
-  const sourceId = data.sourceId as string;
+  const sourceIds = identifiedBy(data);
   const mapped: JsonObject = { ...data };
   for (const field of fields) {
     const value = data[field];
     if (value === undefined) continue;
-    const after = Array.isArray(value) ? (value as string[]).flatMap((item) => map(sourceId, field, item) ?? []) : map(sourceId, field, value as string);
+    const after = Array.isArray(value) ? (value as string[]).flatMap((item) => map(sourceIds, field, item) ?? []) : map(sourceIds, field, value as string);
     if (after === undefined) delete mapped[field];
     else mapped[field] = after;
   }
@@ -59,7 +64,12 @@ export function withIdentifyingFields(type: string, data: JsonObject, map: Field
 /** The sources whose keys seal an event's identifying fields. */
 export function sourcesIdentifiedIn(type: string, data: JsonObject): string[] {
   if (CARRYING_EVENT_TYPES.includes(type)) return (data.events as { type: string; data: JsonObject }[]).flatMap((carried) => sourcesIdentifiedIn(carried.type, carried.data));
-  return IDENTIFYING_FIELDS[type] === undefined ? [] : [data.sourceId as string];
+  return IDENTIFYING_FIELDS[type] === undefined ? [] : identifiedBy(data);
+}
+
+/** Words relayed through a conduit identify it too: whoever relays "Gao garrison sources say…" is known by it. */
+function identifiedBy(data: JsonObject): string[] {
+  return [data.sourceId as string, ...((data.via as string[] | undefined) ?? [])];
 }
 
 /** The additional data a field is sealed with: a sealed value opens only as the field of the source it was sealed for. */

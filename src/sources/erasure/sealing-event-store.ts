@@ -67,13 +67,15 @@ export class SealingEventStore implements EventStore {
     const keys = await this.keys.forSealing(sourceIds);
     return events.map((event) => ({
       ...event,
-      data: withIdentifyingFields(event.type, event.data, (sourceId, field, value) => {
-        const key = keys.get(sourceId)!;
-        if (key !== ERASED) return sealText(key, fieldOf(sourceId, field), value);
+      data: withIdentifyingFields(event.type, event.data, (identified, field, value) => {
+        const erased = identified.find((sourceId) => keys.get(sourceId) === ERASED);
+        // Sealed with each source's key in turn, the speaker's innermost: any one of them
+        // destroyed, the words cannot be read.
+        if (erased === undefined) return identified.reduce((sealed, sourceId) => sealText(keys.get(sourceId) as Buffer, fieldOf(sourceId, field), sealed), value);
         // An erased source's fields are read as erased (opened below): a merge or a split
         // carrying its statements carries them so, and they may be written as they are.
         if (value === erasedValue(field)) return value;
-        throw new DomainError('conflict', 'source_erased', `Source ${sourceId} was erased: it takes no more claims or statements`);
+        throw new DomainError('conflict', 'source_erased', `Source ${erased} was erased: it takes no more claims or statements`);
       }),
     }));
   }
@@ -84,12 +86,14 @@ export class SealingEventStore implements EventStore {
     const keys = await this.keys.forOpening(sourceIds);
     return events.map((event) => ({
       ...event,
-      data: withIdentifyingFields(event.type, event.data, (sourceId, field, value) => {
-        const key = keys.get(sourceId);
-        if (key === ERASED) return erasedValue(field);
+      data: withIdentifyingFields(event.type, event.data, (identified, field, value) => {
+        if (identified.some((sourceId) => keys.get(sourceId) === ERASED)) return erasedValue(field);
         if (!isSealed(value)) return value; // recorded before sources were sealed
-        if (key === undefined) throw new Error(`${event.streamId}@${event.revision}: ${field} is sealed for source ${sourceId}, which has no key`);
-        return openText(key, fieldOf(sourceId, field), value);
+        return identified.reduceRight((sealed, sourceId) => {
+          const key = keys.get(sourceId);
+          if (key === undefined) throw new Error(`${event.streamId}@${event.revision}: ${field} is sealed for source ${sourceId}, which has no key`);
+          return openText(key as Buffer, fieldOf(sourceId, field), sealed);
+        }, value);
       }),
     }));
   }

@@ -103,7 +103,7 @@ describe('incident-view projection', () => {
       await harness.reset();
       const readNow = erasedLedger.map((event) => ({
         ...event,
-        data: withIdentifyingFields(event.type, event.data, (sourceId, field, value) => (sourceId === WAGNER ? erasedValue(field) : value)),
+        data: withIdentifyingFields(event.type, event.data, (sourceIds, field, value) => (sourceIds.includes(WAGNER) ? erasedValue(field) : value)),
       }));
       await harness.deliver(readNow);
       expect(await harness.tables()).toStrictEqual(scrubbed);

@@ -7,7 +7,7 @@ import { ERASED_SOURCE_NAME } from '../../../sources/erasure/identifying-fields.
 import { INCIDENT_EVENT_TYPES } from '../../domain/incident.events.js';
 import { entryWithSourceErased, timelineEntry, type TimelineEntry } from '../../read-model/headline.js';
 import { evolveView, incidentsNamedIn, type IncidentView, withSourceErased } from '../../read-model/incident-view.js';
-import { sourceReference, wordsOfPrefix, wordsReference } from '../../read-model/source-references.js';
+import { sourceReference, wordsOfPattern, wordsReference } from '../../read-model/source-references.js';
 import { storedIncidentEvent } from '../../read-model/stored-incident-event.js';
 import type { SourceName } from './source-name.js';
 
@@ -48,7 +48,7 @@ export const incidentViewProjection: Projection = {
         unique(batch.filter(isSourceEvent).map(sourceIdOf)),
         unique(incidentEvents.flatMap(incidentsNamedIn)),
         erased,
-        erased.map((sourceId) => `%${wordsOfPrefix(sourceId)}%`),
+        erased.map((sourceId) => `%${wordsOfPattern(sourceId)}%`),
       ],
     };
   },
