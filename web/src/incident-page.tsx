@@ -4,7 +4,7 @@ import { RELATION_PHRASES, type Claim, type IncidentView, type LifecycleEntry, t
 import { casualtyRowKey, CasualtyChart } from './casualty-chart';
 import { ClaimCard, StatementCard } from './claim-card';
 import { useDesk } from './desk-context';
-import { formatOccurred, formatWhen, possessive } from './format';
+import { formatOccurred, formatWhen, LOCATION_PRECISION_WORDS, placeText, possessive } from './format';
 import { AmendClaimForm, AssessClaimForm, CorrectClaimForm, ReportClaimForm, RetractClaimForm } from './forms/claim-forms';
 import { LinkIncidentForm, MergeIncidentForm, ReviseIncidentForm, SplitIncidentForm, type IncidentFormProps } from './forms/incident-forms';
 import { StatementForm } from './forms/statement-form';
@@ -13,7 +13,9 @@ import { hrefTo } from './route';
 import { SourceLabel } from './source-label';
 import { ExportDownloads } from './export-downloads';
 import { PageHeading } from './page-heading';
-import { TimelinePanel } from './timeline-panel';
+import { TagLinks } from './tag-links';
+import { TIMELINE_HEADING_ID, TimelinePanel } from './timeline-panel';
+import { useIncidentTitles } from './incident-titles';
 
 // One incident: what is known (details, casualties, claims, statements, links), the story
 // of how it came to be known (the timeline, which also picks the version shown), and for
@@ -36,6 +38,9 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
   const [viewed, setViewed] = useState<number | null>(null);
   const [shown, setShown] = useState<IncidentView | null>(null);
   const [step, setStep] = useState<{ version: number; diff: ViewDiff | null } | null>(null);
+  // What a step changed is highlighted once the editor moves along the timeline or records a
+  // change; not on arrival, when nothing has moved yet.
+  const [highlighting, setHighlighting] = useState(false);
   const [openForm, setOpenForm] = useState<OpenForm | null>(null);
 
   /** The latest view and timeline, once both show at least `version`. */
@@ -80,11 +85,17 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
   }, [api, path, loaded, viewed, announce]);
 
   // Only the diff of the step shown: a slow answer for another step highlights nothing.
-  const changed = useMemo(() => changedAt(step && step.version === shown?.version ? step.diff : null), [step, shown]);
+  const changed = useMemo(() => changedAt(highlighting && step && step.version === shown?.version ? step.diff : null), [highlighting, step, shown]);
+
+  const view = useCallback((version: number) => {
+    setHighlighting(true);
+    setViewed(version);
+  }, []);
 
   const onRecorded = useCallback(
     async (result: WriteResult) => {
       await reload(result.version);
+      setHighlighting(true);
       setOpenForm(null);
       announce(result.recorded ? `Recorded: the incident is now at version ${result.version}.` : 'Nothing to record: it was already so.');
     },
@@ -128,37 +139,45 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
             <PageHeading>{shown.title}</PageHeading>
             <LifecycleNotes view={shown} />
             <p className="meta">
-              {shown.location.place}
-              {shown.location.region && `, ${shown.location.region}`}, {shown.location.country} ({shown.location.precision}) · {formatOccurred(shown.occurred)} · version {shown.version}
+              {placeText(shown.location)} ({LOCATION_PRECISION_WORDS[shown.location.precision]}) · {formatOccurred(shown.occurred)} · version {shown.version}
               {' · '}updated {formatWhen(shown.updatedAt)}
             </p>
-            {shown.tags.length > 0 && (
-              <ul className="tags" aria-label="Tags">
-                {shown.tags.map((tag) => (
-                  <li key={tag}>{tag}</li>
-                ))}
-              </ul>
-            )}
+            <TagLinks tags={shown.tags} />
             <ExportDownloads query={{ incidentId: shown.id }} label="Download this incident" />
+          </header>
+
+          {/* Stays in sight as the page scrolls: on a phone, the way to the timeline past the claims; and whichever version is shown. */}
+          <div className="incident-bar">
+            <nav className="jumps" aria-label="Parts of this incident">
+              {PARTS.map(([headingId, label]) => (
+                <button key={headingId} type="button" onClick={() => jumpTo(headingId)}>
+                  {label}
+                </button>
+              ))}
+            </nav>
             {!isLatest && (
               <div className="time-travel" role="status">
                 You are looking at the incident as of version {viewed} of {latest.version}.{' '}
-                <button type="button" onClick={() => setViewed(latest.version)}>
+                <button type="button" onClick={() => view(latest.version)}>
                   Back to the latest version
                 </button>
-                {mayWrite && ' Changes are recorded against the latest version only.'}
+                {mayWrite && <span className="hint"> Changes are recorded against the latest version only.</span>}
               </div>
             )}
-          </header>
+          </div>
 
           <section aria-labelledby="casualties-heading">
-            <h2 id="casualties-heading">Casualties claimed</h2>
+            <h2 id="casualties-heading" tabIndex={-1}>
+              Casualties claimed
+            </h2>
             <CasualtyChart view={shown} changed={changed.casualties} />
           </section>
 
           <section aria-labelledby="claims-heading">
             <div className="section-head">
-              <h2 id="claims-heading">Claims ({shown.claims.length})</h2>
+              <h2 id="claims-heading" tabIndex={-1}>
+                Claims ({shown.claims.length})
+              </h2>
               {editing && toggle({ form: 'claim' }, 'Report a claim')}
             </div>
             {editing && openForm?.form === 'claim' && <ReportClaimForm {...formProps(openForm)} />}
@@ -175,7 +194,9 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
 
           <section aria-labelledby="statements-heading">
             <div className="section-head">
-              <h2 id="statements-heading">Statements ({shown.statements.length})</h2>
+              <h2 id="statements-heading" tabIndex={-1}>
+                Statements ({shown.statements.length})
+              </h2>
               {editing && toggle({ form: 'statement' }, 'Record a statement')}
             </div>
             {editing && openForm?.form === 'statement' && <StatementForm {...formProps(openForm)} />}
@@ -187,7 +208,9 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
 
           <section aria-labelledby="details-heading">
             <div className="section-head">
-              <h2 id="details-heading">Details and links</h2>
+              <h2 id="details-heading" tabIndex={-1}>
+                Details and links
+              </h2>
               {editing && toggle({ form: 'revise' }, 'Revise the incident')}
               {editing && toggle({ form: 'link' }, 'Link an incident')}
               {editing && toggle({ form: 'merge' }, 'Merge into another')}
@@ -217,13 +240,31 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
         </div>
 
         <aside className="incident-aside">
-          <TimelinePanel entries={timeline} latest={latest.version} viewed={viewed} onView={setViewed} />
+          <TimelinePanel entries={timeline} latest={latest.version} viewed={viewed} onView={view} />
         </aside>
       </div>
 
       {mayAudit && <IncidentEvents incidentId={incidentId} />}
     </article>
   );
+}
+
+/** The page's parts, by their headings' ids (the timeline's is TimelinePanel's). */
+const PARTS = [
+  ['casualties-heading', 'Casualties'],
+  ['claims-heading', 'Claims'],
+  ['statements-heading', 'Statements'],
+  ['details-heading', 'Details'],
+  [TIMELINE_HEADING_ID, 'Timeline'],
+] as const;
+
+/** Scrolls a part's heading to just below the sticky bar, and moves the focus to it so that the keyboard and a screen reader go there too. */
+function jumpTo(headingId: string) {
+  const heading = document.getElementById(headingId);
+  if (!heading) return;
+  const bar = document.querySelector('.incident-bar')?.getBoundingClientRect().height ?? 0;
+  window.scrollTo({ top: window.scrollY + heading.getBoundingClientRect().top - bar - 8 });
+  heading.focus({ preventScroll: true });
 }
 
 function ClaimActions({
@@ -305,25 +346,6 @@ function lifecycleText(entry: LifecycleEntry, other: ReactNode): ReactNode {
 function moved({ claimIds, statementIds }: { claimIds: string[]; statementIds: string[] }): string {
   const counted = (count: number, noun: string) => (count > 0 ? [`${count} ${noun}${count === 1 ? '' : 's'}`] : []);
   return [...counted(claimIds.length, 'claim'), ...counted(statementIds.length, 'statement')].join(' and ') || 'nothing';
-}
-
-/** Other incidents' titles, as each incident names itself (a merged one too). */
-function useIncidentTitles(incidentIds: readonly string[]): Record<string, string> {
-  const { api } = useDesk();
-  const [titles, setTitles] = useState<Record<string, string>>({});
-  useEffect(() => {
-    let current = true;
-    for (const incidentId of new Set(incidentIds)) {
-      api
-        .get<IncidentView>(`/incidents/${incidentId}`, { redirect: 'false' })
-        .then((other) => current && setTitles((known) => ({ ...known, [incidentId]: other.title })))
-        .catch(() => undefined);
-    }
-    return () => {
-      current = false;
-    };
-  }, [api, incidentIds]);
-  return titles;
 }
 
 function isOpen(open: OpenForm | null, form: OpenForm): boolean {

@@ -3,13 +3,14 @@ import { ApiError, type FieldError, type Query } from './api';
 import { INCIDENT_SORTS, type IncidentSearchItem, type IncidentSort, type Page } from './api-types';
 import { useDesk } from './desk-context';
 import { ExportDownloads } from './export-downloads';
-import { formatOccurred, formatWhen, words } from './format';
+import { formatOccurred, formatWhen, placeText } from './format';
 import { FieldScope } from './forms/form-shell';
 import { OpenIncidentForm } from './forms/incident-forms';
 import { EnumSelect, SourceSelect, TextInput } from './forms/inputs';
 import { PageHeading } from './page-heading';
-import { hrefTo, navigate } from './route';
+import { hashQuery, hrefTo, navigate, useHash } from './route';
 import { SourceLabels } from './source-label';
+import { TagLinks } from './tag-links';
 
 // Find an incident: the filters of GET /incidents, a page at a time.
 
@@ -40,9 +41,22 @@ let lastWalk: { filters: Filters; cursors: (string | undefined)[] } = { filters:
 
 export function IncidentSearch() {
   const { api, mayWrite } = useDesk();
-  const [draft, setDraft] = useState(lastWalk.filters);
-  const [filters, setFilters] = useState(lastWalk.filters);
-  const [cursors, setCursors] = useState(lastWalk.cursors);
+  // A tag's link (`#/?tag=…`) asks for the incidents carrying it, whatever was searched before.
+  const tagInUrl = hashQuery(useHash()).get('tag');
+  const walk = tagInUrl === null ? lastWalk : { filters: { ...NO_FILTERS, tag: tagInUrl }, cursors: [undefined] };
+  const [draft, setDraft] = useState(walk.filters);
+  const [filters, setFilters] = useState(walk.filters);
+  const [cursors, setCursors] = useState(walk.cursors);
+  const [askedTag, setAskedTag] = useState(tagInUrl);
+  if (tagInUrl !== askedTag) {
+    setAskedTag(tagInUrl);
+    setDraft(walk.filters);
+    setFilters(walk.filters);
+    setCursors(walk.cursors);
+  }
+  // On a phone the filters wait behind a button, so that the results come first.
+  const [showingFilters, setShowingFilters] = useState(false);
+  const filtersSet = Object.entries(filters).filter(([name, value]) => name !== 'sort' && value !== '').length;
   const [page, setPage] = useState<Page<IncidentSearchItem> | null>(null);
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
@@ -94,10 +108,13 @@ export function IncidentSearch() {
             Open an incident
           </button>
         )}
+        <button type="button" className="toggle filters-toggle" aria-expanded={showingFilters} aria-controls="search-filters" onClick={() => setShowingFilters(!showingFilters)}>
+          Filters{filtersSet > 0 && ` (${filtersSet} set)`}
+        </button>
       </div>
       {mayWrite && opening && <OpenIncidentForm onOpened={(id) => navigate(hrefTo.incident(id))} onCancel={() => setOpening(false)} />}
 
-      <form role="search" aria-label="Search incidents" className="filters" onSubmit={search} noValidate>
+      <form id="search-filters" role="search" aria-label="Search incidents" className={showingFilters ? 'filters showing' : 'filters'} onSubmit={search} noValidate>
         <FieldScope formId="search" errors={errors}>
           <div className="row">
             <TextInput name="query.q" label="Words" hint="title, description, claim summaries" value={draft.q} onChange={(q) => set({ q })} />
@@ -133,21 +150,14 @@ export function IncidentSearch() {
                 {item.title}
               </a>
               <p className="meta">
-                {item.location.place}
-                {item.location.region && `, ${item.location.region}`}, {item.location.country} · {formatOccurred(item.occurred)} · version {item.version} · changed {formatWhen(item.updatedAt)}
+                {placeText(item.location)} · {formatOccurred(item.occurred)} · version {item.version} · changed {formatWhen(item.updatedAt)}
               </p>
               {item.claimantIds.length > 0 && (
                 <p className="meta">
                   Claims by <SourceLabels ids={item.claimantIds} separator=", " />
                 </p>
               )}
-              {item.tags.length > 0 && (
-                <ul className="tags" aria-label="Tags">
-                  {item.tags.map((tag) => (
-                    <li key={tag}>{words(tag)}</li>
-                  ))}
-                </ul>
-              )}
+              <TagLinks tags={item.tags} />
             </li>
           ))}
         </ol>
