@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type RefObject } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import { FIGURE_OUTCOMES, type CasualtyEntry, type FigureOutcome, type FigureQualifier, type IncidentView } from './api-types';
 import { useDesk } from './desk-context';
 import { figureLong, figureShort, partyKey, rangeText } from './format';
@@ -60,9 +60,10 @@ export function chartRows(view: IncidentView): ChartRow[] {
 export function CasualtyChart({ view, changed = new Set() }: { view: IncidentView; changed?: Set<string> }) {
   const [width, ref] = useWidth<HTMLDivElement>();
   const rows = chartRows(view);
-  if (rows.length === 0) return <p className="empty">No claim on record states casualties.</p>;
+  // The box is there without rows too: it is measured once, and the first claim with a figure may come later.
   return (
     <div className="casualties" ref={ref}>
+      {rows.length === 0 && <p className="empty">No claim on record states casualties.</p>}
       {rows.map((row) => (
         <CasualtyRow key={row.key} row={row} changed={changed.has(row.key)} width={width} />
       ))}
@@ -86,6 +87,10 @@ const RETRACTED = ' retracted';
 function useWidth<T extends HTMLElement>(): [number, RefObject<T | null>] {
   const ref = useRef<T>(null);
   const [width, setWidth] = useState(DEFAULT_WIDTH);
+  // Measured before the first paint, so that the chart is never drawn at the default width.
+  useLayoutEffect(() => {
+    if (ref.current) setWidth(Math.floor(ref.current.clientWidth));
+  }, []);
   useEffect(() => {
     const element = ref.current;
     if (!element) return;
