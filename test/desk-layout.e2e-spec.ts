@@ -107,9 +107,7 @@ describe.each([PHONE, LAPTOP])('the desk on a $name ($width×$height)', (screen)
     const wagnerKilled = casualty(page, 'Wagner', 'killed');
     await expectText(wagnerKilled.locator('.range'), '1–20');
 
-    const labelSizes = (await page.evaluate(
-      `[...document.querySelectorAll('.casualty-svg')].flatMap((svg) => [...svg.querySelectorAll('text')].map((text) => parseFloat(getComputedStyle(text).fontSize) * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width))`,
-    )) as number[];
+    const labelSizes = await chartLabelSizes(page);
     expect(labelSizes.length).toBeGreaterThan(0);
     expect(Math.min(...labelSizes)).toBeGreaterThanOrEqual(11);
     expect(await overlappingLabels(page)).toEqual([]);
@@ -225,6 +223,26 @@ describe.each([PHONE, LAPTOP])('the desk on a $name ($width×$height)', (screen)
   }, STEP_TIMEOUT);
 });
 
+it('fits every page on the narrowest phone the desk is made for, 360 px wide', async () => {
+  const narrowest: Screen = { name: 'narrowest phone', width: 360, height: 740 };
+  const page = await desk.signedIn('admin', narrowest);
+  // Each page with what it loaded: the results, the chart, the list, the tables.
+  for (const [route, loaded] of [
+    ['#/', '.results > li'],
+    ['#/sources', '.sources > li'],
+    [`#/sources/${confidentialId}/access-log`, 'table.access-log'],
+    ['#/ledger', 'table.events'],
+    [`#/incidents/${ambushId}`, '.casualty-svg'],
+  ]) {
+    await page.goto(`${app.baseUrl}/${route}`);
+    await page.locator(loaded).first().waitFor();
+    await expectNoSidewaysScroll(page);
+  }
+  expect(Math.min(...(await chartLabelSizes(page)))).toBeGreaterThanOrEqual(11);
+  expect(await overlappingLabels(page)).toEqual([]);
+  await page.context().close();
+}, STEP_TIMEOUT);
+
 it('met no script error or Content-Security-Policy refusal in any page', () => {
   expect(desk.pageErrors).toEqual([]);
 });
@@ -257,6 +275,13 @@ function expectWithin(inner: { x: number; y: number; width: number; height: numb
   expect(inner!.y).toBeGreaterThanOrEqual(outer.y);
   expect(inner!.x + inner!.width).toBeLessThanOrEqual(outer.x + outer.width);
   expect(inner!.y + inner!.height).toBeLessThanOrEqual(outer.y + outer.height);
+}
+
+/** The rendered type size (px) of every text in the casualty charts: its font size, scaled as its drawing is. */
+async function chartLabelSizes(page: Page): Promise<number[]> {
+  return (await page.evaluate(
+    `[...document.querySelectorAll('.casualty-svg')].flatMap((svg) => [...svg.querySelectorAll('text')].map((text) => parseFloat(getComputedStyle(text).fontSize) * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width))`,
+  )) as number[];
 }
 
 /** Pairs of a chart's labels that are drawn over each other. */
