@@ -178,7 +178,7 @@ describe('once erased', () => {
     expect(events.map(({ type }) => type)).toContain('SourceErased');
 
     const check = await api.http('auditor', 'POST', '/audit/replay-check');
-    expect(check.body.differences).toBe(0);
+    expect(check.body.projections.filter((projection: { differences: number }) => projection.differences > 0)).toEqual([]);
     for (const { name } of PROJECTIONS) expect((await api.http('admin', 'POST', `/admin/projections/${name}/rebuild`)).status).toBe(200);
     await api.projected();
     expect(differences(before, await snapshotProjectionTables(api.app.get(DataSource), PROJECTIONS))).toEqual({});
