@@ -7,8 +7,9 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 // The desk's write forms as an editor meets them, on a phone and on a desktop: one submit
 // shows every problem the desk can find, in plain words naming each field as the form
 // labels it; what only the service can know comes back the same way; every date and time
-// is entered with one control, in UTC, with "stated at" set to now. Screenshots go to
-// test-artifacts/.
+// is entered with one control, in UTC, with "stated at" set to now; a source that looks
+// registered already is flagged before it is registered twice; and a claimant the desk
+// lacks is registered from the claim form itself. Screenshots go to test-artifacts/.
 
 const SIZES = [
   { size: 'phone', width: 390, height: 844 },
@@ -143,6 +144,76 @@ describe.each(SIZES)('the desk’s forms on a $size ($width×$height)', ({ size,
     expect(await when.getByRole('group', { name: 'From (UTC)', exact: true }).getByLabel('Date', { exact: true }).inputValue()).toBe('2024-07-27');
     await revision.getByRole('button', { name: 'Cancel' }).click();
   }, STEP_TIMEOUT);
+
+  it('warns that a new source is likely registered already, naming it, and lets the editor pick it or register anyway', async () => {
+    await editor.goto(`${app.baseUrl}/#/sources`);
+    const form = await openForm(editor, 'Register a source', 'Register a source');
+    const warning = form.locator('.duplicate-warning');
+    const registrations = requestsTo(editor, '/sources', 'POST');
+
+    // Case and accents aside, the name is an alias of the army.
+    await form.getByLabel('Name', { exact: true }).fill('MALIAN ármy');
+    await expectText(warning, `“MALIAN ármy” is an alias (“Malian army”) of ${ARMY}`);
+    await form.getByRole('button', { name: 'Register anyway' }).waitFor();
+    await form.screenshot({ path: join(ARTIFACTS, `desk-forms-likely-duplicate-${size}.png`) });
+    await form.getByRole('button', { name: `Use ${ARMY}` }).click();
+    await expectText(editor.locator('.announcement'), `Chose ${ARMY}, registered already: nothing new was registered.`);
+    expect(await form.getByLabel('Name', { exact: true }).inputValue()).toBe('');
+
+    // An alias that matches is flagged too; the editor knows it is another source and registers it.
+    const reserve = `Army reserve unit (${size})`;
+    await form.getByLabel('Name', { exact: true }).fill(reserve);
+    expect(await warning.count()).toBe(0);
+    await form.getByLabel('Aliases', { exact: true }).fill('the reserve, fama');
+    await expectText(warning, `“fama” is an alias (“FAMa”) of ${ARMY}`);
+    expect(registrations).toEqual([]);
+    await form.getByRole('button', { name: 'Register anyway' }).click();
+    await expectText(editor.locator('.announcement'), `Registered the source ${reserve}.`);
+    expect(registrations).toHaveLength(1);
+    expect(registrations[0].postDataJSON()).toMatchObject({ name: reserve, aliases: ['the reserve', 'fama'] });
+  }, STEP_TIMEOUT);
+
+  it('registers a claimant from inside the claim form and chooses it, and offers the existing source for a conduit that is one', async () => {
+    const form = await claimForm(editor);
+    const claimsSent = requestsTo(editor, '/claims');
+
+    await form.getByRole('button', { name: 'New source for Claimant' }).click();
+    const dialog = editor.getByRole('dialog', { name: 'Register a source' });
+    const box = (await dialog.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(width);
+    const notable = `A Kidal notable (${size})`;
+    await dialog.getByLabel('Name', { exact: true }).fill(notable);
+    await dialog.getByLabel('Kind', { exact: true }).selectOption('other');
+    await dialog.screenshot({ path: join(ARTIFACTS, `desk-forms-source-from-claim-${size}.png`) });
+    await dialog.getByRole('button', { name: 'Register source' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await selectedText(form.getByLabel('Claimant', { exact: true }))).toBe(notable);
+    expect(claimsSent).toEqual([]);
+
+    // A conduit the desk has under another name: the editor takes the existing one.
+    await form.getByRole('button', { name: 'Add a conduit' }).click();
+    await form.getByRole('button', { name: 'New source for Conduit 1' }).click();
+    await dialog.getByLabel('Name', { exact: true }).fill('Malian Army');
+    await expectText(dialog.locator('.duplicate-warning'), ARMY);
+    await dialog.getByRole('button', { name: `Use ${ARMY}` }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await selectedText(form.getByLabel('Conduit 1', { exact: true }))).toBe(ARMY);
+
+    const summary = `The notable saw the convoy burn (${size}).`;
+    await form.getByLabel('Summary', { exact: true }).fill(summary);
+    await form.getByRole('button', { name: 'Remove figure 1' }).click();
+    await form.getByRole('button', { name: 'Report claim' }).click();
+    await form.waitFor({ state: 'detached' });
+    const card = claimCard(editor, summary);
+    await expectText(card, notable);
+    await expectText(card, ARMY);
+    expect(claimsSent).toHaveLength(1);
+
+    const statement = await openForm(editor, 'Record a statement', 'Record a statement');
+    await statement.getByRole('button', { name: 'New source for Source' }).waitFor();
+    await statement.getByRole('button', { name: 'Cancel' }).click();
+  }, STEP_TIMEOUT);
 });
 
 it('met no script error or Content-Security-Policy refusal in any page', () => {
@@ -177,6 +248,10 @@ async function choose(select: Locator, text: string): Promise<void> {
   await select.locator('option', { hasText: text }).first().waitFor({ state: 'attached' });
   const value = await select.locator('option', { hasText: text }).first().getAttribute('value');
   await select.selectOption(value!);
+}
+
+async function selectedText(select: Locator): Promise<string> {
+  return (await select.locator(`option[value="${await select.inputValue()}"]`).textContent()) ?? '';
 }
 
 async function expectDateTimeControl(group: Locator): Promise<void> {

@@ -66,7 +66,7 @@ export function ReportClaimForm({ view: shown, onRecorded, onCancel }: IncidentF
   return (
     <FormShell title="Report a claim" submitLabel="Report claim" write={write} onSubmit={submit} onCancel={onCancel}>
       <div className="row">
-        <SourceSelect name="claimantId" label="Claimant" value={claimantId} onChange={setClaimantId} required />
+        <SourceSelect name="claimantId" label="Claimant" value={claimantId} onChange={setClaimantId} required offerNew />
         <EnumSelect name="kind" label="Kind" options={CLAIM_KINDS} value={kind} onChange={setKind} required />
         <DateTimeInput name="statedAt" label="Stated at" value={statedAt} onChange={setStatedAt} required notInFuture />
       </div>
@@ -191,7 +191,7 @@ export function CorrectClaimForm({ view: shown, claim, onRecorded, onCancel }: C
     >
       <p className="hint">The desk fixes its own logging mistake (a typo in a figure, the wrong claimant). Only what you change is sent.</p>
       <div className="row">
-        <SourceSelect name="claimantId" label="Claimant" value={claimantId} onChange={setClaimantId} required />
+        <SourceSelect name="claimantId" label="Claimant" value={claimantId} onChange={setClaimantId} required offerNew />
         <EnumSelect name="kind" label="Kind" options={CLAIM_KINDS} value={kind} onChange={setKind} required />
         <DateTimeInput name="statedAt" label="Stated at" value={statedAt} onChange={setStatedAt} required notInFuture />
       </div>

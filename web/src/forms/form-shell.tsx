@@ -230,6 +230,8 @@ export function FormShell({
 
   const handleSubmit = (event: FormEvent) => {
     event.preventDefault();
+    // A form opened from within another (a source registered from a claim's picker, in a dialog) is its own submit.
+    event.stopPropagation();
     const broken = [...fields].flatMap(([field, entry]) => (entry.problem ? [{ field, message: entry.problem }] : []));
     const now = [...broken, ...problems].map((error) => ({ ...error, code: 'checked_by_desk' }));
     setFound(now);
@@ -291,7 +293,9 @@ export function FormShell({
           </div>
         )
       )}
-      <FormContext.Provider value={{ formId, errors, fields }}>{children}</FormContext.Provider>
+      <FormContext.Provider value={{ formId, errors, fields }}>
+        <GroupLabel.Provider value={undefined}>{children}</GroupLabel.Provider>
+      </FormContext.Provider>
       <div className="form-actions">
         <button type="submit" className="primary" disabled={pending}>
           {pending ? 'Saving…' : submitLabel}

@@ -2,6 +2,7 @@ import { identifiesConfidentialSources, INCIDENT_LIMITS } from '../api-types';
 import { useDesk } from '../desk-context';
 import { words } from '../format';
 import { Field, FieldGroup, type ControlProps } from './form-shell';
+import { NewSourceButton } from './new-source';
 import { tooMany, type Rule } from './rules';
 
 // Controls the write forms share: text, choices from a fixed list, a source, a list of
@@ -115,7 +116,7 @@ export function EnumSelect<T extends string>({
 /**
  * A registered source, by name; empty means none chosen. Erased sources are offered only
  * with `includeErased` (a search for what they said): the service records nothing new from
- * one.
+ * one. With `offerNew`, a source not yet registered can be, from here, and is then chosen.
  */
 export function SourceSelect({
   name,
@@ -126,6 +127,7 @@ export function SourceSelect({
   exclude = [],
   includeErased = false,
   required = false,
+  offerNew = false,
 }: {
   name: string;
   label: string;
@@ -135,10 +137,16 @@ export function SourceSelect({
   exclude?: string[];
   includeErased?: boolean;
   required?: boolean;
+  offerNew?: boolean;
 }) {
   return (
     <Field name={name} label={label} hint={hint} value={value} rule={{ required }}>
-      {(control) => <SourceOptions control={control} value={value} onChange={onChange} exclude={exclude} includeErased={includeErased} />}
+      {(control) => (
+        <span className="source-select">
+          <SourceOptions control={control} value={value} onChange={onChange} exclude={exclude} includeErased={includeErased} />
+          {offerNew && <NewSourceButton label={label} onChosen={onChange} />}
+        </span>
+      )}
     </Field>
   );
 }
@@ -169,7 +177,7 @@ export function ViaEditor({ value, onChange }: { value: string[]; onChange: (val
       {value.length === 0 && <p className="hint">Directly from the source.</p>}
       {value.map((sourceId, index) => (
         <div className="row" key={index}>
-          <SourceSelect name={`via[${index}]`} label={`Conduit ${index + 1}`} value={sourceId} onChange={(id) => onChange(value.with(index, id))} required />
+          <SourceSelect name={`via[${index}]`} label={`Conduit ${index + 1}`} value={sourceId} onChange={(id) => onChange(value.with(index, id))} required offerNew />
           <button type="button" className="remove" onClick={() => onChange(value.filter((_, i) => i !== index))} aria-label={`Remove conduit ${index + 1}`}>
             Remove
           </button>

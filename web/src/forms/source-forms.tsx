@@ -1,7 +1,8 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { waitForVersion, type WriteResult } from '../api';
 import { COUNTRY_CODE, SOURCE_KINDS, SOURCE_LIMITS as LIMIT, type Source, type SourceKind } from '../api-types';
 import { useDesk } from '../desk-context';
+import { words } from '../format';
 import { sourceConflict } from './conflict';
 import { FormShell } from './form-shell';
 import { Checkbox, EnumSelect, TextArea, TextInput } from './inputs';
@@ -35,7 +36,18 @@ function confidentialHint(confidential: boolean, before?: boolean): string {
   return confidential ? `Once saved, ${hidden}, in its whole history too. ${shown}` : 'Once saved, readers and auditors see its name, aliases, description and words, in its whole history too.';
 }
 
-function SourceFields({ draft, set, confidentialBefore }: { draft: SourceDraft; set: (change: Partial<SourceDraft>) => void; confidentialBefore?: boolean }) {
+function SourceFields({
+  draft,
+  set,
+  confidentialBefore,
+  namesWarning,
+}: {
+  draft: SourceDraft;
+  set: (change: Partial<SourceDraft>) => void;
+  confidentialBefore?: boolean;
+  /** Said right under the name and aliases it is about. */
+  namesWarning?: ReactNode;
+}) {
   return (
     <>
       <div className="row">
@@ -58,6 +70,7 @@ function SourceFields({ draft, set, confidentialBefore }: { draft: SourceDraft; 
         onChange={(aliases) => set({ aliases })}
         rule={{ list: { maxItems: LIMIT.aliases, maxLength: LIMIT.alias } }}
       />
+      {namesWarning}
       <TextArea name="description" label="Description" value={draft.description} onChange={(description) => set({ description })} rows={2} rule={{ maxLength: LIMIT.description }} />
       <Checkbox
         name="confidential"
@@ -75,10 +88,65 @@ function folded(name: string): string {
   return name.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase().trim().replace(/\s+/g, ' ');
 }
 
-export function RegisterSourceForm({ onDone }: { onDone: (sourceId: string) => void }) {
+/** A source the desk has under a name the new one would take. */
+interface LikelyDuplicate {
+  source: Source;
+  /** The new name or alias that matches. */
+  typed: string;
+  /** What it matches: the source's name, or one of its aliases. */
+  matched: string;
+}
+
+/** The sources already registered under a name or alias of the new one. */
+function useLikelyDuplicates(names: string[]): LikelyDuplicate[] {
+  const { sources } = useDesk();
+  // Every name and alias the desk knows, folded; an erased source has neither any more.
+  const known = useMemo(() => {
+    const byName = new Map<string, { source: Source; matched: string }[]>();
+    for (const source of sources.filter((candidate) => !candidate.erased)) {
+      for (const matched of [source.name, ...source.aliases]) byName.set(folded(matched), [...(byName.get(folded(matched)) ?? []), { source, matched }]);
+    }
+    return byName;
+  }, [sources]);
+  const found = names.flatMap((typed) => (known.get(folded(typed)) ?? []).map((match) => ({ ...match, typed })));
+  return found.filter((duplicate, index) => found.findIndex((other) => other.source.id === duplicate.source.id) === index);
+}
+
+function DuplicateWarning({ duplicates, onUse }: { duplicates: LikelyDuplicate[]; onUse: (source: Source) => void }) {
+  // Always there, so that screen readers hear the warning when it appears.
+  return (
+    <div role="status" className={duplicates.length > 0 ? 'duplicate-warning' : undefined}>
+      {duplicates.length > 0 && (
+        <>
+          <p>
+            <strong>Likely registered already.</strong> Register it anyway only if it is another source.
+          </p>
+          <ul>
+            {duplicates.map(({ source, typed, matched }) => (
+              <li key={source.id}>
+                “{typed}” is {matched === source.name ? 'the name' : `an alias (“${matched}”)`} of <strong>{source.name}</strong> ({words(source.kind)}
+                {source.country && `, ${source.country}`}).{' '}
+                <button type="button" onClick={() => onUse(source)}>
+                  Use {source.name}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}
+
+/**
+ * `onDone` gets the source the editor wants: the one registered, or the existing one they
+ * picked when the form warned that the new one looks like it.
+ */
+export function RegisterSourceForm({ onDone, onCancel }: { onDone: (sourceId: string) => void; onCancel?: () => void }) {
   const { api, reloadSources, announce } = useDesk();
   const [draft, setDraft] = useState(EMPTY);
   const set = (change: Partial<SourceDraft>) => setDraft((current) => ({ ...current, ...change }));
+  const duplicates = useLikelyDuplicates(useMemo(() => [draft.name, ...listOf(draft.aliases)].filter((name) => name.trim()), [draft.name, draft.aliases]));
   const write = useWrite(
     useCallback(
       async (result: WriteResult) => {
@@ -91,6 +159,11 @@ export function RegisterSourceForm({ onDone }: { onDone: (sourceId: string) => v
       [api, reloadSources, announce, draft.name, onDone],
     ),
   );
+  const useExisting = (source: Source) => {
+    announce(`Chose ${source.name}, registered already: nothing new was registered.`);
+    setDraft(EMPTY);
+    onDone(source.id);
+  };
   const submit = () =>
     write.submit({
       method: 'POST',
@@ -106,8 +179,14 @@ export function RegisterSourceForm({ onDone }: { onDone: (sourceId: string) => v
       },
     });
   return (
-    <FormShell title="Register a source" submitLabel="Register source" write={write} onSubmit={submit}>
-      <SourceFields draft={draft} set={set} />
+    <FormShell
+      title="Register a source"
+      submitLabel={duplicates.length > 0 ? 'Register anyway' : 'Register source'}
+      write={write}
+      onSubmit={submit}
+      onCancel={onCancel}
+    >
+      <SourceFields draft={draft} set={set} namesWarning={<DuplicateWarning duplicates={duplicates} onUse={useExisting} />} />
     </FormShell>
   );
 }

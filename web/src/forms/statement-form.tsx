@@ -57,7 +57,7 @@ export function StatementForm({ view: shown, onRecorded, onCancel }: IncidentFor
   return (
     <FormShell title="Record a statement" submitLabel="Record statement" write={write} onSubmit={submit} onCancel={onCancel}>
       <div className="row">
-        <SourceSelect name="sourceId" label="Source" value={sourceId} onChange={setSourceId} required />
+        <SourceSelect name="sourceId" label="Source" value={sourceId} onChange={setSourceId} required offerNew />
         <EnumSelect name="medium" label="Medium" options={STATEMENT_MEDIUMS} value={medium} onChange={setMedium} required />
         <TextInput
           name="language"
