@@ -96,6 +96,28 @@ describe.each(SIZES)('the desk’s forms on a $size ($width×$height)', ({ size,
     expect(sent[0].postDataJSON()).toMatchObject({ statedAt: '2024-07-29T08:30:00.000Z', figures: [{ value: 2 }] });
   }, STEP_TIMEOUT);
 
+  it('checks a statement the same way: a blank quote, a wrong language tag, a web address without http and two stances on one claim, in one submit', async () => {
+    await onIncidentPage(editor);
+    const form = await openForm(editor, 'Record a statement', 'Record a statement');
+    const sent = requestsTo(editor, '/statements');
+    await choose(form.getByLabel('Source', { exact: true }), 'JNIM');
+    await form.getByLabel('Language', { exact: true }).fill('English');
+    await form.getByLabel('Web address', { exact: true }).fill('telegram: az-zallaqa');
+    for (const index of [1, 2]) {
+      await form.getByRole('button', { name: 'Add a stance' }).click();
+      await choose(form.getByLabel(`Claim ${index}`, { exact: true }), 'JNIM:');
+    }
+    await form.getByRole('button', { name: 'Record statement' }).click();
+    expect(await form.locator('.form-problem').getByRole('listitem').allInnerTexts()).toEqual([
+      'Language: must be a language tag such as en or ar',
+      'Quote, in the original language: is required',
+      'Web address: must be a web address beginning http:// or https://',
+      'Claim 2: names a claim another stance names already: one stance per claim',
+    ]);
+    expect(sent).toEqual([]);
+    await form.getByRole('button', { name: 'Cancel' }).click();
+  }, STEP_TIMEOUT);
+
   it('shows what only the service can know (a claimant erased meanwhile) at the field, named by its label', async () => {
     const notable = await posted('/sources', { name: `A Gao notable (${size})`, kind: 'other' });
     await eventually(async () => (await app.http('reader', 'GET', `/sources/${notable.id}`)).status === 200, 'the source in the read models');
@@ -226,10 +248,14 @@ async function posted(path: string, body: object): Promise<{ id: string; version
   return answer.body;
 }
 
-/** The incident page, freshly loaded (with the desk's list of sources as it is now), and its claim form open. */
-async function claimForm(page: Page): Promise<Locator> {
+/** The incident page, freshly loaded: with the desk's list of sources as it is now. */
+async function onIncidentPage(page: Page): Promise<void> {
   await page.goto(`${app.baseUrl}/#/incidents/${incidentId}`);
   await page.reload();
+}
+
+async function claimForm(page: Page): Promise<Locator> {
+  await onIncidentPage(page);
   return openForm(page, 'Report a claim', 'Report a claim');
 }
 

@@ -133,9 +133,14 @@ function startsLowerCase(message: string): boolean {
   return /^[a-z]/.test(message);
 }
 
-/** A rule across fields that the desk checks as the service would: said at `field`, in the words of the service's code. */
+/** What the service would say for `code`, in the desk's words: for a rule the desk checks as the service does. */
+export function said(code: Said): string {
+  return SAID[code];
+}
+
+/** A rule across fields that the desk checks as the service would, said at `field`. */
 export function problemFor(field: string, code: Said): Omit<FieldError, 'code'> {
-  return { field, message: SAID[code] };
+  return { field, message: said(code) };
 }
 
 /** A revision, amendment or correction must change something: when it would not, said at the first field it could change. */

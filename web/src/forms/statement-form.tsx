@@ -7,7 +7,7 @@ import { DateTimeInput, nowUtc } from './date-time';
 import { Field, FieldGroup, FormShell } from './form-shell';
 import type { IncidentFormProps } from './incident-forms';
 import { EnumSelect, SourceSelect, TextArea, TextInput, ViaEditor } from './inputs';
-import { tooMany } from './rules';
+import { said, tooMany } from './rules';
 import { useWrite } from './use-write';
 
 // A source's own words on record, with the stances they take on claims already reported.
@@ -81,7 +81,12 @@ export function StatementForm({ view: shown, onRecorded, onCancel }: IncidentFor
         {stances.length === 0 && <p className="hint">The statement takes no stance on a claim.</p>}
         {stances.map((stance, index) => (
           <div className="row" key={index}>
-            <Field name={`stances[${index}].claimId`} label={`Claim ${index + 1}`} value={stance.claimId} rule={{ required: true }}>
+            <Field
+              name={`stances[${index}].claimId`}
+              label={`Claim ${index + 1}`}
+              value={stance.claimId}
+              rule={{ required: true, check: (claimId) => (stances.findIndex((other) => other.claimId === claimId) < index ? said('stance_duplicate') : undefined) }}
+            >
               {(control) => (
                 <select {...control} value={stance.claimId} onChange={(event) => setStances(stances.with(index, { ...stance, claimId: event.target.value }))}>
                   <option value="">— choose a claim —</option>
