@@ -68,6 +68,14 @@ export async function submit(form: Locator, label: string): Promise<void> {
   await form.waitFor({ state: 'detached' });
 }
 
+/** Fills the desk's date-and-time control whose legend is `legend` (`Stated at (UTC)`) with `2024-07-28T06:00`, or a day alone, `2024-07-28`; an empty value clears it. */
+export async function fillDateTime(scope: Page | Locator, legend: string, value: string): Promise<void> {
+  const control = scope.getByRole('group', { name: legend, exact: true });
+  const [date, time = ''] = value.split('T');
+  await control.getByLabel('Date', { exact: true }).fill(date);
+  await control.getByLabel('Time (UTC)', { exact: true }).fill(time);
+}
+
 /** The whole page from its top (a scrolled window would carry the sticky timeline down with it). */
 export async function snapshot(page: Page, name: string): Promise<void> {
   await page.evaluate('window.scrollTo(0, 0)');

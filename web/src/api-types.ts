@@ -36,6 +36,10 @@ export {
   type Occurred,
   type Stance,
 } from '../../src/incidents/domain/incident.events.js';
+// The limits and formats the API checks requests with: the forms check the same before sending.
+export { COORDINATES, INCIDENT_LIMITS } from '../../src/incidents/domain/incident.commands.js';
+export { SOURCE_LIMITS } from '../../src/sources/domain/source.commands.js';
+export { COUNTRY_CODE, isStorableText, LANGUAGE_TAG, WEB_PROTOCOL, type TextFormat } from '../../src/common/input-formats.js';
 
 export const INCIDENT_SORTS = ['-updatedAt', 'updatedAt', '-occurredFrom', 'occurredFrom', 'relevance'] as const;
 
