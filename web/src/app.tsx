@@ -1,10 +1,10 @@
 import { useCallback, useState } from 'react';
 import { LedgerPageView } from './audit';
-import { DeskProvider, useDesk } from './desk-context';
+import { DeskProvider, PageScope, useDesk } from './desk-context';
 import { IncidentPage } from './incident-page';
 import { IncidentSearch } from './incident-search';
 import { PageHeading } from './page-heading';
-import { hrefTo, parseRoute, useHash, type Route } from './route';
+import { hrefTo, pageOf, parseRoute, useHash, type Route } from './route';
 import { clearSession, loadSession, saveSession, type Session } from './session';
 import { SignIn } from './sign-in';
 import { SourceAccessLogPage } from './source-access-log';
@@ -87,7 +87,9 @@ function Shell({ announcement, onDismiss }: { announcement: string; onDismiss: (
         )}
       </div>
       <main id="main" tabIndex={-1}>
-        <Page route={route} />
+        <PageScope key={pageOf(route)}>
+          <Page route={route} />
+        </PageScope>
       </main>
     </>
   );

@@ -9,6 +9,7 @@ import { AmendClaimForm, AssessClaimForm, CorrectClaimForm, ReportClaimForm, Ret
 import { LinkIncidentForm, MergeIncidentForm, ReviseIncidentForm, SplitIncidentForm, type IncidentFormProps } from './forms/incident-forms';
 import { StatementForm } from './forms/statement-form';
 import { IncidentEvents } from './audit';
+import { useIncidentViews } from './incident-views';
 import { hrefTo } from './route';
 import { SourceLabel } from './source-label';
 import { ExportDownloads } from './export-downloads';
@@ -32,7 +33,7 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
   // A merged incident's own view (frozen, with mergedInto), not the service's redirect to the survivor.
   const viewPath = `${path}?redirect=false`;
   const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
+  const [failure, setFailure] = useState<{ title: string; detail: string } | null>(null);
   const [viewed, setViewed] = useState<number | null>(null);
   const [shown, setShown] = useState<IncidentView | null>(null);
   const [step, setStep] = useState<{ version: number; diff: ViewDiff | null } | null>(null);
@@ -55,7 +56,13 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
     setLoaded(null);
     setFailure(null);
     setOpenForm(null);
-    reload().catch((error: unknown) => setFailure(error instanceof ApiError && error.status === 404 ? 'There is no incident with this id.' : String(error instanceof Error ? error.message : error)));
+    reload().catch((error: unknown) =>
+      setFailure(
+        error instanceof ApiError && error.status === 404
+          ? { title: 'No such incident', detail: 'There is no incident with this id.' }
+          : { title: 'The incident could not be shown', detail: error instanceof Error ? error.message : String(error) },
+      ),
+    );
   }, [reload]);
 
   // The version chosen on the timeline: the latest view is at hand, an earlier one is folded by the service.
@@ -94,8 +101,8 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
   if (failure) {
     return (
       <>
-        <PageHeading>Incident not found</PageHeading>
-        <p>{failure}</p>
+        <PageHeading>{failure.title}</PageHeading>
+        <p>{failure.detail}</p>
         <p>
           <a href={hrefTo.search()}>Back to the incidents</a>
         </p>
@@ -258,13 +265,13 @@ function ClaimActions({
 }
 
 function LinkedIncidents({ view }: { view: IncidentView }) {
-  const titles = useIncidentTitles(useMemo(() => view.links.map((link) => link.incidentId), [view.links]));
+  const others = useIncidentViews(useMemo(() => view.links.map((link) => link.incidentId), [view.links]));
   if (view.links.length === 0) return <p className="empty">Not linked to other incidents.</p>;
   return (
     <ul className="links" aria-label="Linked incidents">
       {view.links.map((link) => (
         <li key={`${link.incidentId}-${link.relation}`}>
-          This incident {RELATION_PHRASES[link.relation]} <a href={hrefTo.incident(link.incidentId)}>{titles[link.incidentId] ?? 'another incident'}</a>
+          This incident {RELATION_PHRASES[link.relation]} <a href={hrefTo.incident(link.incidentId)}>{others[link.incidentId]?.title ?? 'another incident'}</a>
         </li>
       ))}
     </ul>
@@ -274,9 +281,9 @@ function LinkedIncidents({ view }: { view: IncidentView }) {
 /** Where this incident's claims went, or came from: merges and splits, and a merged incident's survivor. */
 function LifecycleNotes({ view }: { view: IncidentView }) {
   const entries = view.lifecycle ?? [];
-  const titles = useIncidentTitles(useMemo(() => [...entries.map((entry) => entry.incidentId), ...(view.mergedInto ? [view.mergedInto] : [])], [entries, view.mergedInto]));
+  const others = useIncidentViews(useMemo(() => [...entries.map((entry) => entry.incidentId), ...(view.mergedInto ? [view.mergedInto] : [])], [entries, view.mergedInto]));
   if (entries.length === 0) return null;
-  const named = (incidentId: string) => <a href={hrefTo.incident(incidentId)}>{titles[incidentId] ?? 'another incident'}</a>;
+  const named = (incidentId: string) => <a href={hrefTo.incident(incidentId)}>{others[incidentId]?.title ?? 'another incident'}</a>;
   return (
     <ul className="lifecycle" aria-label="Merges and splits">
       {entries.map((entry) => (
@@ -307,25 +314,6 @@ function moved({ claimIds, statementIds }: { claimIds: string[]; statementIds: s
   return [...counted(claimIds.length, 'claim'), ...counted(statementIds.length, 'statement')].join(' and ') || 'nothing';
 }
 
-/** Other incidents' titles, as each incident names itself (a merged one too). */
-function useIncidentTitles(incidentIds: readonly string[]): Record<string, string> {
-  const { api } = useDesk();
-  const [titles, setTitles] = useState<Record<string, string>>({});
-  useEffect(() => {
-    let current = true;
-    for (const incidentId of new Set(incidentIds)) {
-      api
-        .get<IncidentView>(`/incidents/${incidentId}`, { redirect: 'false' })
-        .then((other) => current && setTitles((known) => ({ ...known, [incidentId]: other.title })))
-        .catch(() => undefined);
-    }
-    return () => {
-      current = false;
-    };
-  }, [api, incidentIds]);
-  return titles;
-}
-
 function isOpen(open: OpenForm | null, form: OpenForm): boolean {
   return open !== null && open.form === form.form && ('claimId' in open ? open.claimId : null) === ('claimId' in form ? form.claimId : null);
 }
@@ -342,7 +330,8 @@ function changedAt(step: ViewDiff | null) {
 
 /** The whole timeline, once it has caught up with `version` (it is projected apart from the view). */
 async function loadTimeline(api: Api, path: string, version: number): Promise<TimelineEntry[]> {
-  const first = await waitForVersion<TimelinePage>(api, `${path}/timeline?limit=1000`, version);
+  // Its view answered: the incident exists, and a 404 here is the timeline's projection not there yet.
+  const first = await waitForVersion<TimelinePage>(api, `${path}/timeline?limit=1000`, version, { exists: true });
   const entries = [...first.entries];
   for (let next = first.nextFromVersion; next !== null; ) {
     const page = await api.get<TimelinePage>(`${path}/timeline`, { fromVersion: next, limit: 1000 });

@@ -22,6 +22,18 @@ export function parseRoute(hash: string): Route {
   return { page: 'not-found', path };
 }
 
+/** The page a route shows, apart from what its query picks within it: a new search or another timeline step stays on the same page. */
+export function pageOf(route: Route): string {
+  switch (route.page) {
+    case 'incident':
+      return `incident/${route.incidentId}`;
+    case 'source-access-log':
+      return `${route.page}/${route.sourceId}`;
+    default:
+      return route.page;
+  }
+}
+
 export const hrefTo = {
   search: () => '#/',
   incident: (incidentId: string) => `#/incidents/${encodeURIComponent(incidentId)}`,
