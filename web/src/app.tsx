@@ -8,6 +8,7 @@ import { hrefTo, pageOf, parseRoute, useHash, type Route } from './route';
 import { clearSession, loadSession, saveSession, type Session } from './session';
 import { SignIn } from './sign-in';
 import { SourceAccessLogPage } from './source-access-log';
+import { SourcePage } from './source-page';
 import { SourcesPage } from './sources-page';
 
 export function App() {
@@ -60,7 +61,7 @@ function Shell({ announcement, onDismiss }: { announcement: string; onDismiss: (
           <a href={hrefTo.search()} aria-current={here('search') ?? (route.page === 'incident' ? 'location' : undefined)}>
             Incidents
           </a>
-          <a href={hrefTo.sources()} aria-current={here('sources') ?? (route.page === 'source-access-log' ? 'location' : undefined)}>
+          <a href={hrefTo.sources()} aria-current={here('sources') ?? (route.page === 'source' || route.page === 'source-access-log' ? 'location' : undefined)}>
             Sources
           </a>
           {mayAudit && (
@@ -104,6 +105,8 @@ function Page({ route }: { route: Route }) {
       return <IncidentPage key={route.incidentId} incidentId={route.incidentId} />;
     case 'sources':
       return <SourcesPage />;
+    case 'source':
+      return <SourcePage key={route.sourceId} sourceId={route.sourceId} />;
     case 'source-access-log':
       return mayAdminister ? (
         <SourceAccessLogPage key={route.sourceId} sourceId={route.sourceId} />

@@ -7,6 +7,7 @@ export type Route =
   | { page: 'search' }
   | { page: 'incident'; incidentId: string }
   | { page: 'sources' }
+  | { page: 'source'; sourceId: string }
   | { page: 'source-access-log'; sourceId: string }
   | { page: 'ledger' }
   | { page: 'not-found'; path: string };
@@ -17,6 +18,7 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 0 || (parts.length === 1 && parts[0] === 'incidents')) return { page: 'search' };
   if (parts.length === 2 && parts[0] === 'incidents') return { page: 'incident', incidentId: decodeURIComponent(parts[1]) };
   if (parts.length === 1 && parts[0] === 'sources') return { page: 'sources' };
+  if (parts.length === 2 && parts[0] === 'sources') return { page: 'source', sourceId: decodeURIComponent(parts[1]) };
   if (parts.length === 3 && parts[0] === 'sources' && parts[2] === 'access-log') return { page: 'source-access-log', sourceId: decodeURIComponent(parts[1]) };
   if (parts.length === 1 && parts[0] === 'ledger') return { page: 'ledger' };
   return { page: 'not-found', path };
@@ -27,6 +29,7 @@ export function pageOf(route: Route): string {
   switch (route.page) {
     case 'incident':
       return `incident/${route.incidentId}`;
+    case 'source':
     case 'source-access-log':
       return `${route.page}/${route.sourceId}`;
     default:
@@ -38,6 +41,7 @@ export const hrefTo = {
   search: () => '#/',
   incident: (incidentId: string) => `#/incidents/${encodeURIComponent(incidentId)}`,
   sources: () => '#/sources',
+  source: (sourceId: string) => `#/sources/${encodeURIComponent(sourceId)}`,
   sourceAccessLog: (sourceId: string) => `#/sources/${encodeURIComponent(sourceId)}/access-log`,
   ledger: () => '#/ledger',
 };

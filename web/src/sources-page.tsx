@@ -101,7 +101,7 @@ function SourceItem({ source, open, onOpen }: { source: Source; open: Panel | nu
   return (
     <li className="source" data-source-id={source.id}>
       <h2>
-        <SourceTag source={source} name={source.name} />
+        <SourceTag id={source.id} source={source} name={source.name} />
       </h2>
       <p className="meta">
         {words(source.kind)}
