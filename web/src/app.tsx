@@ -100,7 +100,7 @@ function Page({ route }: { route: Route }) {
   const { mayAudit, mayAdminister } = useDesk();
   switch (route.page) {
     case 'search':
-      return <IncidentSearch />;
+      return <IncidentSearch query={route.query} />;
     case 'incident':
       return <IncidentPage key={route.incidentId} incidentId={route.incidentId} />;
     case 'sources':

@@ -1,10 +1,13 @@
 import { useSyncExternalStore } from 'react';
+import { withQuery } from './api';
 
 // The desk's locations live in the URL fragment (`#/incidents/<id>`): the service's own
 // paths (`/incidents/<id>`) belong to the API, and the fragment never reaches the server.
+// What a page shows is in it too, so that a link shares it and a reload keeps it: the
+// search's filters (`#/?tag=ambush&country=ML`), named as the API names them.
 
 export type Route =
-  | { page: 'search' }
+  | { page: 'search'; /** The filters, as the URL's query text. */ query: string }
   | { page: 'incident'; incidentId: string }
   | { page: 'sources' }
   | { page: 'source'; sourceId: string }
@@ -13,9 +16,12 @@ export type Route =
   | { page: 'not-found'; path: string };
 
 export function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#/, '') || '/';
+  const fragment = hash.replace(/^#/, '');
+  const queryStart = fragment.indexOf('?');
+  const path = (queryStart === -1 ? fragment : fragment.slice(0, queryStart)) || '/';
+  const query = new URLSearchParams(queryStart === -1 ? '' : fragment.slice(queryStart + 1));
   const parts = path.split('/').filter(Boolean);
-  if (parts.length === 0 || (parts.length === 1 && parts[0] === 'incidents')) return { page: 'search' };
+  if (parts.length === 0 || (parts.length === 1 && parts[0] === 'incidents')) return { page: 'search', query: query.toString() };
   if (parts.length === 2 && parts[0] === 'incidents') return { page: 'incident', incidentId: decodeURIComponent(parts[1]) };
   if (parts.length === 1 && parts[0] === 'sources') return { page: 'sources' };
   if (parts.length === 2 && parts[0] === 'sources') return { page: 'source', sourceId: decodeURIComponent(parts[1]) };
@@ -38,7 +44,8 @@ export function pageOf(route: Route): string {
 }
 
 export const hrefTo = {
-  search: () => '#/',
+  /** `#/?tag=ambush`: the search with these filters (empty ones left out). */
+  search: (filters: Record<string, string | undefined> = {}) => withQuery('#/', filters),
   incident: (incidentId: string) => `#/incidents/${encodeURIComponent(incidentId)}`,
   sources: () => '#/sources',
   source: (sourceId: string) => `#/sources/${encodeURIComponent(sourceId)}`,
