@@ -102,7 +102,7 @@ function Page({ route }: { route: Route }) {
     case 'search':
       return <IncidentSearch query={route.query} />;
     case 'incident':
-      return <IncidentPage key={route.incidentId} incidentId={route.incidentId} />;
+      return <IncidentPage key={route.incidentId} incidentId={route.incidentId} at={route.at} />;
     case 'sources':
       return <SourcesPage />;
     case 'source':

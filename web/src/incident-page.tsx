@@ -10,7 +10,7 @@ import { LinkIncidentForm, MergeIncidentForm, ReviseIncidentForm, SplitIncidentF
 import { StatementForm } from './forms/statement-form';
 import { IncidentEvents } from './audit';
 import { useIncidentViews } from './incident-views';
-import { hrefTo } from './route';
+import { hrefTo, navigate, type TimelinePosition } from './route';
 import { SourceLabel } from './source-label';
 import { ExportDownloads } from './export-downloads';
 import { PageHeading } from './page-heading';
@@ -27,26 +27,28 @@ interface Loaded {
   timeline: TimelineEntry[];
 }
 
-export function IncidentPage({ incidentId }: { incidentId: string }) {
+export function IncidentPage({ incidentId, at }: { incidentId: string; at?: TimelinePosition }) {
   const { api, mayWrite, mayAudit, announce } = useDesk();
   const path = `/incidents/${incidentId}`;
   // A merged incident's own view (frozen, with mergedInto), not the service's redirect to the survivor.
   const viewPath = `${path}?redirect=false`;
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [failure, setFailure] = useState<{ title: string; detail: string } | null>(null);
-  const [viewed, setViewed] = useState<number | null>(null);
   const [shown, setShown] = useState<IncidentView | null>(null);
   const [step, setStep] = useState<{ version: number; diff: ViewDiff | null } | null>(null);
+  /** A time asked for (`asOf`) before the incident was on record: the page says so over its latest version. */
+  const [notYetOnRecord, setNotYetOnRecord] = useState<string | null>(null);
   const [openForm, setOpenForm] = useState<OpenForm | null>(null);
+  // The URL's step, as values the effects can compare.
+  const version = at && 'version' in at ? at.version : undefined;
+  const asOf = at && 'asOf' in at ? at.asOf : undefined;
 
-  /** The latest view and timeline, once both show at least `version`. */
+  /** The latest view and timeline, once both show at least version `atLeast`. */
   const reload = useCallback(
-    async (version = 0) => {
-      const latest = await waitForVersion<IncidentView>(api, viewPath, version);
+    async (atLeast = 0) => {
+      const latest = await waitForVersion<IncidentView>(api, viewPath, atLeast);
       const timeline = await loadTimeline(api, path, latest.version);
       setLoaded({ latest, timeline });
-      setShown(latest);
-      setViewed(latest.version);
       return latest;
     },
     [api, path, viewPath],
@@ -65,37 +67,50 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
     );
   }, [reload]);
 
-  // The version chosen on the timeline: the latest view is at hand, an earlier one is folded by the service.
+  // The step the URL names: the latest view is at hand; an earlier version, or what the desk had recorded by a time, is folded by the service.
   useEffect(() => {
-    if (!loaded || viewed === null) return;
-    let current = true;
-    const timer = setTimeout(() => {
-      const view = viewed === loaded.latest.version ? Promise.resolve(loaded.latest) : api.get<IncidentView>(path, { version: viewed, redirect: 'false' });
-      const diff = viewed > 0 ? api.get<ViewDiff>(`${path}/diff`, { from: viewed - 1, to: viewed }) : Promise.resolve(null);
-      Promise.all([view, diff])
-        .then(([viewAt, stepDiff]) => {
-          if (!current) return;
+    if (!loaded) return;
+    const { latest } = loaded;
+    const atLatest = asOf === undefined && (version === undefined || version >= latest.version);
+    // A step the editor has since moved past (a slider dragged on) is abandoned, not just ignored.
+    const request = new AbortController();
+    const scoped = api.within(request.signal);
+    const timer = setTimeout(
+      async () => {
+        try {
+          const viewAt = atLatest ? latest : await scoped.get<IncidentView>(path, { version, asOf, redirect: 'false' });
           setShown(viewAt);
-          setStep({ version: viewed, diff: stepDiff });
-        })
-        .catch(() => current && announce(`Could not load version ${viewed}.`));
-    }, 120);
+          setNotYetOnRecord(null);
+          const diff = viewAt.version > 0 ? await scoped.get<ViewDiff>(`${path}/diff`, { from: viewAt.version - 1, to: viewAt.version }) : null;
+          setStep({ version: viewAt.version, diff });
+        } catch (error) {
+          if (request.signal.aborted) return;
+          if (asOf !== undefined && error instanceof ApiError && error.status === 404) {
+            setShown(latest);
+            setNotYetOnRecord(asOf);
+          } else announce(`Could not load the incident ${asOf === undefined ? `at version ${version}` : `as of ${formatWhen(asOf)}`}.`);
+        }
+      },
+      atLatest ? 0 : 120,
+    );
     return () => {
-      current = false;
       clearTimeout(timer);
+      request.abort();
     };
-  }, [api, path, loaded, viewed, announce]);
+  }, [api, path, loaded, version, asOf, announce]);
 
   // Only the diff of the step shown: a slow answer for another step highlights nothing.
   const changed = useMemo(() => changedAt(step && step.version === shown?.version ? step.diff : null), [step, shown]);
 
   const onRecorded = useCallback(
     async (result: WriteResult) => {
+      // Back to the latest version, where the change is (the forms only show there, but the URL may name it).
+      navigate(hrefTo.incident(incidentId), { replace: true });
       await reload(result.version);
       setOpenForm(null);
       announce(result.recorded ? `Recorded: the incident is now at version ${result.version}.` : 'Nothing to record: it was already so.');
     },
-    [reload, announce],
+    [incidentId, reload, announce],
   );
 
   if (failure) {
@@ -109,11 +124,14 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
       </>
     );
   }
-  if (!loaded || !shown || viewed === null) return <p role="status">Loading the incident…</p>;
+  if (!loaded || !shown) return <p role="status">Loading the incident…</p>;
 
   const { latest, timeline } = loaded;
-  const isLatest = viewed === latest.version;
-  // A merged incident takes no more changes: they belong to the incident it went into.
+  // The version on screen: the one the URL names at once (a slider follows the hand), by date the one the service answered.
+  const viewed = version !== undefined ? Math.min(version, latest.version) : asOf !== undefined ? shown.version : latest.version;
+  const isLatest = asOf === undefined && viewed === latest.version;
+  const viewVersion = (chosen: number) => navigate(hrefTo.incident(incidentId, chosen === latest.version ? undefined : { version: chosen }), { replace: true });
+  const viewAsOf = (instant: string) => navigate(hrefTo.incident(incidentId, { asOf: instant }), { replace: true });
   const editing = mayWrite && isLatest && latest.mergedInto === undefined;
   const formProps = (form: OpenForm): IncidentFormProps => ({ view: latest, onRecorded, onCancel: () => setOpenForm((open) => (open === form ? null : open)) });
   const toggle = (form: OpenForm, label: string) => (
@@ -149,8 +167,18 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
             <ExportDownloads query={{ incidentId: shown.id }} label="Download this incident" />
             {!isLatest && (
               <div className="time-travel" role="status">
-                You are looking at the incident as of version {viewed} of {latest.version}.{' '}
-                <button type="button" onClick={() => setViewed(latest.version)}>
+                {notYetOnRecord !== null ? (
+                  <>
+                    Nothing of this incident was on record by {formatWhen(notYetOnRecord)}: it was opened {formatWhen(timeline[0]?.recordedAt ?? latest.openedAt)}. This is its latest version.
+                  </>
+                ) : asOf !== undefined ? (
+                  <>
+                    You are looking at the incident as the desk had it at {formatWhen(asOf)}: version {viewed} of {latest.version}.
+                  </>
+                ) : (
+                  <>You are looking at the incident as of version {viewed} of {latest.version}.</>
+                )}{' '}
+                <button type="button" onClick={() => viewVersion(latest.version)}>
                   Back to the latest version
                 </button>
                 {mayWrite && ' Changes are recorded against the latest version only.'}
@@ -224,7 +252,7 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
         </div>
 
         <aside className="incident-aside">
-          <TimelinePanel entries={timeline} latest={latest.version} viewed={viewed} onView={setViewed} />
+          <TimelinePanel entries={timeline} latest={latest.version} viewed={viewed} asOf={asOf} onView={viewVersion} onViewAsOf={viewAsOf} />
         </aside>
       </div>
 
