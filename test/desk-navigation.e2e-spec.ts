@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { EVENT_STORE, type EventStore } from '../src/event-store/event-store.js';
 import { AMBUSH, BATTLE, JNIM, JNIM_CLAIM, MALIAN_AUTHORITIES, recordedAtOf, SITE, WAGNER_CLAIM } from '../src/incidents/read-model/tinzaouaten.fixture.js';
-import { buildDeskIfStale, expectText, openDeskBrowser, snapshot, STEP_TIMEOUT, waitUntil, type DeskBrowser } from './support/desk-browser.js';
+import { buildDeskIfStale, expectText, openDeskBrowser, openForm, snapshot, STEP_TIMEOUT, waitUntil, type DeskBrowser } from './support/desk-browser.js';
 import { startTestApp, type KeyName, type TestApp } from './support/test-app.js';
 import { tinzaouatenLedger } from './support/tinzaouaten-ledger.js';
 
@@ -9,7 +9,8 @@ import { tinzaouatenLedger } from './support/tinzaouaten-ledger.js';
 // name leads to its page and track record wherever it is shown (its stand-in too, which shows
 // a reader only what a reader may see); a search and a timeline step live in the URL, so a
 // link or a reload shows the same; the timeline moves by date as well as by version; an
-// unknown incident says so at once, and no request outlives the page that made it.
+// unknown incident says so at once, while what this session wrote is waited for until the
+// read models show it; and no request outlives the page that made it.
 // Screenshots go to test-artifacts/.
 
 const VIEWPORTS = [
@@ -30,7 +31,8 @@ let latest: number;
 
 beforeAll(async () => {
   buildDeskIfStale();
-  app = await startTestApp({}, { project: true });
+  // The read models follow only when the test says (app.projected()): a write's wait for them can be watched.
+  app = await startTestApp();
   desk = await openDeskBrowser(app.baseUrl);
 
   // The worked example as the desk recorded it, each event at its own recordedAt, through the service's own store.
@@ -216,6 +218,25 @@ describe('getting around the desk', () => {
     await page.getByRole('heading', { level: 1, name: 'Incidents' }).waitFor();
     await page.waitForTimeout(1_000);
     expect(asked.length).toBe(1);
+    await page.context().close();
+  }, STEP_TIMEOUT);
+
+  it.each(VIEWPORTS)('waits for the read models to show what this session wrote, where a 404 is not yet final ($name)', async (viewport) => {
+    const page = await signedIn('editor', viewport);
+    await page.goto(`${app.baseUrl}/#/sources`);
+    const form = await openForm(page, 'Register a source', 'Register a source');
+    const name = `Kidal notables council (${viewport.name})`;
+    await form.getByLabel('Name', { exact: true }).fill(name);
+    await form.getByRole('button', { name: 'Register source' }).click();
+    // Recorded, and not yet projected: GET /sources/{id} answers 404, and the desk asks again rather than call it missing.
+    await page.waitForTimeout(1_500);
+    expect(await form.getByRole('alert').count()).toBe(0);
+    expect(await page.locator('.announcement').innerText()).toBe('');
+    await app.projected();
+    await expectText(page.locator('.announcement'), `Registered the source ${name}`);
+    await page.getByRole('list', { name: 'Sources' }).getByRole('link', { name }).click();
+    await expectText(page.getByRole('heading', { level: 1 }), name);
+    await expectCounts(page, { claimsMade: 0 });
     await page.context().close();
   }, STEP_TIMEOUT);
 
