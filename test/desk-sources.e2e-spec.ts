@@ -64,7 +64,7 @@ describe('sources at the desk', () => {
 
   it('shows editors a confidential source’s name with a badge, and no admin action', async () => {
     const editor = await desk.signedIn('editor');
-    await editor.getByRole('link', { name: 'Sources' }).click();
+    await editor.getByRole('link', { name: 'Sources', exact: true }).click();
     const item = sourceItem(editor, secretId);
     await expectText(item.locator('h2'), SECRET);
     await expectText(item.locator('h2 .badge-confidential'), 'confidential');
@@ -84,7 +84,7 @@ describe('sources at the desk', () => {
     for (let read = 0; read < 55; read++) expect((await app.http('editor', 'GET', `/sources/${secretId}`)).status).toBe(200);
 
     admin = await desk.signedIn('admin');
-    await admin.getByRole('link', { name: 'Sources' }).click();
+    await admin.getByRole('link', { name: 'Sources', exact: true }).click();
     await sourceItem(admin, secretId).getByRole('link', { name: `Access log of ${SECRET}` }).click();
     await admin.getByRole('heading', { level: 1, name: `Access log of ${SECRET}` }).waitFor();
     const rows = admin.locator('table.access-log tbody tr');

@@ -14,6 +14,7 @@ import type { Role } from '../../src/auth/role-names.js';
 export { SOURCE_KINDS, type SourceKind } from '../../src/sources/domain/source.events.js';
 export type { ProjectionStatus } from '../../src/projections/projection-status.js';
 export type { SourceAccess, SourceAccessPage } from '../../src/sources/source-access.js';
+export type { IncidentRole, SourceWithTrackRecord, TrackRecord, TrackRecordClaim } from '../../src/sources/queries/get-source/track-record.js';
 export {
   CLAIM_GRADES,
   CLAIM_KINDS,

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ApiError, type FieldError, type Query } from './api';
 import { INCIDENT_SORTS, type IncidentSearchItem, type IncidentSort, type Page } from './api-types';
 import { useDesk } from './desk-context';
@@ -11,7 +11,9 @@ import { PageHeading } from './page-heading';
 import { hrefTo, navigate } from './route';
 import { SourceLabels } from './source-label';
 
-// Find an incident: the filters of GET /incidents, a page at a time.
+// Find an incident: the filters of GET /incidents, a page at a time. The filters searched
+// for are the URL's (`#/?tag=ambush&country=ML`, named as the API names them), so that a
+// search can be shared, bookmarked and reloaded, and Back returns to the one before.
 
 interface Filters {
   q: string;
@@ -35,54 +37,86 @@ const SORT_LABELS: Record<IncidentSort, string> = {
   relevance: 'best match to the words',
 };
 
-// The walk survives a visit to an incident and back.
-let lastWalk: { filters: Filters; cursors: (string | undefined)[] } = { filters: NO_FILTERS, cursors: [undefined] };
+/** The filters a search URL names; one it leaves out is unset, and an order the API does not offer is the default. */
+function filtersOf(query: string): Filters {
+  const params = new URLSearchParams(query);
+  const named = (name: keyof Filters) => params.get(name) ?? '';
+  const sort = INCIDENT_SORTS.find((candidate) => candidate === params.get('sort')) ?? NO_FILTERS.sort;
+  return { q: named('q'), country: named('country'), region: named('region'), tag: named('tag'), claimant: named('claimant'), from: named('from'), to: named('to'), sort };
+}
 
-export function IncidentSearch() {
+/** The search's URL: unset filters and the default order left out. */
+function searchHref(filters: Filters): string {
+  return hrefTo.search({ ...filters, sort: filters.sort === NO_FILTERS.sort ? undefined : filters.sort });
+}
+
+// The pages walked through survive a visit to an incident and back to the same search.
+let lastWalk: { query: string; cursors: (string | undefined)[] } = { query: '', cursors: [undefined] };
+
+export function IncidentSearch({ query }: { query: string }) {
   const { api, mayWrite } = useDesk();
-  const [draft, setDraft] = useState(lastWalk.filters);
-  const [filters, setFilters] = useState(lastWalk.filters);
-  const [cursors, setCursors] = useState(lastWalk.cursors);
+  const filters = useMemo(() => filtersOf(query), [query]);
+  const [draft, setDraft] = useState(filters);
+  const [cursors, setCursors] = useState(() => (lastWalk.query === query ? lastWalk.cursors : [undefined]));
   const [page, setPage] = useState<Page<IncidentSearchItem> | null>(null);
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
   const [opening, setOpening] = useState(false);
   const set = (change: Partial<Filters>) => setDraft((current) => ({ ...current, ...change }));
 
+  // Another search in the URL: from its first page. Unless this form asked for it (it came by a
+  // tag's link, or Back), its filters go in the form; the editor's own are there already, and
+  // may have been typed on since.
+  const [searched, setSearched] = useState(query);
+  const [asked, setAsked] = useState<string | null>(null);
+  if (searched !== query) {
+    setSearched(query);
+    setCursors([undefined]);
+    if (query !== asked) setDraft(filters);
+    setAsked(null);
+  }
+
   useEffect(() => {
-    lastWalk = { filters, cursors };
-    let current = true;
+    lastWalk = { query, cursors };
+    // The answer to a search the editor has since changed is abandoned, not just ignored.
+    const request = new AbortController();
     api
+      .within(request.signal)
       .get<Page<IncidentSearchItem>>('/incidents', { ...filters, limit: PAGE_SIZE, cursor: cursors[cursors.length - 1] })
       .then(
         (answer) => {
-          if (!current) return;
+          if (request.signal.aborted) return;
           setPage(answer);
           setErrors([]);
           setProblem(null);
         },
         (error: unknown) => {
-          if (!current) return;
+          if (request.signal.aborted) return;
           setPage(null);
           setErrors(error instanceof ApiError ? (error.problem.errors ?? []) : []);
           setProblem(error instanceof Error ? error.message : String(error));
         },
       );
-    return () => {
-      current = false;
-    };
-  }, [api, filters, cursors]);
+    return () => request.abort();
+  }, [api, query, filters, cursors]);
+
+  /** The search for `next`: a new place to go back from; the same search again asks again, from its first page. */
+  const searchFor = (next: Filters) => {
+    const href = searchHref(next);
+    const nextQuery = new URLSearchParams(href.split('?')[1]).toString();
+    if (nextQuery === query) return setCursors([undefined]);
+    setAsked(nextQuery);
+    navigate(href);
+  };
 
   const search = (event: FormEvent) => {
     event.preventDefault();
-    setFilters({ ...draft, sort: draft.sort === 'relevance' && !draft.q.trim() ? '-updatedAt' : draft.sort });
-    setCursors([undefined]);
+    searchFor({ ...draft, sort: draft.sort === 'relevance' && !draft.q.trim() ? '-updatedAt' : draft.sort });
   };
 
   const clear = () => {
     setDraft(NO_FILTERS);
-    setFilters(NO_FILTERS);
-    setCursors([undefined]);
+    searchFor(NO_FILTERS);
   };
 
   return (
@@ -144,7 +178,9 @@ export function IncidentSearch() {
               {item.tags.length > 0 && (
                 <ul className="tags" aria-label="Tags">
                   {item.tags.map((tag) => (
-                    <li key={tag}>{words(tag)}</li>
+                    <li key={tag}>
+                      <a href={hrefTo.search({ tag })}>{words(tag)}</a>
+                    </li>
                   ))}
                 </ul>
               )}

@@ -1,11 +1,29 @@
 import { useEffect, useRef } from 'react';
 import type { TimelineEntry } from './api-types';
-import { formatStated, formatWhen } from './format';
+import { formatStated, formatWhen, utcInstant, utcLocal } from './format';
+import { FieldScope } from './forms/form-shell';
+import { UtcDateTime } from './forms/inputs';
 
 // The story as it was recorded, one step per event. The slider and the list choose the
-// version the page shows; the chosen step is highlighted with what it changed.
+// version the page shows, the date what the desk had recorded by then; the chosen step is
+// highlighted with what it changed.
 
-export function TimelinePanel({ entries, latest, viewed, onView }: { entries: TimelineEntry[]; latest: number; viewed: number; onView: (version: number) => void }) {
+export function TimelinePanel({
+  entries,
+  latest,
+  viewed,
+  asOf,
+  onView,
+  onViewAsOf,
+}: {
+  entries: TimelineEntry[];
+  latest: number;
+  viewed: number;
+  /** The time the page shows the incident as of, when it was chosen by date. */
+  asOf?: string;
+  onView: (version: number) => void;
+  onViewAsOf: (instant: string) => void;
+}) {
   const current = entries.find((entry) => entry.version === viewed);
   const listRef = useRef<HTMLOListElement>(null);
 
@@ -36,6 +54,18 @@ export function TimelinePanel({ entries, latest, viewed, onView }: { entries: Ti
           onChange={(event) => onView(Number(event.target.value))}
           aria-valuetext={current ? `version ${viewed}: ${current.headline}` : `version ${viewed}`}
         />
+        <FieldScope formId="timeline" errors={[]}>
+          <UtcDateTime
+            name="asOf"
+            label="Or as the desk had it at"
+            hint="the last step recorded by then"
+            value={utcLocal(asOf ?? current?.recordedAt)}
+            onChange={(local) => {
+              const instant = utcInstant(local);
+              if (instant) onViewAsOf(instant);
+            }}
+          />
+        </FieldScope>
         {viewed !== latest && (
           <button type="button" onClick={() => onView(latest)}>
             Back to the latest version
