@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { EVENT_STORE, type EventStore } from '../src/event-store/event-store.js';
 import { AMBUSH, BATTLE, JNIM, JNIM_CLAIM, MALIAN_AUTHORITIES, recordedAtOf, SITE, WAGNER_CLAIM } from '../src/incidents/read-model/tinzaouaten.fixture.js';
-import { buildDeskIfStale, expectText, openDeskBrowser, openForm, snapshot, STEP_TIMEOUT, waitUntil, type DeskBrowser } from './support/desk-browser.js';
+import { buildDeskIfStale, expectText, fillDateTime, openDeskBrowser, openForm, snapshot, STEP_TIMEOUT, waitUntil, type DeskBrowser } from './support/desk-browser.js';
 import { startTestApp, type KeyName, type TestApp } from './support/test-app.js';
 import { tinzaouatenLedger } from './support/tinzaouaten-ledger.js';
 
@@ -187,12 +187,13 @@ describe('getting around the desk', () => {
     await page.goto(`${app.baseUrl}/#/incidents/${AMBUSH}?asOf=${asOf}`);
     await expectText(page.locator('.time-travel'), `as the desk had it at 30 Jul 2024, 09:04 UTC: version 4 of ${latest}`);
     await expectText(page.locator('#statements-heading'), 'Statements (2)');
-    expect(await page.getByLabel('Or as the desk had it at (UTC)').inputValue()).toBe('2024-07-30T09:04');
+    const moment = page.getByRole('group', { name: 'Or as the desk had it at (UTC)', exact: true });
+    expect([await moment.getByLabel('Date', { exact: true }).inputValue(), await moment.getByLabel('Time (UTC)', { exact: true }).inputValue()]).toEqual(['2024-07-30', '09:04']);
     expect(await page.locator('.timeline-entry.selected').getAttribute('data-version')).toBe('4');
     expect(await page.getByRole('button', { name: 'Report a claim' }).count()).toBe(0);
 
     // The Malian authorities' statement was recorded at 09:07, disputing JNIM's claim.
-    await page.getByLabel('Or as the desk had it at (UTC)').fill('2024-07-30T09:07');
+    await fillDateTime(page, 'Or as the desk had it at (UTC)', '2024-07-30T09:07');
     await expectText(page.locator('.time-travel'), `as the desk had it at 30 Jul 2024, 09:07 UTC: version 7 of ${latest}`);
     await expectText(page.locator('article.claim[data-claimant="JNIM"] .stances'), 'Malian authorities disputes it');
     await expectUrl(page, `#/incidents/${AMBUSH}?asOf=2024-07-30T09%3A07%3A00.000Z`);
@@ -200,7 +201,7 @@ describe('getting around the desk', () => {
     await snapshot(page, `desk-timeline-date-${viewport.name}`);
 
     // Before anything of it was recorded: the page says so, over the latest version.
-    await page.getByLabel('Or as the desk had it at (UTC)').fill('2024-07-30T08:30');
+    await fillDateTime(page, 'Or as the desk had it at (UTC)', '2024-07-30T08:30');
     await expectText(page.locator('.time-travel'), 'Nothing of this incident was on record by 30 Jul 2024, 08:30 UTC: it was opened 30 Jul 2024, 09:00 UTC.');
     await page.context().close();
   }, STEP_TIMEOUT);

@@ -3,7 +3,8 @@ import { ApiError, type FieldError, type Query } from './api';
 import { INCIDENT_SORTS, type IncidentSearchItem, type IncidentSort, type Page } from './api-types';
 import { useDesk } from './desk-context';
 import { ExportDownloads } from './export-downloads';
-import { formatOccurred, formatWhen, words } from './format';
+import { formatOccurred, formatWhen, utcInstant, words } from './format';
+import { DateTimeInput } from './forms/date-time';
 import { FieldScope } from './forms/form-shell';
 import { OpenIncidentForm } from './forms/incident-forms';
 import { EnumSelect, SourceSelect, TextInput } from './forms/inputs';
@@ -45,6 +46,11 @@ function filtersOf(query: string): Filters {
   return { q: named('q'), country: named('country'), region: named('region'), tag: named('tag'), claimant: named('claimant'), from: named('from'), to: named('to'), sort };
 }
 
+/** A date filter as the API takes it: a day as it is (`to` a day takes the whole day), a time as a UTC instant. */
+function asAsked(when: string): string {
+  return when.includes('T') ? (utcInstant(when) ?? when) : when;
+}
+
 /** The search's URL: unset filters and the default order left out. */
 function searchHref(filters: Filters): string {
   return hrefTo.search({ ...filters, sort: filters.sort === NO_FILTERS.sort ? undefined : filters.sort });
@@ -82,7 +88,7 @@ export function IncidentSearch({ query }: { query: string }) {
     const request = new AbortController();
     api
       .within(request.signal)
-      .get<Page<IncidentSearchItem>>('/incidents', { ...filters, limit: PAGE_SIZE, cursor: cursors[cursors.length - 1] })
+      .get<Page<IncidentSearchItem>>('/incidents', { ...filters, from: asAsked(filters.from), to: asAsked(filters.to), limit: PAGE_SIZE, cursor: cursors[cursors.length - 1] })
       .then(
         (answer) => {
           if (request.signal.aborted) return;
@@ -141,8 +147,8 @@ export function IncidentSearch({ query }: { query: string }) {
           </div>
           <div className="row">
             <SourceSelect name="query.claimant" label="Claimant" value={draft.claimant} onChange={(claimant) => set({ claimant })} includeErased />
-            <TextInput name="query.from" label="Happened from" type="date" value={draft.from} onChange={(from) => set({ from })} />
-            <TextInput name="query.to" label="Happened to" type="date" value={draft.to} onChange={(to) => set({ to })} />
+            <DateTimeInput name="query.from" label="Happened from" value={draft.from} onChange={(from) => set({ from })} />
+            <DateTimeInput name="query.to" label="Happened to" value={draft.to} onChange={(to) => set({ to })} notBefore={{ value: draft.from, label: 'Happened from' }} />
             <EnumSelect name="query.sort" label="Order" options={INCIDENT_SORTS} value={draft.sort} onChange={(sort) => set({ sort })} labels={SORT_LABELS} />
           </div>
         </FieldScope>

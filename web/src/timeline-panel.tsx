@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import type { TimelineEntry } from './api-types';
 import { formatStated, formatWhen, utcInstant, utcLocal } from './format';
 import { FieldScope } from './forms/form-shell';
-import { UtcDateTime } from './forms/inputs';
+import { DateTimeInput } from './forms/date-time';
 
 // The story as it was recorded, one step per event. The slider and the list choose the
 // version the page shows, the date what the desk had recorded by then; the chosen step is
@@ -55,7 +55,7 @@ export function TimelinePanel({
           aria-valuetext={current ? `version ${viewed}: ${current.headline}` : `version ${viewed}`}
         />
         <FieldScope formId="timeline" errors={[]}>
-          <UtcDateTime
+          <DateTimeInput
             name="asOf"
             label="Or as the desk had it at"
             hint="the last step recorded by then"
