@@ -72,8 +72,8 @@ export class SourceKeys {
 
   /**
    * Which of `sourceIds` were erased. Another process's erasure may go unseen here for as long
-   * as it takes to project it (moments): a claim naming the source meanwhile holds nothing
-   * that identifies it, and a statement is refused by the seal all the same.
+   * as it takes to project it (moments): a claim naming the source meanwhile holds no sealed
+   * field, and a statement is refused by the seal all the same.
    */
   async erasedAmong(sourceIds: readonly string[]): Promise<Set<string>> {
     const trusted = this.changes?.connected === true;
