@@ -10,6 +10,8 @@ import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { AuditSigningKey } from '../src/audit/audit-signing-key.js';
 import { SigningEventStore } from '../src/audit/signing-event-store.js';
+import { SealingEventStore } from '../src/sources/erasure/sealing-event-store.js';
+import { SourceKeys } from '../src/sources/erasure/source-keys.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { freePort } from '../src/database/free-port.js';
 import { migrate } from '../src/database/migrate.js';
@@ -111,7 +113,11 @@ async function main(): Promise<void> {
     // The service's key, made here: the ledger stored below must carry its signatures, or
     // the service's sealer would refuse it (docs/audit.md).
     const signingKey = generateKeyPairSync('ed25519').privateKey;
-    const store = new SigningEventStore(new PostgresEventStore(pool), new AuditSigningKey(signingKey));
+    // As the service stores it: what identifies a source sealed with its key, under the run's master key.
+    const store = new SealingEventStore(
+      new SigningEventStore(new PostgresEventStore(pool), new AuditSigningKey(signingKey)),
+      new SourceKeys(pool, Buffer.from(SOURCE_KEYS_MASTER_KEY, 'base64')),
+    );
     try {
       log(`storing a ledger of ${LEDGER_EVENTS} events`);
       const ledger = await storeLedger(store, LEDGER_EVENTS, 8);
@@ -582,7 +588,7 @@ function throughput(count: number, started: number, latencies: number[]): Run {
   return { perSecond: count / ((performance.now() - started) / 1000), p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), count };
 }
 
-// One for the run, so that every service started on a database unwraps the keys the first made.
+// One for the run: the ledger stored here and every service started on it unwrap the same keys.
 const SOURCE_KEYS_MASTER_KEY = randomBytes(32).toString('base64');
 
 const NO_REQUEST_LIMITS = { RATE_LIMIT_PER_KEY: '0', RATE_LIMIT_PER_ADDRESS: '0', RATE_LIMIT_FAILED_AUTH: '0' };

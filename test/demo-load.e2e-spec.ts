@@ -1,4 +1,6 @@
 import { loadDemo, readDemo, type DemoStep, type LoadDemoResult } from '../src/demo/load-demo.js';
+import type { JsonObject } from '../src/event-store/event-store.js';
+import { withIdentifyingFields } from '../src/sources/erasure/identifying-fields.js';
 import { eventually } from './support/caught-up.js';
 import { KEYS, startTestApp, type TestApp } from './support/test-app.js';
 
@@ -15,6 +17,8 @@ const EVENT_TYPES: Record<string, string> = {
   claims: 'ClaimReported',
 };
 
+const SEALED: string = expect.stringMatching(/^⟦sealed:[\w-]+⟧$/);
+
 interface ExpectedEvent {
   streamId: string;
   type: string;
@@ -24,10 +28,12 @@ interface ExpectedEvent {
 
 function expectedEvents(step: DemoStep): ExpectedEvent[] {
   const [, collection, incidentId, child] = step.path.split('/');
-  const data = dataOf(step);
-  if (collection === 'sources') return [{ streamId: `source-${String(step.body.id)}`, type: EVENT_TYPES.sources, data }];
-  if (child === undefined) return [{ streamId: `incident-${String(step.body.id)}`, type: EVENT_TYPES.incidents, data }];
-  const own = { streamId: `incident-${incidentId}`, type: EVENT_TYPES[child], data };
+  const type = collection === 'sources' ? EVENT_TYPES.sources : child === undefined ? EVENT_TYPES.incidents : EVENT_TYPES[child];
+  // What identifies a source is read here as it is stored: sealed (docs/audit.md, Erasure).
+  const data = withIdentifyingFields(type, dataOf(step) as JsonObject, () => SEALED);
+  if (collection === 'sources') return [{ streamId: `source-${String(step.body.id)}`, type, data }];
+  if (child === undefined) return [{ streamId: `incident-${String(step.body.id)}`, type, data }];
+  const own = { streamId: `incident-${incidentId}`, type, data };
   if (child !== 'links') return [own];
   // The other incident records the link too, read from its side.
   const { otherIncidentId, relation } = step.body;

@@ -5,7 +5,7 @@ import type { Locator, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { readDemo } from '../src/demo/load-demo.js';
 import { eventually } from './support/caught-up.js';
-import { ARTIFACTS, buildDeskIfStale, expectCount, expectText, openDeskBrowser, openForm, snapshot, STEP_TIMEOUT, submit, waitUntil, type DeskBrowser } from './support/desk-browser.js';
+import { ARTIFACTS, buildDeskIfStale, expectCount, expectText, fillDateTime, openDeskBrowser, openForm, snapshot, STEP_TIMEOUT, submit, waitUntil, type DeskBrowser } from './support/desk-browser.js';
 import { KEYS, startTestApp, type TestApp } from './support/test-app.js';
 import { asSuperuser } from './support/test-database.js';
 
@@ -283,7 +283,7 @@ describe('the desk', () => {
     expect(claims.map((claim) => claim.claimId)).toContain(keys.claimIds[0]);
   }, STEP_TIMEOUT);
 
-  it('shows the API’s field errors next to the field, named as the form names them', async () => {
+  it('shows what is wrong next to the field, named as the form names it', async () => {
     await fillClaim(editor, {
       claimant: 'JNIM',
       statedAt: '2024-07-29T00:00',
@@ -293,7 +293,7 @@ describe('the desk', () => {
     const form = editor.getByRole('form', { name: 'Report a claim' });
     await form.getByRole('button', { name: 'Report claim' }).click();
     const error = form.locator('.field-error[data-field="figures[0].value"]');
-    await expectText(error, 'needs a value');
+    await expectText(error, 'needs a number');
     const number = form.getByRole('group', { name: 'Figure 1', exact: true }).getByLabel('Number', { exact: true });
     expect(await number.getAttribute('aria-invalid')).toBe('true');
     expect(await number.getAttribute('aria-describedby')).toContain(await error.getAttribute('id'));
@@ -510,8 +510,8 @@ describe('the desk', () => {
     await form.getByRole('group', { name: 'Claims to move' }).getByLabel(`Russian military blogs: ${battleClaim.summary}`, { exact: true }).check();
     await form.getByLabel('Title', { exact: true }).fill('Battle of Tinzaouaten, 25–27 July');
     const when = form.getByRole('group', { name: 'When' });
-    await when.getByLabel('From', { exact: true }).fill('2024-07-25');
-    await when.getByLabel('To', { exact: true }).fill('2024-07-27');
+    await fillDateTime(when, 'From (UTC)', '2024-07-25');
+    await fillDateTime(when, 'To (UTC)', '2024-07-27');
     await form.getByLabel('Why they are two incidents', { exact: true }).fill('The battle and the ambush after it are two incidents');
     await submit(form, 'Split incident');
 
@@ -737,8 +737,8 @@ async function openIncident(page: Page, incident: IncidentInput): Promise<string
   await where.getByLabel('Country', { exact: true }).fill(incident.location.country);
   await where.getByLabel('Precision', { exact: true }).selectOption(incident.location.precision);
   const when = form.getByRole('group', { name: 'When' });
-  await when.getByLabel('From', { exact: true }).fill(incident.occurred.from);
-  await when.getByLabel('To', { exact: true }).fill(incident.occurred.to ?? '');
+  await fillDateTime(when, 'From (UTC)', incident.occurred.from);
+  await fillDateTime(when, 'To (UTC)', incident.occurred.to ?? '');
   await when.getByLabel('Precision', { exact: true }).selectOption(incident.occurred.precision);
   await form.getByLabel('Tags', { exact: true }).fill(incident.tags.join(', '));
   await submit(form, 'Open incident');
@@ -768,9 +768,9 @@ async function recordStatement(page: Page, statement: StatementInput): Promise<v
   await form.getByLabel('Language', { exact: true }).fill(statement.language);
   await fillVia(form, statement.via);
   await form.getByLabel('Quote, in the original language', { exact: true }).fill(statement.quote);
-  await form.getByLabel('Stated at (UTC)', { exact: true }).fill(statement.statedAt);
-  await form.getByLabel('Published at (UTC)', { exact: true }).fill(statement.publishedAt ?? '');
-  await form.getByLabel('Retrieved at (UTC)', { exact: true }).fill(statement.retrievedAt ?? '');
+  await fillDateTime(form, 'Stated at (UTC)', statement.statedAt);
+  await fillDateTime(form, 'Published at (UTC)', statement.publishedAt ?? '');
+  await fillDateTime(form, 'Retrieved at (UTC)', statement.retrievedAt ?? '');
   for (const [index, { claimant, stance }] of statement.stances.entries()) {
     await form.getByRole('button', { name: 'Add a stance' }).click();
     await choose(form.getByLabel(`Claim ${index + 1}`, { exact: true }), `${claimant}:`);
@@ -786,7 +786,7 @@ async function fillClaim(page: Page, claim: ClaimInput): Promise<Locator> {
   await form.getByLabel('Kind', { exact: true }).selectOption(claim.kind ?? 'casualties');
   await fillVia(form, claim.via ?? []);
   if (claim.statement) await choose(form.getByLabel('In the statement', { exact: true }), `${claim.statement},`);
-  await form.getByLabel('Stated at (UTC)', { exact: true }).fill(claim.statedAt);
+  await fillDateTime(form, 'Stated at (UTC)', claim.statedAt);
   await form.getByLabel('Summary', { exact: true }).fill(claim.summary);
   await fillFigures(form, claim.figures);
   return form;
@@ -805,7 +805,7 @@ async function claimForm(card: Locator, action: 'Amend' | 'Retract' | 'Correct' 
 
 async function amendClaim(card: Locator, amendment: { statedAt: string; summary: string; figures: FigureInput[]; reason: string }): Promise<void> {
   const form = await claimForm(card, 'Amend');
-  await form.getByLabel('Amended at (UTC)', { exact: true }).fill(amendment.statedAt);
+  await fillDateTime(form, 'Amended at (UTC)', amendment.statedAt);
   await form.getByLabel('Summary', { exact: true }).fill(amendment.summary);
   await fillFigures(form, amendment.figures);
   await form.getByLabel('Reason', { exact: true }).fill(amendment.reason);
@@ -814,7 +814,7 @@ async function amendClaim(card: Locator, amendment: { statedAt: string; summary:
 
 async function retractClaim(card: Locator, retraction: { statedAt: string; reason: string }): Promise<void> {
   const form = await claimForm(card, 'Retract');
-  await form.getByLabel('Retracted at (UTC)', { exact: true }).fill(retraction.statedAt);
+  await fillDateTime(form, 'Retracted at (UTC)', retraction.statedAt);
   await form.getByLabel('Reason', { exact: true }).fill(retraction.reason);
   await submit(form, 'Record retraction');
 }

@@ -77,6 +77,7 @@ describe('configuration', () => {
     [{ EVENT_STORE: 'eventstoredb' }, 'EVENTSTORE_CONNECTION_STRING'],
     [{ AUDIT_SIGNING_KEY: 'not a key' }, 'AUDIT_SIGNING_KEY'],
     [{ AUDIT_SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }, 'AUDIT_SIGNING_KEY'],
+    [{ SOURCE_KEYS_MASTER_KEY: Buffer.alloc(16).toString('base64') }, 'SOURCE_KEYS_MASTER_KEY'],
     [{ AUDIT_CHECKPOINT_EVERY_EVENTS: '0' }, 'AUDIT_CHECKPOINT_EVERY_EVENTS'],
     [{ BACKGROUND_WORK: 'sometimes' }, 'BACKGROUND_WORK'],
     [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT'],

@@ -57,12 +57,13 @@ const apiKeys = z
 const port = z.coerce.number().int().min(0).max(65535);
 const requestsPerMinute = z.coerce.number().int().min(0).max(10_000_000);
 
-/** A PEM (newlines may be written `\n`) or the base64 of its DER: PKCS#8, Ed25519. */
+/** 32 bytes in base64: an AES-256 key. */
 const masterKey = z
   .string()
   .transform((value) => Buffer.from(value.trim(), 'base64'))
   .refine((key) => key.length === 32, 'must be 32 bytes in base64 (`openssl rand -base64 32`)');
 
+/** A PEM (newlines may be written `\n`) or the base64 of its DER: PKCS#8, Ed25519. */
 const ed25519PrivateKey = z.string().transform((value, ctx): KeyObject => {
   let key: KeyObject;
   try {

@@ -66,8 +66,19 @@ export async function handleCommand<State, Command, Event extends { type: string
   command: Command,
   request: WriteRequest,
   context: Omit<Context, 'now'>,
+  {
+    beforeAppend,
+  }: {
+    /**
+     * What must be done, for good, once the rules allow the write and before it is appended
+     * (an erasure destroys a key). Once done, the write is recorded whatever raced it: If-Match
+     * was checked before, and a race makes it decide again, not fail.
+     */
+    beforeAppend?: () => Promise<void>;
+  } = {},
 ): Promise<WriteResult> {
   const remembered = rememberedStatesOf(store);
+  let committed = false;
   return serialisedPerStream(target.streamId, async () => {
     for (let attempt = 1; ; attempt++) {
       const now = new Date();
@@ -76,7 +87,7 @@ export async function handleCommand<State, Command, Event extends { type: string
       const { state, revision, events } = known ? { ...known, events: [] } : await readState(store, target.streamId, decider);
       const earlier = earlierRun(events, request);
       if (earlier !== undefined) return { id: target.entityId, version: earlier, appended: false };
-      if (request.expectedVersion !== undefined && request.expectedVersion !== revision) {
+      if (request.expectedVersion !== undefined && request.expectedVersion !== revision && !committed) {
         if (known) continue; // the remembered state may be behind: look before refusing
         throw new WrongExpectedRevisionError(target.streamId, request.expectedVersion, revision);
       }
@@ -93,6 +104,10 @@ export async function handleCommand<State, Command, Event extends { type: string
         return { id: target.entityId, version: revision, appended: false };
       }
 
+      if (beforeAppend && !known) {
+        await beforeAppend();
+        committed = true;
+      } else if (beforeAppend) continue; // decided on a remembered state: decide again on the stream as stored first
       const metadata = metadataOf(request, now);
       try {
         const result = await store.appendToStream(
@@ -109,7 +124,7 @@ export async function handleCommand<State, Command, Event extends { type: string
       } catch (error) {
         const raced = error instanceof WrongExpectedRevisionError;
         if (raced && known) continue;
-        if (!raced || request.expectedVersion !== undefined) throw error;
+        if (!raced || (request.expectedVersion !== undefined && !committed)) throw error;
         if (attempt === MAX_ATTEMPTS) {
           throw new DomainError('conflict', 'concurrent_modification', `${target.streamId} kept changing under this write; try again.`);
         }

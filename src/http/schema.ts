@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isStorableTime } from '../common/decider.js';
+import { COUNTRY_CODE } from '../common/input-formats.js';
 
 // Building blocks of the request schemas that several slices share.
 
@@ -23,7 +24,7 @@ export const instant = utcInstant.pipe(inStorableYears);
 /** A calendar date or an instant: `occurred` may be known only to the day. */
 export const dateOrInstant = z.union([z.iso.date(), utcInstant]).pipe(inStorableYears);
 
-export const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO-3166 alpha-2 code such as ML');
+export const countryCode = z.string().regex(COUNTRY_CODE.pattern, COUNTRY_CODE.message);
 
 /** For @ApiBody: the same schema the route validates with, as OpenAPI 3.0. */
 export function openApi(schema: z.ZodType): Record<string, unknown> {

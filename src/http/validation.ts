@@ -1,5 +1,6 @@
 import { type PipeTransform } from '@nestjs/common';
 import { z } from 'zod';
+import { isStorableText } from '../common/input-formats.js';
 import type { FieldError } from './problem-document.js';
 import { RequestValidationError } from './problem.js';
 
@@ -31,13 +32,6 @@ export class Valid<T extends z.ZodType> implements PipeTransform<unknown, z.outp
   }
 }
 
-// PostgreSQL's text and jsonb hold neither U+0000 nor an unpaired surrogate (which has no
-// UTF-8 form): such a string would fail at the database, after validation, as a 500.
-// In a `u` regex an unpaired surrogate is a code point of category Cs; a pair is not.
-// ⟦ and ⟧ mark the timeline's references to sources (source-references.ts): in free text
-// they could make a name appear, or words escape being withheld.
-const unstorable = (text: string): boolean => text.includes('\u0000') || /\p{Cs}|[\u27E6\u27E7]/u.test(text);
-
 // Enough to show the client what to fix, without echoing a huge body back.
 const MAX_REPORTED = 20;
 
@@ -58,13 +52,13 @@ function unstorableTextPaths(input: unknown): PropertyKey[][] {
   for (let visit = pending.pop(); visit !== undefined && found.length < MAX_REPORTED; visit = pending.pop()) {
     const { value } = visit;
     if (typeof value === 'string') {
-      if (unstorable(value)) found.push(visit);
+      if (!isStorableText(value)) found.push(visit);
     } else if (typeof value === 'object' && value !== null) {
       const children: [PropertyKey, unknown][] = Array.isArray(value) ? value.map((item, index) => [index, item]) : Object.entries(value);
       // Reversed onto the stack, so that fields are reported in the order the client wrote them.
       for (const [key, child] of children.reverse()) {
         const childVisit = { value: child, key, parent: visit };
-        if (typeof key === 'string' && unstorable(key)) found.push(childVisit);
+        if (typeof key === 'string' && !isStorableText(key)) found.push(childVisit);
         else pending.push(childVisit);
       }
     }

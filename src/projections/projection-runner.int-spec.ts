@@ -88,9 +88,12 @@ it('resumes a failed projection once another process rebuilt it, while it goes o
   const healthy: Projection = { ...counting('runner-busy', 'runner_f'), eventTypes: ['Counted'] };
   const fragile = counting('runner-mended', 'runner_g');
   const leader = new ProjectionRunner(store, dataSource, pool, [healthy, fragile]);
-  await append('Counted', 'Poison');
+  const [, poison] = await append('Counted', 'Poison');
   await leader.catchUp();
   expect((await leader.status()).find((status) => status.name === fragile.name)).toMatchObject({ status: 'failed' });
+  // The leader may have stopped at the other test's Poison while a transaction elsewhere on the
+  // server kept this one from the ledger's readers: the rebuild must get past this one too.
+  await eventually(async () => (await store.readAll()).some((event) => event.id === poison), 'the ledger to show the Poison');
 
   // "Fix, then rebuild": a release whose projection reads Poison rebuilds it from another process.
   const mended: Projection = { ...fragile, fold: (events, loaded) => fragile.fold(events.filter((event) => event.type !== 'Poison'), loaded) };

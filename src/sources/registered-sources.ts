@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, type EventStore } from '../event-store/event-store.js';
+import { type EventStore, STORED_EVENTS } from '../event-store/event-store.js';
 import { sourceStreamId } from './domain/source.streams.js';
 import { SourceKeys } from './erasure/source-keys.js';
 
@@ -8,14 +8,15 @@ import { SourceKeys } from './erasure/source-keys.js';
  * and which of those were erased, the outside facts the incident rules need. How sources are
  * kept stays this slice's business. A source once registered stays registered (no event
  * undoes it), so the answers that were yes are kept, and most writes ask the store nothing;
- * erasure is asked each time, as another process may have erased a source a moment ago.
+ * erasure is asked of the keys (SourceKeys.erasedAmong), which follow erasures in any process.
  */
 @Injectable()
 export class RegisteredSources {
   private readonly known = new Set<string>();
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    // Whether a stream exists: the events as stored will do, none of them opened.
+    @Inject(STORED_EVENTS) private readonly store: EventStore,
     @Inject(SourceKeys) private readonly keys: Pick<SourceKeys, 'erasedAmong'>,
   ) {}
 

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { RequiresRole } from '../auth/access.decorators.js';
-import { EVENT_STORE, type EventStore, type Position, type RecordedEvent } from '../event-store/event-store.js';
+import { type EventStore, type Position, type RecordedEvent, STORED_EVENTS } from '../event-store/event-store.js';
 import { ApiQueryParams } from '../http/api-query-params.decorator.js';
 import { readingFromClientPosition } from '../http/client-position.js';
 import { uuid } from '../http/schema.js';
@@ -24,7 +24,8 @@ const HEARTBEAT_MS = 15_000;
 export class StreamController {
   private readonly logger = new Logger('Stream');
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  // Which streams changed is all it tells: the events as stored will do, none of them opened.
+  constructor(@Inject(STORED_EVENTS) private readonly store: EventStore) {}
 
   @Get()
   @RequiresRole('reader')

@@ -84,6 +84,21 @@ export async function submit(form: Locator, label: string): Promise<void> {
   await form.waitFor({ state: 'detached' });
 }
 
+/** The incident search's filters, opened first where they wait behind a button (on a phone). */
+export async function searchFilters(page: Page): Promise<Locator> {
+  const toggle = page.getByRole('button', { name: /^Filters/ });
+  if ((await toggle.isVisible()) && (await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  return page.getByRole('search', { name: 'Search incidents' });
+}
+
+/** Fills the desk's date-and-time control whose legend is `legend` (`Stated at (UTC)`) with `2024-07-28T06:00`, or a day alone, `2024-07-28`; an empty value clears it. */
+export async function fillDateTime(scope: Page | Locator, legend: string, value: string): Promise<void> {
+  const control = scope.getByRole('group', { name: legend, exact: true });
+  const [date, time = ''] = value.split('T');
+  await control.getByLabel('Date', { exact: true }).fill(date);
+  await control.getByLabel('Time (UTC)', { exact: true }).fill(time);
+}
+
 /** The whole page from its top (a scrolled window would carry the sticky timeline down with it), once axe finds it accessible. */
 export async function snapshot(page: Page, name: string): Promise<void> {
   await expectNoSeriousAxeViolations(page);

@@ -14,6 +14,7 @@ import type { Role } from '../../src/auth/role-names.js';
 export { SOURCE_KINDS, type SourceKind } from '../../src/sources/domain/source.events.js';
 export type { ProjectionStatus } from '../../src/projections/projection-status.js';
 export type { SourceAccess, SourceAccessPage } from '../../src/sources/source-access.js';
+export type { IncidentRole, SourceWithTrackRecord, TrackRecord, TrackRecordClaim } from '../../src/sources/queries/get-source/track-record.js';
 export {
   CLAIM_GRADES,
   CLAIM_KINDS,
@@ -36,6 +37,10 @@ export {
   type Occurred,
   type Stance,
 } from '../../src/incidents/domain/incident.events.js';
+// The limits and formats the API checks requests with: the forms check the same before sending.
+export { COORDINATES, INCIDENT_LIMITS } from '../../src/incidents/domain/incident.commands.js';
+export { SOURCE_LIMITS } from '../../src/sources/domain/source.commands.js';
+export { COUNTRY_CODE, isStorableText, LANGUAGE_TAG, WEB_PROTOCOL, type TextFormat } from '../../src/common/input-formats.js';
 
 export const INCIDENT_SORTS = ['-updatedAt', 'updatedAt', '-occurredFrom', 'occurredFrom', 'relevance'] as const;
 

@@ -41,15 +41,28 @@ export interface Api {
   act<T>(path: string): Promise<T>;
   /** A file the service makes (an export): its bytes, to hand to the browser. */
   download(path: string, query?: Query): Promise<Blob>;
+  /** The same API, its requests abandoned (AbortError) once `signal` aborts: a page's, or a superseded one's. */
+  within(signal: AbortSignal): Api;
+  /** What abandons this API's requests, if anything does. */
+  signal: AbortSignal | undefined;
+  /** Whether this session recorded a write to an entity `path` names (by its id): the read models may not show it yet, so a 404 there is not final. */
+  wroteTo(path: string): boolean;
 }
 
 export function createApi(key: string, onUnauthorized: () => void = () => {}): Api {
+  // Shared by every scoped copy of this API: a page's write is still this session's on the next page.
+  const written = new Set<string>();
+  return scopedApi(key, onUnauthorized, written);
+}
+
+function scopedApi(key: string, onUnauthorized: () => void, written: Set<string>, signal?: AbortSignal): Api {
   /** The service's answer when it is a success; a problem otherwise, as ApiError. */
   async function request(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Response> {
     let response: Response;
     try {
-      response = await fetch(path, { method, headers: { accept: 'application/json', authorization: `Bearer ${key}`, ...headers }, body });
+      response = await fetch(path, { method, headers: { accept: 'application/json', authorization: `Bearer ${key}`, ...headers }, body, signal });
     } catch (error) {
+      if (signal?.aborted) throw signal.reason;
       throw new NoAnswerError(`No answer from the service (${error instanceof Error ? error.message : String(error)}).`);
     }
     if (response.ok) return response;
@@ -77,10 +90,14 @@ export function createApi(key: string, onUnauthorized: () => void = () => {}): A
         },
         JSON.stringify(body),
       );
+      for (const id of [answer.body.id, answer.body.newIncidentId]) if (id) written.add(id);
       return { ...answer.body, recorded: answer.status === 201 };
     },
     act: async <T>(path: string) => (await send<T>('POST', path, {})).body,
     download: async (path, query) => (await request('GET', withQuery(path, query), {})).blob(),
+    signal,
+    within: (other) => scopedApi(key, onUnauthorized, written, signal ? AbortSignal.any([signal, other]) : other),
+    wroteTo: (path) => path.split(/[/?&=]/).some((part) => written.has(part)),
   };
 }
 
@@ -99,19 +116,31 @@ export function withQuery(path: string, query: Query = {}): string {
 /**
  * The read models follow the ledger a moment behind the write: after a write of version
  * `version`, poll the entity's read route until it shows that version (or a later one).
+ * A 404 means "not yet" only for an entity that exists for sure: one this session wrote to,
+ * or (`exists`) one the caller has seen; otherwise no write is on its way and it is final.
  */
-export async function waitForVersion<T extends { version: number }>(api: Api, path: string, version: number, timeoutMs = 10_000): Promise<T> {
+export async function waitForVersion<T extends { version: number }>(api: Api, path: string, version: number, { exists = false, timeoutMs = 10_000 } = {}): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 50; ; delay = Math.min(delay * 2, 400)) {
     try {
       const entity = await api.get<T>(path);
       if (entity.version >= version) return entity;
     } catch (error) {
-      if (!(error instanceof ApiError && error.status === 404)) throw error;
+      if (!(error instanceof ApiError && error.status === 404 && (exists || api.wroteTo(path)))) throw error;
     }
     if (Date.now() > deadline) throw new NoAnswerError('The change was recorded, but the view has not caught up yet: reload in a moment.');
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    await pause(delay, api.signal);
   }
+}
+
+/** Waits `ms`, or throws as soon as `signal` aborts: a poll ends with its page. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => (signal?.removeEventListener('abort', stop), resolve()), ms);
+    const stop = () => (clearTimeout(timer), reject(signal?.reason));
+    signal?.addEventListener('abort', stop, { once: true });
+  });
 }
 
 /** A fresh Idempotency-Key. */

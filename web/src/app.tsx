@@ -1,13 +1,14 @@
 import { useCallback, useState } from 'react';
 import { LedgerPageView } from './audit';
-import { DeskProvider, useDesk } from './desk-context';
+import { DeskProvider, PageScope, useDesk } from './desk-context';
 import { IncidentPage } from './incident-page';
 import { IncidentSearch } from './incident-search';
 import { PageHeading } from './page-heading';
-import { hrefTo, parseRoute, useHash, type Route } from './route';
+import { hrefTo, pageOf, parseRoute, useHash, type Route } from './route';
 import { clearSession, loadSession, saveSession, type Session } from './session';
 import { SignIn } from './sign-in';
 import { SourceAccessLogPage } from './source-access-log';
+import { SourcePage } from './source-page';
 import { SourcesPage } from './sources-page';
 
 export function App() {
@@ -60,7 +61,7 @@ function Shell({ announcement, onDismiss }: { announcement: string; onDismiss: (
           <a href={hrefTo.search()} aria-current={here('search') ?? (route.page === 'incident' ? 'location' : undefined)}>
             Incidents
           </a>
-          <a href={hrefTo.sources()} aria-current={here('sources') ?? (route.page === 'source-access-log' ? 'location' : undefined)}>
+          <a href={hrefTo.sources()} aria-current={here('sources') ?? (route.page === 'source' || route.page === 'source-access-log' ? 'location' : undefined)}>
             Sources
           </a>
           {mayAudit && (
@@ -87,7 +88,9 @@ function Shell({ announcement, onDismiss }: { announcement: string; onDismiss: (
         )}
       </div>
       <main id="main" tabIndex={-1}>
-        <Page route={route} />
+        <PageScope key={pageOf(route)}>
+          <Page route={route} />
+        </PageScope>
       </main>
     </>
   );
@@ -97,11 +100,13 @@ function Page({ route }: { route: Route }) {
   const { mayAudit, mayAdminister } = useDesk();
   switch (route.page) {
     case 'search':
-      return <IncidentSearch />;
+      return <IncidentSearch query={route.query} />;
     case 'incident':
-      return <IncidentPage key={route.incidentId} incidentId={route.incidentId} />;
+      return <IncidentPage key={route.incidentId} incidentId={route.incidentId} at={route.at} />;
     case 'sources':
       return <SourcesPage />;
+    case 'source':
+      return <SourcePage key={route.sourceId} sourceId={route.sourceId} />;
     case 'source-access-log':
       return mayAdminister ? (
         <SourceAccessLogPage key={route.sourceId} sourceId={route.sourceId} />

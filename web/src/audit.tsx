@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiError } from './api';
-import type { AuditCheckpoint, IncidentEventsPage, LedgerPage, ProjectionStatus, RecordedEvent, VerifyReport } from './api-types';
+import type { AuditCheckpoint, IncidentEventsPage, IncidentView, LedgerPage, ProjectionStatus, RecordedEvent, VerifyReport } from './api-types';
 import { useDesk } from './desk-context';
 import { formatWhen, shortId } from './format';
 import { PageHeading } from './page-heading';
-import { useIncidentTitles } from './incident-titles';
+import { useIncidentViews } from './incident-views';
 import { hrefTo } from './route';
 import { SourceLabel } from './source-label';
 
@@ -228,7 +228,7 @@ function ProjectionStatusTable() {
 
 function EventTable({ events, showStream = false }: { events: RecordedEvent[]; showStream?: boolean }) {
   const incidentIds = useMemo(() => (showStream ? events.flatMap((event) => STREAM_OF_INCIDENT.exec(event.streamId)?.[1] ?? []) : []), [events, showStream]);
-  const titles = useIncidentTitles(incidentIds);
+  const incidents = useIncidentViews(incidentIds);
   if (events.length === 0) return <p className="empty">No events.</p>;
   return (
     <TableScroll label="Events, scrolling sideways">
@@ -249,7 +249,7 @@ function EventTable({ events, showStream = false }: { events: RecordedEvent[]; s
               <td>{event.position}</td>
               {showStream && (
                 <td>
-                  <StreamName streamId={event.streamId} titles={titles} />
+                  <StreamName streamId={event.streamId} incidents={incidents} />
                 </td>
               )}
               <td>{event.revision}</td>
@@ -278,14 +278,14 @@ const STREAM_OF_INCIDENT = /^incident-(.+)$/;
 const STREAM_OF_SOURCE = /^source-(.+)$/;
 
 /** A stream by what it is the history of: the incident's title, the source's name; then its id, which auditors quote. */
-function StreamName({ streamId, titles }: { streamId: string; titles: Record<string, string> }) {
+function StreamName({ streamId, incidents }: { streamId: string; incidents: Record<string, IncidentView> }) {
   const incidentId = STREAM_OF_INCIDENT.exec(streamId)?.[1];
   const sourceId = STREAM_OF_SOURCE.exec(streamId)?.[1];
   return (
     <>
       {incidentId && (
         <>
-          Incident <a href={hrefTo.incident(incidentId)}>{titles[incidentId] ?? `…${shortId(incidentId)}`}</a>
+          Incident <a href={hrefTo.incident(incidentId)}>{incidents[incidentId]?.title ?? `…${shortId(incidentId)}`}</a>
         </>
       )}
       {sourceId && (

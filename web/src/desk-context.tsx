@@ -70,3 +70,22 @@ export function DeskProvider({ session, signOut, announce, children }: { session
 
   return <DeskContext.Provider value={desk}>{children}</DeskContext.Provider>;
 }
+
+/**
+ * One page of the desk: every request made within it, by the page or its forms, panels and
+ * polls, is abandoned when it goes (a navigation elsewhere), so none outlives it.
+ */
+export function PageScope({ children }: { children: ReactNode }) {
+  const desk = useDesk();
+  // Made by the effect, not the render: React may mount, unmount and mount a component again.
+  const [signal, setSignal] = useState<AbortSignal | null>(null);
+  useEffect(() => {
+    const controller = new AbortController();
+    setSignal(controller.signal);
+    return () => controller.abort();
+  }, []);
+  // The page's API stays one object while the desk around it changes (its sources reloaded): effects that use it do not run again.
+  const api = useMemo(() => signal && desk.api.within(signal), [desk.api, signal]);
+  const scoped = useMemo(() => api && { ...desk, api }, [desk, api]);
+  return scoped && <DeskContext.Provider value={scoped}>{children}</DeskContext.Provider>;
+}

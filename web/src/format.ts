@@ -86,14 +86,14 @@ export function partyKey(party: string): string {
   return party.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
-/** `2024-07-28T00:00` (a datetime-local input, read as UTC) → `2024-07-28T00:00:00.000Z`. */
+/** `2024-07-28T06:00` (a date-time control's value, read as UTC) → `2024-07-28T06:00:00.000Z`; a day alone, `2024-07-28`, is its first instant. */
 export function utcInstant(local: string): string | undefined {
   if (!local) return undefined;
-  const date = new Date(`${local.length === 16 ? `${local}:00` : local}Z`);
+  const date = new Date(`${local.length === 10 ? `${local}T00:00:00` : local.length === 16 ? `${local}:00` : local}Z`);
   return Number.isNaN(date.getTime()) ? local : date.toISOString();
 }
 
-/** The reverse, to prefill a datetime-local input. */
+/** The reverse, to prefill a date-time control. */
 export function utcLocal(instant: string | undefined): string {
   return instant ? instant.slice(0, 16) : '';
 }

@@ -9,13 +9,13 @@ import { AmendClaimForm, AssessClaimForm, CorrectClaimForm, ReportClaimForm, Ret
 import { LinkIncidentForm, MergeIncidentForm, ReviseIncidentForm, SplitIncidentForm, type IncidentFormProps } from './forms/incident-forms';
 import { StatementForm } from './forms/statement-form';
 import { IncidentEvents } from './audit';
-import { hrefTo } from './route';
+import { useIncidentViews } from './incident-views';
+import { hrefTo, navigate, type TimelinePosition } from './route';
 import { SourceLabel } from './source-label';
 import { ExportDownloads } from './export-downloads';
 import { PageHeading } from './page-heading';
 import { TagLinks } from './tag-links';
 import { TIMELINE_HEADING_ID, TimelinePanel } from './timeline-panel';
-import { useIncidentTitles } from './incident-titles';
 
 // One incident: what is known (details, casualties, claims, statements, links), the story
 // of how it came to be known (the timeline, which also picks the version shown), and for
@@ -28,29 +28,31 @@ interface Loaded {
   timeline: TimelineEntry[];
 }
 
-export function IncidentPage({ incidentId }: { incidentId: string }) {
+export function IncidentPage({ incidentId, at }: { incidentId: string; at?: TimelinePosition }) {
   const { api, mayWrite, mayAudit, announce } = useDesk();
   const path = `/incidents/${incidentId}`;
   // A merged incident's own view (frozen, with mergedInto), not the service's redirect to the survivor.
   const viewPath = `${path}?redirect=false`;
   const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [viewed, setViewed] = useState<number | null>(null);
+  const [failure, setFailure] = useState<{ title: string; detail: string } | null>(null);
   const [shown, setShown] = useState<IncidentView | null>(null);
   const [step, setStep] = useState<{ version: number; diff: ViewDiff | null } | null>(null);
+  /** A time asked for (`asOf`) before the incident was on record: the page says so over its latest version. */
+  const [notYetOnRecord, setNotYetOnRecord] = useState<string | null>(null);
   // What a step changed is highlighted once the editor moves along the timeline or records a
-  // change; not on arrival, when nothing has moved yet.
-  const [highlighting, setHighlighting] = useState(false);
+  // change, or when the URL names a step; not on arrival at the latest version, when nothing has moved yet.
+  const [highlighting, setHighlighting] = useState(at !== undefined);
   const [openForm, setOpenForm] = useState<OpenForm | null>(null);
+  // The URL's step, as values the effects can compare.
+  const version = at && 'version' in at ? at.version : undefined;
+  const asOf = at && 'asOf' in at ? at.asOf : undefined;
 
-  /** The latest view and timeline, once both show at least `version`. */
+  /** The latest view and timeline, once both show at least version `atLeast`. */
   const reload = useCallback(
-    async (version = 0) => {
-      const latest = await waitForVersion<IncidentView>(api, viewPath, version);
+    async (atLeast = 0) => {
+      const latest = await waitForVersion<IncidentView>(api, viewPath, atLeast);
       const timeline = await loadTimeline(api, path, latest.version);
       setLoaded({ latest, timeline });
-      setShown(latest);
-      setViewed(latest.version);
       return latest;
     },
     [api, path, viewPath],
@@ -60,64 +62,87 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
     setLoaded(null);
     setFailure(null);
     setOpenForm(null);
-    reload().catch((error: unknown) => setFailure(error instanceof ApiError && error.status === 404 ? 'There is no incident with this id.' : String(error instanceof Error ? error.message : error)));
+    reload().catch((error: unknown) =>
+      setFailure(
+        error instanceof ApiError && error.status === 404
+          ? { title: 'No such incident', detail: 'There is no incident with this id.' }
+          : { title: 'The incident could not be shown', detail: error instanceof Error ? error.message : String(error) },
+      ),
+    );
   }, [reload]);
 
-  // The version chosen on the timeline: the latest view is at hand, an earlier one is folded by the service.
+  // The step the URL names: the latest view is at hand; an earlier version, or what the desk had recorded by a time, is folded by the service.
   useEffect(() => {
-    if (!loaded || viewed === null) return;
-    let current = true;
-    const timer = setTimeout(() => {
-      const view = viewed === loaded.latest.version ? Promise.resolve(loaded.latest) : api.get<IncidentView>(path, { version: viewed, redirect: 'false' });
-      const diff = viewed > 0 ? api.get<ViewDiff>(`${path}/diff`, { from: viewed - 1, to: viewed }) : Promise.resolve(null);
-      Promise.all([view, diff])
-        .then(([viewAt, stepDiff]) => {
-          if (!current) return;
+    if (!loaded) return;
+    const { latest } = loaded;
+    const atLatest = asOf === undefined && (version === undefined || version >= latest.version);
+    // A step the editor has since moved past (a slider dragged on) is abandoned, not just ignored.
+    const request = new AbortController();
+    const scoped = api.within(request.signal);
+    const timer = setTimeout(
+      async () => {
+        try {
+          const viewAt = atLatest ? latest : await scoped.get<IncidentView>(path, { version, asOf, redirect: 'false' });
           setShown(viewAt);
-          setStep({ version: viewed, diff: stepDiff });
-        })
-        .catch(() => current && announce(`Could not load version ${viewed}.`));
-    }, 120);
+          setNotYetOnRecord(null);
+          const diff = viewAt.version > 0 ? await scoped.get<ViewDiff>(`${path}/diff`, { from: viewAt.version - 1, to: viewAt.version }) : null;
+          setStep({ version: viewAt.version, diff });
+        } catch (error) {
+          if (request.signal.aborted) return;
+          if (asOf !== undefined && error instanceof ApiError && error.status === 404) {
+            setShown(latest);
+            setNotYetOnRecord(asOf);
+          } else announce(`Could not load the incident ${asOf === undefined ? `at version ${version}` : `as of ${formatWhen(asOf)}`}.`);
+        }
+      },
+      atLatest ? 0 : 120,
+    );
     return () => {
-      current = false;
       clearTimeout(timer);
+      request.abort();
     };
-  }, [api, path, loaded, viewed, announce]);
+  }, [api, path, loaded, version, asOf, announce]);
 
   // Only the diff of the step shown: a slow answer for another step highlights nothing.
   const changed = useMemo(() => changedAt(highlighting && step && step.version === shown?.version ? step.diff : null), [highlighting, step, shown]);
 
-  const view = useCallback((version: number) => {
-    setHighlighting(true);
-    setViewed(version);
-  }, []);
-
   const onRecorded = useCallback(
     async (result: WriteResult) => {
+      // Back to the latest version, where the change is (the forms only show there, but the URL may name it).
+      navigate(hrefTo.incident(incidentId), { replace: true });
       await reload(result.version);
       setHighlighting(true);
       setOpenForm(null);
       announce(result.recorded ? `Recorded: the incident is now at version ${result.version}.` : 'Nothing to record: it was already so.');
     },
-    [reload, announce],
+    [incidentId, reload, announce],
   );
 
   if (failure) {
     return (
       <>
-        <PageHeading>Incident not found</PageHeading>
-        <p>{failure}</p>
+        <PageHeading>{failure.title}</PageHeading>
+        <p>{failure.detail}</p>
         <p>
           <a href={hrefTo.search()}>Back to the incidents</a>
         </p>
       </>
     );
   }
-  if (!loaded || !shown || viewed === null) return <p role="status">Loading the incident…</p>;
+  if (!loaded || !shown) return <p role="status">Loading the incident…</p>;
 
   const { latest, timeline } = loaded;
-  const isLatest = viewed === latest.version;
-  // A merged incident takes no more changes: they belong to the incident it went into.
+  // The version on screen: the one the URL names at once (a slider follows the hand), by date the one the service answered.
+  const viewed = version !== undefined ? Math.min(version, latest.version) : asOf !== undefined ? shown.version : latest.version;
+  const isLatest = asOf === undefined && viewed === latest.version;
+  const viewVersion = (chosen: number) => {
+    setHighlighting(true);
+    navigate(hrefTo.incident(incidentId, chosen === latest.version ? undefined : { version: chosen }), { replace: true });
+  };
+  const viewAsOf = (instant: string) => {
+    setHighlighting(true);
+    navigate(hrefTo.incident(incidentId, { asOf: instant }), { replace: true });
+  };
   const editing = mayWrite && isLatest && latest.mergedInto === undefined;
   const formProps = (form: OpenForm): IncidentFormProps => ({ view: latest, onRecorded, onCancel: () => setOpenForm((open) => (open === form ? null : open)) });
   const toggle = (form: OpenForm, label: string) => (
@@ -157,8 +182,18 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
             </nav>
             {!isLatest && (
               <div className="time-travel" role="status">
-                You are looking at the incident as of version {viewed} of {latest.version}.{' '}
-                <button type="button" onClick={() => view(latest.version)}>
+                {notYetOnRecord !== null ? (
+                  <>
+                    Nothing of this incident was on record by {formatWhen(notYetOnRecord)}: it was opened {formatWhen(timeline[0]?.recordedAt ?? latest.openedAt)}. This is its latest version.
+                  </>
+                ) : asOf !== undefined ? (
+                  <>
+                    You are looking at the incident as the desk had it at {formatWhen(asOf)}: version {viewed} of {latest.version}.
+                  </>
+                ) : (
+                  <>You are looking at the incident as of version {viewed} of {latest.version}.</>
+                )}{' '}
+                <button type="button" onClick={() => viewVersion(latest.version)}>
                   Back to the latest version
                 </button>
                 {mayWrite && <span className="hint"> Changes are recorded against the latest version only.</span>}
@@ -240,7 +275,7 @@ export function IncidentPage({ incidentId }: { incidentId: string }) {
         </div>
 
         <aside className="incident-aside">
-          <TimelinePanel entries={timeline} latest={latest.version} viewed={viewed} onView={view} />
+          <TimelinePanel entries={timeline} latest={latest.version} viewed={viewed} asOf={asOf} onView={viewVersion} onViewAsOf={viewAsOf} />
         </aside>
       </div>
 
@@ -299,13 +334,13 @@ function ClaimActions({
 }
 
 function LinkedIncidents({ view }: { view: IncidentView }) {
-  const titles = useIncidentTitles(useMemo(() => view.links.map((link) => link.incidentId), [view.links]));
+  const others = useIncidentViews(useMemo(() => view.links.map((link) => link.incidentId), [view.links]));
   if (view.links.length === 0) return <p className="empty">Not linked to other incidents.</p>;
   return (
     <ul className="links" aria-label="Linked incidents">
       {view.links.map((link) => (
         <li key={`${link.incidentId}-${link.relation}`}>
-          This incident {RELATION_PHRASES[link.relation]} <a href={hrefTo.incident(link.incidentId)}>{titles[link.incidentId] ?? 'another incident'}</a>
+          This incident {RELATION_PHRASES[link.relation]} <a href={hrefTo.incident(link.incidentId)}>{others[link.incidentId]?.title ?? 'another incident'}</a>
         </li>
       ))}
     </ul>
@@ -315,9 +350,9 @@ function LinkedIncidents({ view }: { view: IncidentView }) {
 /** Where this incident's claims went, or came from: merges and splits, and a merged incident's survivor. */
 function LifecycleNotes({ view }: { view: IncidentView }) {
   const entries = view.lifecycle ?? [];
-  const titles = useIncidentTitles(useMemo(() => [...entries.map((entry) => entry.incidentId), ...(view.mergedInto ? [view.mergedInto] : [])], [entries, view.mergedInto]));
+  const others = useIncidentViews(useMemo(() => [...entries.map((entry) => entry.incidentId), ...(view.mergedInto ? [view.mergedInto] : [])], [entries, view.mergedInto]));
   if (entries.length === 0) return null;
-  const named = (incidentId: string) => <a href={hrefTo.incident(incidentId)}>{titles[incidentId] ?? 'another incident'}</a>;
+  const named = (incidentId: string) => <a href={hrefTo.incident(incidentId)}>{others[incidentId]?.title ?? 'another incident'}</a>;
   return (
     <ul className="lifecycle" aria-label="Merges and splits">
       {entries.map((entry) => (
@@ -364,7 +399,8 @@ function changedAt(step: ViewDiff | null) {
 
 /** The whole timeline, once it has caught up with `version` (it is projected apart from the view). */
 async function loadTimeline(api: Api, path: string, version: number): Promise<TimelineEntry[]> {
-  const first = await waitForVersion<TimelinePage>(api, `${path}/timeline?limit=1000`, version);
+  // Its view answered: the incident exists, and a 404 here is the timeline's projection not there yet.
+  const first = await waitForVersion<TimelinePage>(api, `${path}/timeline?limit=1000`, version, { exists: true });
   const entries = [...first.entries];
   for (let next = first.nextFromVersion; next !== null; ) {
     const page = await api.get<TimelinePage>(`${path}/timeline`, { fromVersion: next, limit: 1000 });

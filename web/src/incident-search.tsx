@@ -1,18 +1,21 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ApiError, type FieldError, type Query } from './api';
 import { INCIDENT_SORTS, type IncidentSearchItem, type IncidentSort, type Page } from './api-types';
 import { useDesk } from './desk-context';
 import { ExportDownloads } from './export-downloads';
-import { formatOccurred, formatWhen, placeText } from './format';
+import { formatOccurred, formatWhen, placeText, utcInstant } from './format';
+import { DateTimeInput } from './forms/date-time';
 import { FieldScope } from './forms/form-shell';
 import { OpenIncidentForm } from './forms/incident-forms';
 import { EnumSelect, SourceSelect, TextInput } from './forms/inputs';
 import { PageHeading } from './page-heading';
-import { hashQuery, hrefTo, navigate, useHash } from './route';
+import { hrefTo, navigate } from './route';
 import { SourceLabels } from './source-label';
 import { TagLinks } from './tag-links';
 
-// Find an incident: the filters of GET /incidents, a page at a time.
+// Find an incident: the filters of GET /incidents, a page at a time. The filters searched
+// for are the URL's (`#/?tag=ambush&country=ML`, named as the API names them), so that a
+// search can be shared, bookmarked and reloaded, and Back returns to the one before.
 
 interface Filters {
   q: string;
@@ -36,24 +39,32 @@ const SORT_LABELS: Record<IncidentSort, string> = {
   relevance: 'best match to the words',
 };
 
-// The walk survives a visit to an incident and back.
-let lastWalk: { filters: Filters; cursors: (string | undefined)[] } = { filters: NO_FILTERS, cursors: [undefined] };
+/** The filters a search URL names; one it leaves out is unset, and an order the API does not offer is the default. */
+function filtersOf(query: string): Filters {
+  const params = new URLSearchParams(query);
+  const named = (name: keyof Filters) => params.get(name) ?? '';
+  const sort = INCIDENT_SORTS.find((candidate) => candidate === params.get('sort')) ?? NO_FILTERS.sort;
+  return { q: named('q'), country: named('country'), region: named('region'), tag: named('tag'), claimant: named('claimant'), from: named('from'), to: named('to'), sort };
+}
 
-export function IncidentSearch() {
+/** A date filter as the API takes it: a day as it is (`to` a day takes the whole day), a time as a UTC instant. */
+function asAsked(when: string): string {
+  return when.includes('T') ? (utcInstant(when) ?? when) : when;
+}
+
+/** The search's URL: unset filters and the default order left out. */
+function searchHref(filters: Filters): string {
+  return hrefTo.search({ ...filters, sort: filters.sort === NO_FILTERS.sort ? undefined : filters.sort });
+}
+
+// The pages walked through survive a visit to an incident and back to the same search.
+let lastWalk: { query: string; cursors: (string | undefined)[] } = { query: '', cursors: [undefined] };
+
+export function IncidentSearch({ query }: { query: string }) {
   const { api, mayWrite } = useDesk();
-  // A tag's link (`#/?tag=…`) asks for the incidents carrying it, whatever was searched before.
-  const tagInUrl = hashQuery(useHash()).get('tag');
-  const walk = tagInUrl === null ? lastWalk : { filters: { ...NO_FILTERS, tag: tagInUrl }, cursors: [undefined] };
-  const [draft, setDraft] = useState(walk.filters);
-  const [filters, setFilters] = useState(walk.filters);
-  const [cursors, setCursors] = useState(walk.cursors);
-  const [askedTag, setAskedTag] = useState(tagInUrl);
-  if (tagInUrl !== askedTag) {
-    setAskedTag(tagInUrl);
-    setDraft(walk.filters);
-    setFilters(walk.filters);
-    setCursors(walk.cursors);
-  }
+  const filters = useMemo(() => filtersOf(query), [query]);
+  const [draft, setDraft] = useState(filters);
+  const [cursors, setCursors] = useState(() => (lastWalk.query === query ? lastWalk.cursors : [undefined]));
   // On a phone the filters wait behind a button, so that the results come first.
   const [showingFilters, setShowingFilters] = useState(false);
   const filtersSet = Object.entries(filters).filter(([name, value]) => name !== 'sort' && value !== '').length;
@@ -63,40 +74,59 @@ export function IncidentSearch() {
   const [opening, setOpening] = useState(false);
   const set = (change: Partial<Filters>) => setDraft((current) => ({ ...current, ...change }));
 
+  // Another search in the URL: from its first page. Unless this form asked for it (it came by a
+  // tag's link, or Back), its filters go in the form; the editor's own are there already, and
+  // may have been typed on since.
+  const [searched, setSearched] = useState(query);
+  const [asked, setAsked] = useState<string | null>(null);
+  if (searched !== query) {
+    setSearched(query);
+    setCursors([undefined]);
+    if (query !== asked) setDraft(filters);
+    setAsked(null);
+  }
+
   useEffect(() => {
-    lastWalk = { filters, cursors };
-    let current = true;
+    lastWalk = { query, cursors };
+    // The answer to a search the editor has since changed is abandoned, not just ignored.
+    const request = new AbortController();
     api
-      .get<Page<IncidentSearchItem>>('/incidents', { ...filters, limit: PAGE_SIZE, cursor: cursors[cursors.length - 1] })
+      .within(request.signal)
+      .get<Page<IncidentSearchItem>>('/incidents', { ...filters, from: asAsked(filters.from), to: asAsked(filters.to), limit: PAGE_SIZE, cursor: cursors[cursors.length - 1] })
       .then(
         (answer) => {
-          if (!current) return;
+          if (request.signal.aborted) return;
           setPage(answer);
           setErrors([]);
           setProblem(null);
         },
         (error: unknown) => {
-          if (!current) return;
+          if (request.signal.aborted) return;
           setPage(null);
           setErrors(error instanceof ApiError ? (error.problem.errors ?? []) : []);
           setProblem(error instanceof Error ? error.message : String(error));
         },
       );
-    return () => {
-      current = false;
-    };
-  }, [api, filters, cursors]);
+    return () => request.abort();
+  }, [api, query, filters, cursors]);
+
+  /** The search for `next`: a new place to go back from; the same search again asks again, from its first page. */
+  const searchFor = (next: Filters) => {
+    const href = searchHref(next);
+    const nextQuery = new URLSearchParams(href.split('?')[1]).toString();
+    if (nextQuery === query) return setCursors([undefined]);
+    setAsked(nextQuery);
+    navigate(href);
+  };
 
   const search = (event: FormEvent) => {
     event.preventDefault();
-    setFilters({ ...draft, sort: draft.sort === 'relevance' && !draft.q.trim() ? '-updatedAt' : draft.sort });
-    setCursors([undefined]);
+    searchFor({ ...draft, sort: draft.sort === 'relevance' && !draft.q.trim() ? '-updatedAt' : draft.sort });
   };
 
   const clear = () => {
     setDraft(NO_FILTERS);
-    setFilters(NO_FILTERS);
-    setCursors([undefined]);
+    searchFor(NO_FILTERS);
   };
 
   return (
@@ -124,8 +154,8 @@ export function IncidentSearch() {
           </div>
           <div className="row">
             <SourceSelect name="query.claimant" label="Claimant" value={draft.claimant} onChange={(claimant) => set({ claimant })} includeErased />
-            <TextInput name="query.from" label="Happened from" type="date" value={draft.from} onChange={(from) => set({ from })} />
-            <TextInput name="query.to" label="Happened to" type="date" value={draft.to} onChange={(to) => set({ to })} />
+            <DateTimeInput name="query.from" label="Happened from" value={draft.from} onChange={(from) => set({ from })} />
+            <DateTimeInput name="query.to" label="Happened to" value={draft.to} onChange={(to) => set({ to })} notBefore={{ value: draft.from, label: 'Happened from' }} />
             <EnumSelect name="query.sort" label="Order" options={INCIDENT_SORTS} value={draft.sort} onChange={(sort) => set({ sort })} labels={SORT_LABELS} />
           </div>
         </FieldScope>

@@ -36,7 +36,7 @@ export function SourceAccessLogPage({ sourceId }: { sourceId: string }) {
 
   return (
     <>
-      <PageHeading>Access log of {known ? <SourceTag source={known} name={known.name} /> : `source …${sourceId.slice(-6)}`}</PageHeading>
+      <PageHeading>Access log of {known ? <SourceTag id={sourceId} source={known} name={known.name} /> : `source …${sourceId.slice(-6)}`}</PageHeading>
       <p className="lead">
         Each time an answer named this confidential source to an editor or an admin: who, when and through which route, newest first. Entries are only ever added.
       </p>

@@ -23,15 +23,17 @@ export function SourcesPage() {
   const [open, setOpen] = useState<{ sourceId: string; panel: Panel } | null>(null);
 
   useEffect(() => {
-    let current = true;
+    // A request for the filters typed before is abandoned, not just ignored.
+    const request = new AbortController();
     const timer = setTimeout(() => {
       api
+        .within(request.signal)
         .get<Page<Source>>('/sources', { q: q.trim() || undefined, kind: kind || undefined, limit: PAGE_SIZE, cursor: cursors[cursors.length - 1] })
-        .then((answer) => current && setPage(answer))
-        .catch(() => current && setPage({ items: [], nextCursor: null }));
+        .then((answer) => request.signal.aborted || setPage(answer))
+        .catch(() => request.signal.aborted || setPage({ items: [], nextCursor: null }));
     }, 200);
     return () => {
-      current = false;
+      request.abort();
       clearTimeout(timer);
     };
     // `known` changes when a source is registered or revised: show it.
@@ -99,7 +101,7 @@ function SourceItem({ source, open, onOpen }: { source: Source; open: Panel | nu
   return (
     <li className="source" data-source-id={source.id}>
       <h2>
-        <SourceTag source={source} name={source.name} />
+        <SourceTag id={source.id} source={source} name={source.name} />
       </h2>
       <p className="meta">
         {words(source.kind)}

@@ -8,7 +8,7 @@ export function TagLinks({ tags }: { tags: readonly string[] }) {
     <ul className="tags" aria-label="Tags">
       {tags.map((tag) => (
         <li key={tag}>
-          <a href={hrefTo.taggedWith(tag)} title={`Incidents tagged ${tag}`}>
+          <a href={hrefTo.search({ tag })} title={`Incidents tagged ${tag}`}>
             {words(tag)}
           </a>
         </li>

@@ -1,14 +1,32 @@
 import { useEffect, useRef } from 'react';
 import type { TimelineEntry } from './api-types';
-import { formatStated, formatWhen } from './format';
+import { formatStated, formatWhen, utcInstant, utcLocal } from './format';
+import { FieldScope } from './forms/form-shell';
+import { DateTimeInput } from './forms/date-time';
 
 // The story as it was recorded, one step per event. The slider and the list choose the
-// version the page shows; the chosen step is highlighted with what it changed. The way back
-// to the latest version is the page's, in the notice that says an earlier one is shown.
+// version the page shows, the date what the desk had recorded by then; the chosen step is
+// highlighted with what it changed. The way back to the latest version is the page's, in the
+// notice that says an earlier one is shown.
 
 export const TIMELINE_HEADING_ID = 'timeline-heading';
 
-export function TimelinePanel({ entries, latest, viewed, onView }: { entries: TimelineEntry[]; latest: number; viewed: number; onView: (version: number) => void }) {
+export function TimelinePanel({
+  entries,
+  latest,
+  viewed,
+  asOf,
+  onView,
+  onViewAsOf,
+}: {
+  entries: TimelineEntry[];
+  latest: number;
+  viewed: number;
+  /** The time the page shows the incident as of, when it was chosen by date. */
+  asOf?: string;
+  onView: (version: number) => void;
+  onViewAsOf: (instant: string) => void;
+}) {
   const current = entries.find((entry) => entry.version === viewed);
   const listRef = useRef<HTMLOListElement>(null);
 
@@ -41,6 +59,18 @@ export function TimelinePanel({ entries, latest, viewed, onView }: { entries: Ti
           onChange={(event) => onView(Number(event.target.value))}
           aria-valuetext={current ? `version ${viewed}: ${current.headline}` : `version ${viewed}`}
         />
+        <FieldScope formId="timeline" errors={[]}>
+          <DateTimeInput
+            name="asOf"
+            label="Or as the desk had it at"
+            hint="the last step recorded by then"
+            value={utcLocal(asOf ?? current?.recordedAt)}
+            onChange={(local) => {
+              const instant = utcInstant(local);
+              if (instant) onViewAsOf(instant);
+            }}
+          />
+        </FieldScope>
       </div>
       <ol className="timeline-entries" ref={listRef}>
         {entries.map((entry) => {

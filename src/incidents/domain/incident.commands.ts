@@ -106,6 +106,9 @@ export const INCIDENT_LIMITS = {
   moved: 1_000,
 } as const;
 
+/** The range of a location's latitude and longitude, in degrees. */
+export const COORDINATES = { lat: { min: -90, max: 90 }, lon: { min: -180, max: 180 } } as const;
+
 /** A source id a command refers to, with the request field that holds it (for errors). */
 export interface SourceReference {
   sourceId: string;

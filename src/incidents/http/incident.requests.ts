@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { LANGUAGE_TAG, WEB_PROTOCOL } from '../../common/input-formats.js';
 import { MAX_VERSION, queryInteger } from '../../http/query-integer.js';
 import { countryCode, dateOrInstant, instant, text, uuid } from '../../http/schema.js';
-import { INCIDENT_LIMITS as LIMIT } from '../domain/incident.commands.js';
+import { COORDINATES, INCIDENT_LIMITS as LIMIT } from '../domain/incident.commands.js';
 import {
   CLAIM_GRADES,
   CLAIM_KINDS,
@@ -23,8 +24,8 @@ const location = z.strictObject({
   place: text(LIMIT.place),
   region: text(LIMIT.region).optional(),
   country: countryCode,
-  lat: z.number().min(-90).max(90).optional(),
-  lon: z.number().min(-180).max(180).optional(),
+  lat: z.number().min(COORDINATES.lat.min).max(COORDINATES.lat.max).optional(),
+  lon: z.number().min(COORDINATES.lon.min).max(COORDINATES.lon.max).optional(),
   precision: z.enum(LOCATION_PRECISIONS),
 });
 
@@ -96,12 +97,12 @@ export const RecordStatementRequest = z.strictObject({
   via: via.default([]),
   medium: z.enum(STATEMENT_MEDIUMS),
   quote: text(LIMIT.quote).describe('The source’s words in the original language.'),
-  language: z.string().max(LIMIT.language).regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a language tag such as en or ar'),
+  language: z.string().max(LIMIT.language).regex(LANGUAGE_TAG.pattern, LANGUAGE_TAG.message),
   translation: text(LIMIT.translation).optional(),
   statedAt: instant,
   publishedAt: instant.optional(),
   retrievedAt: instant.optional(),
-  url: z.url({ protocol: /^https?$/ }).max(LIMIT.url).optional(),
+  url: z.url({ protocol: WEB_PROTOCOL }).max(LIMIT.url).optional(),
   stances: z.array(z.strictObject({ claimId: uuid, stance: z.enum(STANCES) })).max(LIMIT.stances).default([]),
 });
 

@@ -145,12 +145,6 @@ export function emptyView(): IncidentView | null {
 }
 
 /**
- * The view after one more event. An event the view already reflects (a redelivery, with
- * a revision at or below `version`) changes nothing, which makes a projection idempotent.
- * Throws on a stream that cannot be: an event before IncidentOpened, a change to an
- * unknown claim.
- */
-/**
  * The view once `sourceId` is erased: the words of the statements it made or relayed as
  * those statements' events now read (identifying-fields.ts), as a view folded afresh from the
  * ledger would have them.
@@ -167,6 +161,12 @@ export function withSourceErased(view: IncidentView, sourceId: string): Incident
   };
 }
 
+/**
+ * The view after one more event. An event the view already reflects (a redelivery, with
+ * a revision at or below `version`) changes nothing, which makes a projection idempotent.
+ * Throws on a stream that cannot be: an event before IncidentOpened, a change to an
+ * unknown claim.
+ */
 export function evolveView(view: IncidentView | null, event: StoredIncidentEvent): IncidentView {
   if (view !== null && event.revision <= view.version) return view;
   const changed = applied(view, event);

@@ -24,12 +24,12 @@ export class ExecuteSourceCommandHandler implements ICommandHandler<ExecuteSourc
     @Inject(SourceKeys) private readonly keys: Pick<SourceKeys, 'destroy'>,
   ) {}
 
-  async execute({ command, request }: ExecuteSourceCommand): Promise<WriteResult> {
+  execute({ command, request }: ExecuteSourceCommand): Promise<WriteResult> {
     const target = { streamId: sourceStreamId(command.data.sourceId), entityId: command.data.sourceId };
-    // The key goes before SourceErased is recorded: should the append then fail, the source is
-    // erased all the same, and the erasure repeated records it. (A source not registered is
-    // left to the rules to refuse.)
-    if (command.type === 'EraseSource' && (await this.store.readStream(target.streamId, { maxCount: 1 })).length > 0) await this.keys.destroy(command.data.sourceId);
-    return handleCommand(this.store, target, sourceDecider, command, request, {});
+    // An erasure destroys the key once the rules and If-Match allow it, and before SourceErased
+    // is appended: should the append then fail, the source is erased all the same, and the
+    // erasure repeated records it.
+    const beforeAppend = command.type === 'EraseSource' ? () => this.keys.destroy(command.data.sourceId) : undefined;
+    return handleCommand(this.store, target, sourceDecider, command, request, {}, { beforeAppend });
   }
 }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 // AES-256-GCM for one text field, and for the source keys the master key wraps. The
 // additional data binds a sealed value to where it belongs (its source and field, a wrapped
@@ -36,4 +36,13 @@ export function openText(key: Buffer, additionalData: string, value: string): st
   const [, sealed] = SEALED.exec(value) ?? [];
   if (sealed === undefined) throw new Error('not a sealed value');
   return decrypt(key, additionalData, Buffer.from(sealed, 'base64url')).toString();
+}
+
+/**
+ * One key from several sources' keys (HKDF-SHA256 over them all, for these sources): what it
+ * seals opens only while every one of them exists. One layer, however many sources, so a
+ * value sealed for a speaker and nine conduits is no larger than one sealed for one.
+ */
+export function keyOfAll(keys: readonly Buffer[], sourceIds: readonly string[]): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.concat(keys), Buffer.alloc(0), sourceIds.join(','), 32));
 }

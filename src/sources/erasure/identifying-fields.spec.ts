@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { isSealed, openText, sealText } from './field-cipher.js';
+import { isSealed, keyOfAll, openText, sealText } from './field-cipher.js';
 import { ERASED_SOURCE_NAME, ERASED_WORDS, erasedValue, fieldOf, sourcesIdentifiedIn, withIdentifyingFields } from './identifying-fields.js';
 
 // What identifies a source, found in each event that holds it (carried ones too), and sealed
@@ -57,21 +57,32 @@ describe('sealed text', () => {
   const key = randomBytes(32);
 
   it('opens with its key, as the field of the source it was sealed for', () => {
-    const sealed = sealText(key, fieldOf(GAO_SOURCES, 'name'), registered.name);
+    const sealed = sealText(key, fieldOf([GAO_SOURCES], 'name'), registered.name);
     expect(isSealed(sealed)).toBe(true);
     expect(sealed).not.toContain('Gao');
-    expect(openText(key, fieldOf(GAO_SOURCES, 'name'), sealed)).toBe(registered.name);
+    expect(openText(key, fieldOf([GAO_SOURCES], 'name'), sealed)).toBe(registered.name);
     // The same text sealed twice reads differently: equal names do not show as equal.
-    expect(sealText(key, fieldOf(GAO_SOURCES, 'name'), registered.name)).not.toBe(sealed);
+    expect(sealText(key, fieldOf([GAO_SOURCES], 'name'), registered.name)).not.toBe(sealed);
   });
 
   it('does not open with another key, as another field or source, or altered', () => {
-    const sealed = sealText(key, fieldOf(GAO_SOURCES, 'quote'), told.quote);
-    expect(() => openText(randomBytes(32), fieldOf(GAO_SOURCES, 'quote'), sealed)).toThrow();
-    expect(() => openText(key, fieldOf(GAO_SOURCES, 'translation'), sealed)).toThrow();
-    expect(() => openText(key, fieldOf(SITE, 'quote'), sealed)).toThrow();
+    const sealed = sealText(key, fieldOf([GAO_SOURCES], 'quote'), told.quote);
+    expect(() => openText(randomBytes(32), fieldOf([GAO_SOURCES], 'quote'), sealed)).toThrow();
+    expect(() => openText(key, fieldOf([GAO_SOURCES], 'translation'), sealed)).toThrow();
+    expect(() => openText(key, fieldOf([SITE], 'quote'), sealed)).toThrow();
     const altered = `${sealed.slice(0, 20)}${sealed[20] === 'A' ? 'B' : 'A'}${sealed.slice(21)}`;
-    expect(() => openText(key, fieldOf(GAO_SOURCES, 'quote'), altered)).toThrow();
+    expect(() => openText(key, fieldOf([GAO_SOURCES], 'quote'), altered)).toThrow();
+  });
+
+  it('opens, sealed for several sources, only while every one of their keys exists', () => {
+    const [speaker, conduit, other] = [randomBytes(32), randomBytes(32), randomBytes(32)];
+    const both = [GAO_SOURCES, SITE];
+    const sealed = sealText(keyOfAll([speaker, conduit], both), fieldOf(both, 'quote'), told.quote);
+    expect(openText(keyOfAll([speaker, conduit], both), fieldOf(both, 'quote'), sealed)).toBe(told.quote);
+    expect(() => openText(keyOfAll([speaker, other], both), fieldOf(both, 'quote'), sealed)).toThrow();
+    expect(() => openText(speaker, fieldOf([GAO_SOURCES], 'quote'), sealed)).toThrow();
+    // One layer however many sources: as long as one sealed for one source.
+    expect(sealed.length).toBe(sealText(speaker, fieldOf([GAO_SOURCES], 'quote'), told.quote).length);
   });
 
   it('is told from text a client could send', () => {

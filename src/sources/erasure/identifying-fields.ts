@@ -2,9 +2,9 @@ import type { JsonObject } from '../../event-store/event-store.js';
 
 // What identifies a source in the ledger (PRODUCT.md §3): its name, aliases and description,
 // and the words (quote, translation, url) of the statements it made or relayed. These are
-// stored sealed with the key of each source they identify (sealing-event-store.ts) and read
-// back through the one map below, so that destroying any of those keys erases them
-// everywhere at once (crypto-shredding, docs/audit.md).
+// stored sealed with a key made of the keys of all the sources they identify
+// (sealing-event-store.ts) and read back through the one map below, so that destroying any
+// of those keys erases them everywhere at once (crypto-shredding, docs/audit.md).
 
 /** What an erased source is called, on every route and to every role. */
 export const ERASED_SOURCE_NAME = 'erased source';
@@ -72,7 +72,7 @@ function identifiedBy(data: JsonObject): string[] {
   return [data.sourceId as string, ...((data.via as string[] | undefined) ?? [])];
 }
 
-/** The additional data a field is sealed with: a sealed value opens only as the field of the source it was sealed for. */
-export function fieldOf(sourceId: string, field: string): string {
-  return `${sourceId}/${field}`;
+/** The additional data a field is sealed with: a sealed value opens only as the field of the sources it was sealed for. */
+export function fieldOf(sourceIds: readonly string[], field: string): string {
+  return `${sourceIds.join(',')}/${field}`;
 }

@@ -11,15 +11,15 @@ import type {
   StreamAppend,
   SubscribeOptions,
 } from '../../event-store/event-store.js';
-import { isSealed, openText, sealText } from './field-cipher.js';
+import { isSealed, keyOfAll, openText, sealText } from './field-cipher.js';
 import { erasedValue, fieldOf, sourcesIdentifiedIn, withIdentifyingFields } from './identifying-fields.js';
-import { ERASED, type SourceKeys } from './source-keys.js';
+import { ERASED, type SourceKey, type SourceKeys } from './source-keys.js';
 
 /**
  * The event store as the domain and the read side use it: what identifies a source
- * (identifying-fields.ts) is sealed with the source's key on its way in, below which events
+ * (identifying-fields.ts) is sealed with its sources' keys on its way in, below which events
  * are signed and stored as ciphertext, and opened on its way out, an erased source's fields
- * read as erased. Auditors read `adapter`, the events as they are stored and signed.
+ * read as erased. Auditors read the store below (STORED_EVENTS), the events as stored and signed.
  */
 export class SealingEventStore implements EventStore {
   constructor(
@@ -69,9 +69,7 @@ export class SealingEventStore implements EventStore {
       ...event,
       data: withIdentifyingFields(event.type, event.data, (identified, field, value) => {
         const erased = identified.find((sourceId) => keys.get(sourceId) === ERASED);
-        // Sealed with each source's key in turn, the speaker's innermost: any one of them
-        // destroyed, the words cannot be read.
-        if (erased === undefined) return identified.reduce((sealed, sourceId) => sealText(keys.get(sourceId) as Buffer, fieldOf(sourceId, field), sealed), value);
+        if (erased === undefined) return sealText(keyOf(keys, identified), fieldOf(identified, field), value);
         // An erased source's fields are read as erased (opened below): a merge or a split
         // carrying its statements carries them so, and they may be written as they are.
         if (value === erasedValue(field)) return value;
@@ -89,12 +87,15 @@ export class SealingEventStore implements EventStore {
       data: withIdentifyingFields(event.type, event.data, (identified, field, value) => {
         if (identified.some((sourceId) => keys.get(sourceId) === ERASED)) return erasedValue(field);
         if (!isSealed(value)) return value; // recorded before sources were sealed
-        return identified.reduceRight((sealed, sourceId) => {
-          const key = keys.get(sourceId);
-          if (key === undefined) throw new Error(`${event.streamId}@${event.revision}: ${field} is sealed for source ${sourceId}, which has no key`);
-          return openText(key as Buffer, fieldOf(sourceId, field), sealed);
-        }, value);
+        const missing = identified.find((sourceId) => keys.get(sourceId) === undefined);
+        if (missing !== undefined) throw new Error(`${event.streamId}@${event.revision}: ${field} is sealed for source ${missing}, which has no key`);
+        return openText(keyOf(keys, identified), fieldOf(identified, field), value);
       }),
     }));
   }
+}
+
+/** The key for what identifies all of `sourceIds`, each of which has a key in `keys`. */
+function keyOf(keys: ReadonlyMap<string, SourceKey>, sourceIds: readonly string[]): Buffer {
+  return keyOfAll(sourceIds.map((sourceId) => keys.get(sourceId) as Buffer), sourceIds);
 }

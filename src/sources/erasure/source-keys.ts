@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { type AppConfig, ConfigError } from '../../config/config.js';
 import type { ReadModelChanges } from '../../projections/read-model-changes.js';
 import { sourceStreamId } from '../domain/source.streams.js';
+import { sourceViewProjection } from '../projections/source-view/source-view.projection.js';
 import { decrypt, encrypt } from './field-cipher.js';
 
 /** A source whose key was destroyed: what it sealed can no longer be read. */
@@ -29,17 +30,26 @@ export class SourceKeys {
    * in any process reaches them as its source's stream changing, and is forgotten here then.
    */
   private readonly live = new Set<string>();
-  private changesHeard = 0;
+  private sourceChangesHeard = 0;
+  private heardUpTo?: string | null;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly masterKey: Buffer,
     private readonly changes?: ReadModelChanges,
   ) {
-    changes?.subscribe(({ streams }) => {
-      this.changesHeard++;
-      if (streams === 'all') this.live.clear();
-      else for (const stream of streams) if (stream.startsWith(SOURCE_STREAM)) this.live.delete(stream.slice(SOURCE_STREAM.length));
+    // Followed through the source view's changes, which every erasure is one of.
+    changes?.subscribe(({ projections, streams, from, to }) => {
+      if (!projections.includes(sourceViewProjection.name) && !projections.includes('*')) return;
+      // One that does not follow the last one heard: something was announced in between, unheard.
+      const missed = to === undefined || (this.heardUpTo !== undefined && from !== this.heardUpTo);
+      this.heardUpTo = to;
+      const sources = streams === 'all' || missed ? 'all' : streams.filter((stream) => stream.startsWith(SOURCE_STREAM));
+      // Only a change to a source may be its erasure: the incidents' changes, one a claim, leave what is known.
+      if (sources.length === 0) return;
+      this.sourceChangesHeard++;
+      if (sources === 'all') this.live.clear();
+      else for (const stream of sources) this.live.delete(stream.slice(SOURCE_STREAM.length));
     });
   }
 
@@ -62,24 +72,24 @@ export class SourceKeys {
 
   /**
    * Which of `sourceIds` were erased. Another process's erasure may go unseen here for as long
-   * as it takes to project it (moments): a claim naming the source meanwhile holds nothing
-   * that identifies it, and a statement is refused by the seal all the same.
+   * as it takes to project it (moments): a claim naming the source meanwhile holds no sealed
+   * field, and a statement is refused by the seal all the same.
    */
   async erasedAmong(sourceIds: readonly string[]): Promise<Set<string>> {
     const trusted = this.changes?.connected === true;
     const unknown = trusted ? sourceIds.filter((id) => !this.live.has(id)) : sourceIds;
     if (unknown.length === 0) return new Set();
-    const heard = this.changesHeard;
+    const heard = this.sourceChangesHeard;
     const { rows } = await this.pool.query<{ source_id: string }>('SELECT source_id FROM source_keys WHERE source_id = ANY($1::uuid[]) AND wrapped_key IS NULL', [unknown]);
     const erased = new Set(rows.map((row) => row.source_id));
-    // An answer that a change overtook may be out of date already: it is not kept.
-    if (trusted && heard === this.changesHeard) for (const id of unknown) if (!erased.has(id)) this.live.add(id);
+    // An answer that a change to a source overtook may be out of date already: it is not kept.
+    if (trusted && heard === this.sourceChangesHeard) for (const id of unknown) if (!erased.has(id)) this.live.add(id);
     return erased;
   }
 
   /** For good: the key goes, the row stays as the mark of an erased source (one never sealed for included). */
   async destroy(sourceId: string): Promise<void> {
-    this.changesHeard++;
+    this.sourceChangesHeard++;
     this.live.delete(sourceId);
     await this.pool.query(
       `INSERT INTO source_keys (source_id, wrapped_key, erased_at) VALUES ($1, NULL, now())

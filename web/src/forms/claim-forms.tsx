@@ -1,12 +1,14 @@
 import { useMemo, useState } from 'react';
-import { CLAIM_GRADES, CLAIM_KINDS, RETRACTED_BY, type Claim, type ClaimGrade, type ClaimKind, type IncidentView } from '../api-types';
+import { CLAIM_GRADES, CLAIM_KINDS, INCIDENT_LIMITS as LIMIT, RETRACTED_BY, type Claim, type ClaimGrade, type ClaimKind, type IncidentView } from '../api-types';
 import { useDesk } from '../desk-context';
 import { formatStated, possessive, utcInstant, utcLocal, words } from '../format';
 import { incidentConflict } from './conflict';
+import { DateTimeInput, nowUtc } from './date-time';
 import { emptyFigure, figureDraft, figureOf, FiguresEditor, type FigureDraft } from './figures-editor';
 import { Field, FormShell } from './form-shell';
 import type { IncidentFormProps } from './incident-forms';
-import { EnumSelect, SourceSelect, TextArea, TextInput, UtcDateTime, ViaEditor } from './inputs';
+import { EnumSelect, SourceSelect, TextArea, TextInput, ViaEditor } from './inputs';
+import { nothingChanged } from './rules';
 import { useWrite } from './use-write';
 
 // A claim's life: reported by its claimant; amended or retracted by the claimant; corrected
@@ -53,7 +55,7 @@ export function ReportClaimForm({ view: shown, onRecorded, onCancel }: IncidentF
   const [summary, setSummary] = useState('');
   const [kind, setKind] = useState<ClaimKind>('casualties');
   const [figures, setFigures] = useState<FigureDraft[]>([emptyFigure()]);
-  const [statedAt, setStatedAt] = useState('');
+  const [statedAt, setStatedAt] = useState(nowUtc);
   const submit = () =>
     void write.submit({
       method: 'POST',
@@ -64,16 +66,24 @@ export function ReportClaimForm({ view: shown, onRecorded, onCancel }: IncidentF
   return (
     <FormShell title="Report a claim" submitLabel="Report claim" write={write} onSubmit={submit} onCancel={onCancel}>
       <div className="row">
-        <SourceSelect name="claimantId" label="Claimant" value={claimantId} onChange={setClaimantId} />
-        <EnumSelect name="kind" label="Kind" options={CLAIM_KINDS} value={kind} onChange={setKind} />
-        <UtcDateTime name="statedAt" label="Stated at" value={statedAt} onChange={setStatedAt} />
+        <SourceSelect name="claimantId" label="Claimant" value={claimantId} onChange={setClaimantId} required offerNew />
+        <EnumSelect name="kind" label="Kind" options={CLAIM_KINDS} value={kind} onChange={setKind} required />
+        <DateTimeInput name="statedAt" label="Stated at" value={statedAt} onChange={setStatedAt} required notInFuture />
       </div>
       <ViaEditor value={via} onChange={setVia} />
       <StatementSelect view={view} value={statementId} onChange={setStatementId} />
-      <TextArea name="summary" label="Summary" value={summary} onChange={setSummary} />
+      <SummaryInput value={summary} onChange={setSummary} />
       <FiguresEditor value={figures} onChange={setFigures} parties={partiesOf(view)} />
     </FormShell>
   );
+}
+
+function SummaryInput({ value, onChange }: { value: string; onChange: (value: string) => void }) {
+  return <TextArea name="summary" label="Summary" value={value} onChange={onChange} rule={{ required: true, maxLength: LIMIT.summary }} />;
+}
+
+function ReasonInput({ label = 'Reason', value, onChange }: { label?: string; value: string; onChange: (value: string) => void }) {
+  return <TextInput name="reason" label={label} value={value} onChange={onChange} rule={{ required: true, maxLength: LIMIT.reason }} />;
 }
 
 export function AmendClaimForm({ view: shown, claim, onRecorded, onCancel }: ClaimFormProps) {
@@ -83,33 +93,37 @@ export function AmendClaimForm({ view: shown, claim, onRecorded, onCancel }: Cla
   const [summary, setSummary] = useState(claim.summary);
   const [figures, setFigures] = useState(() => claim.figures.map(figureDraft));
   const [statementId, setStatementId] = useState('');
-  const [statedAt, setStatedAt] = useState('');
+  const [statedAt, setStatedAt] = useState(nowUtc);
   const [reason, setReason] = useState('');
-  const submit = () => {
-    const newFigures = figures.map(figureOf);
+  const newFigures = figures.map(figureOf);
+  const changes = {
+    ...(summary !== claim.summary ? { summary } : {}),
+    ...(JSON.stringify(newFigures) !== JSON.stringify(claim.figures) ? { figures: newFigures } : {}),
+  };
+  const submit = () =>
     void write.submit({
       method: 'POST',
       path: `/incidents/${view.id}/claims/${claim.claimId}/amendments`,
-      body: {
-        ...(summary !== claim.summary ? { summary } : {}),
-        ...(JSON.stringify(newFigures) !== JSON.stringify(claim.figures) ? { figures: newFigures } : {}),
-        ...(statementId ? { statementId } : {}),
-        statedAt: utcInstant(statedAt),
-        reason,
-      },
+      body: { ...changes, ...(statementId ? { statementId } : {}), statedAt: utcInstant(statedAt), reason },
       ifMatch: view.version,
     });
-  };
   return (
-    <FormShell title={`${sourceName(claim.claimantId)} amends its claim`} submitLabel="Record amendment" write={write} onSubmit={submit} onCancel={onCancel}>
+    <FormShell
+      title={`${sourceName(claim.claimantId)} amends its claim`}
+      submitLabel="Record amendment"
+      write={write}
+      onSubmit={submit}
+      onCancel={onCancel}
+      problems={nothingChanged(changes, 'summary', 'amendment_empty')}
+    >
       <p className="hint">The claimant itself changed what it claims (e.g. raised a toll). For the desk’s own logging mistakes, use Correct.</p>
       <div className="row">
-        <UtcDateTime name="statedAt" label="Amended at" value={statedAt} onChange={setStatedAt} />
+        <DateTimeInput name="statedAt" label="Amended at" value={statedAt} onChange={setStatedAt} required notInFuture />
         <StatementSelect view={view} value={statementId} onChange={setStatementId} sourceId={claim.claimantId} />
       </div>
-      <TextArea name="summary" label="Summary" value={summary} onChange={setSummary} />
+      <SummaryInput value={summary} onChange={setSummary} />
       <FiguresEditor value={figures} onChange={setFigures} parties={partiesOf(view)} />
-      <TextInput name="reason" label="Reason" value={reason} onChange={setReason} />
+      <ReasonInput value={reason} onChange={setReason} />
     </FormShell>
   );
 }
@@ -120,7 +134,7 @@ export function RetractClaimForm({ view: shown, claim, onRecorded, onCancel }: C
   const { sourceName } = useDesk();
   const [reason, setReason] = useState('');
   const [statementId, setStatementId] = useState('');
-  const [statedAt, setStatedAt] = useState('');
+  const [statedAt, setStatedAt] = useState(nowUtc);
   const [retractedBy, setRetractedBy] = useState<(typeof RETRACTED_BY)[number]>('claimant');
   const submit = () =>
     void write.submit({
@@ -133,10 +147,10 @@ export function RetractClaimForm({ view: shown, claim, onRecorded, onCancel }: C
     <FormShell title={`Retract ${possessive(sourceName(claim.claimantId))} claim`} submitLabel="Record retraction" write={write} onSubmit={submit} onCancel={onCancel}>
       <div className="row">
         <EnumSelect name="retractedBy" label="Withdrawn by" options={RETRACTED_BY} value={retractedBy} onChange={setRetractedBy} />
-        <UtcDateTime name="statedAt" label="Retracted at" value={statedAt} onChange={setStatedAt} />
+        <DateTimeInput name="statedAt" label="Retracted at" value={statedAt} onChange={setStatedAt} required notInFuture />
       </div>
       <StatementSelect view={view} value={statementId} onChange={setStatementId} />
-      <TextInput name="reason" label="Reason" value={reason} onChange={setReason} />
+      <ReasonInput value={reason} onChange={setReason} />
     </FormShell>
   );
 }
@@ -153,38 +167,39 @@ export function CorrectClaimForm({ view: shown, claim, onRecorded, onCancel }: C
   const [figures, setFigures] = useState(() => claim.figures.map(figureDraft));
   const [statedAt, setStatedAt] = useState(utcLocal(claim.statedAt));
   const [reason, setReason] = useState('');
-  const submit = () => {
-    const newFigures = figures.map(figureOf);
-    const newStatedAt = utcInstant(statedAt);
-    void write.submit({
-      method: 'POST',
-      path: `/incidents/${view.id}/claims/${claim.claimId}/corrections`,
-      body: {
-        ...(claimantId !== claim.claimantId ? { claimantId } : {}),
-        ...(JSON.stringify(via) !== JSON.stringify(claim.via) ? { via } : {}),
-        ...(statementId && statementId !== claim.statementId ? { statementId } : {}),
-        ...(summary !== claim.summary ? { summary } : {}),
-        ...(kind !== claim.kind ? { kind } : {}),
-        ...(JSON.stringify(newFigures) !== JSON.stringify(claim.figures) ? { figures: newFigures } : {}),
-        ...(newStatedAt !== claim.statedAt ? { statedAt: newStatedAt } : {}),
-        reason,
-      },
-      ifMatch: view.version,
-    });
+  const newFigures = figures.map(figureOf);
+  const newStatedAt = utcInstant(statedAt);
+  const changes = {
+    ...(claimantId !== claim.claimantId ? { claimantId } : {}),
+    ...(JSON.stringify(via) !== JSON.stringify(claim.via) ? { via } : {}),
+    ...(statementId && statementId !== claim.statementId ? { statementId } : {}),
+    ...(summary !== claim.summary ? { summary } : {}),
+    ...(kind !== claim.kind ? { kind } : {}),
+    ...(JSON.stringify(newFigures) !== JSON.stringify(claim.figures) ? { figures: newFigures } : {}),
+    ...(newStatedAt !== claim.statedAt ? { statedAt: newStatedAt } : {}),
   };
+  const submit = () =>
+    void write.submit({ method: 'POST', path: `/incidents/${view.id}/claims/${claim.claimId}/corrections`, body: { ...changes, reason }, ifMatch: view.version });
   return (
-    <FormShell title={`Correct the record of ${possessive(sourceName(claim.claimantId))} claim`} submitLabel="Record correction" write={write} onSubmit={submit} onCancel={onCancel}>
+    <FormShell
+      title={`Correct the record of ${possessive(sourceName(claim.claimantId))} claim`}
+      submitLabel="Record correction"
+      write={write}
+      onSubmit={submit}
+      onCancel={onCancel}
+      problems={nothingChanged(changes, 'claimantId', 'correction_empty')}
+    >
       <p className="hint">The desk fixes its own logging mistake (a typo in a figure, the wrong claimant). Only what you change is sent.</p>
       <div className="row">
-        <SourceSelect name="claimantId" label="Claimant" value={claimantId} onChange={setClaimantId} />
-        <EnumSelect name="kind" label="Kind" options={CLAIM_KINDS} value={kind} onChange={setKind} />
-        <UtcDateTime name="statedAt" label="Stated at" value={statedAt} onChange={setStatedAt} />
+        <SourceSelect name="claimantId" label="Claimant" value={claimantId} onChange={setClaimantId} required offerNew />
+        <EnumSelect name="kind" label="Kind" options={CLAIM_KINDS} value={kind} onChange={setKind} required />
+        <DateTimeInput name="statedAt" label="Stated at" value={statedAt} onChange={setStatedAt} required notInFuture />
       </div>
       <ViaEditor value={via} onChange={setVia} />
       <StatementSelect view={view} value={statementId} onChange={setStatementId} />
-      <TextArea name="summary" label="Summary" value={summary} onChange={setSummary} />
+      <SummaryInput value={summary} onChange={setSummary} />
       <FiguresEditor value={figures} onChange={setFigures} parties={partiesOf(view)} />
-      <TextInput name="reason" label="Reason for the correction" value={reason} onChange={setReason} />
+      <ReasonInput label="Reason for the correction" value={reason} onChange={setReason} />
     </FormShell>
   );
 }
@@ -199,8 +214,8 @@ export function AssessClaimForm({ view: shown, claim, onRecorded, onCancel }: Cl
     void write.submit({ method: 'POST', path: `/incidents/${view.id}/claims/${claim.claimId}/assessments`, body: { grade, rationale }, ifMatch: view.version });
   return (
     <FormShell title={`Grade ${possessive(sourceName(claim.claimantId))} claim`} submitLabel="Record grade" write={write} onSubmit={submit} onCancel={onCancel}>
-      <EnumSelect name="grade" label="Grade" options={CLAIM_GRADES} value={grade} onChange={setGrade} hint={claim.grade ? `now: ${words(claim.grade.grade)}` : 'not yet graded'} />
-      <TextArea name="rationale" label="Rationale" value={rationale} onChange={setRationale} />
+      <EnumSelect name="grade" label="Grade" options={CLAIM_GRADES} value={grade} onChange={setGrade} hint={claim.grade ? `now: ${words(claim.grade.grade)}` : 'not yet graded'} required />
+      <TextArea name="rationale" label="Rationale" value={rationale} onChange={setRationale} rule={{ required: true, maxLength: LIMIT.rationale }} />
     </FormShell>
   );
 }

@@ -1,11 +1,26 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { waitForVersion, type WriteResult } from '../api';
-import { LINK_RELATIONS, LOCATION_PRECISIONS, OCCURRED_PRECISIONS, type IncidentSearchItem, type IncidentView, type LinkRelation, type Location, type Occurred, type Page } from '../api-types';
+import {
+  COORDINATES,
+  COUNTRY_CODE,
+  INCIDENT_LIMITS as LIMIT,
+  LINK_RELATIONS,
+  LOCATION_PRECISIONS,
+  OCCURRED_PRECISIONS,
+  type IncidentSearchItem,
+  type IncidentView,
+  type LinkRelation,
+  type Location,
+  type Occurred,
+  type Page,
+} from '../api-types';
 import { useDesk } from '../desk-context';
+import { utcInstant, utcLocal } from '../format';
 import { incidentConflict } from './conflict';
+import { DateTimeInput } from './date-time';
 import { Field, FieldGroup, FormShell } from './form-shell';
 import { EnumSelect, TextArea, TextInput } from './inputs';
-import { listOf } from './source-forms';
+import { listOf, nothingChanged, problemFor, type Rule } from './rules';
 import { useWrite } from './use-write';
 
 // Open an incident, revise it, link it to another, merge it into another, split it in two.
@@ -51,8 +66,8 @@ function draftOf(view: IncidentView): IncidentDraft {
     locationPrecision: location.precision,
     lat: location.lat === undefined ? '' : String(location.lat),
     lon: location.lon === undefined ? '' : String(location.lon),
-    from: occurred.from,
-    to: occurred.to ?? '',
+    from: utcLocal(occurred.from),
+    to: utcLocal(occurred.to),
     occurredPrecision: occurred.precision,
     tags: view.tags.join(', '),
   };
@@ -69,35 +84,67 @@ function locationOf(draft: IncidentDraft): Location {
   };
 }
 
+/** A day alone stays a day (the incident happened on it); with a time, an instant in UTC. */
 function occurredOf(draft: IncidentDraft): Occurred {
-  return { from: draft.from, ...(draft.to && { to: draft.to }), precision: draft.occurredPrecision };
+  const time = (value: string) => (value.includes('T') ? utcInstant(value)! : value);
+  return { from: time(draft.from), ...(draft.to && { to: time(draft.to) }), precision: draft.occurredPrecision };
 }
+
+const REASON: Rule = { required: true, maxLength: LIMIT.reason };
 
 function IncidentFields({ draft, set }: { draft: IncidentDraft; set: (change: Partial<IncidentDraft>) => void }) {
   return (
     <>
-      <TextInput name="title" label="Title" value={draft.title} onChange={(title) => set({ title })} />
-      <TextArea name="description" label="Description" value={draft.description} onChange={(description) => set({ description })} />
+      <TextInput name="title" label="Title" value={draft.title} onChange={(title) => set({ title })} rule={{ required: true, maxLength: LIMIT.title }} />
+      <TextArea name="description" label="Description" value={draft.description} onChange={(description) => set({ description })} rule={{ maxLength: LIMIT.description }} />
       <FieldGroup name="location" legend="Where" namesFields>
         <div className="row">
-          <TextInput name="location.place" label="Place" value={draft.place} onChange={(place) => set({ place })} />
-          <TextInput name="location.region" label="Region" value={draft.region} onChange={(region) => set({ region })} />
-          <TextInput name="location.country" label="Country" hint="ISO code, e.g. ML" value={draft.country} onChange={(country) => set({ country: country.toUpperCase() })} />
-          <EnumSelect name="location.precision" label="Precision" options={LOCATION_PRECISIONS} value={draft.locationPrecision} onChange={(locationPrecision) => set({ locationPrecision })} />
+          <TextInput name="location.place" label="Place" value={draft.place} onChange={(place) => set({ place })} rule={{ required: true, maxLength: LIMIT.place }} />
+          <TextInput name="location.region" label="Region" value={draft.region} onChange={(region) => set({ region })} rule={{ maxLength: LIMIT.region }} />
+          <TextInput
+            name="location.country"
+            label="Country"
+            hint="ISO code, e.g. ML"
+            value={draft.country}
+            onChange={(country) => set({ country: country.toUpperCase() })}
+            rule={{ required: true, format: COUNTRY_CODE }}
+          />
+          <EnumSelect
+            name="location.precision"
+            label="Precision"
+            options={LOCATION_PRECISIONS}
+            value={draft.locationPrecision}
+            onChange={(locationPrecision) => set({ locationPrecision })}
+            required
+          />
         </div>
         <div className="row">
-          <TextInput name="location.lat" label="Latitude" type="number" value={draft.lat} onChange={(lat) => set({ lat })} />
-          <TextInput name="location.lon" label="Longitude" type="number" value={draft.lon} onChange={(lon) => set({ lon })} />
+          <TextInput name="location.lat" label="Latitude" type="number" value={draft.lat} onChange={(lat) => set({ lat })} rule={{ number: COORDINATES.lat }} />
+          <TextInput name="location.lon" label="Longitude" type="number" value={draft.lon} onChange={(lon) => set({ lon })} rule={{ number: COORDINATES.lon }} />
         </div>
       </FieldGroup>
       <FieldGroup name="occurred" legend="When" namesFields>
         <div className="row">
-          <TextInput name="occurred.from" label="From" hint="2024-07-27, or a UTC time 2024-07-27T06:00:00Z" value={draft.from} onChange={(from) => set({ from })} />
-          <TextInput name="occurred.to" label="To" hint="if it lasted" value={draft.to} onChange={(to) => set({ to })} />
-          <EnumSelect name="occurred.precision" label="Precision" options={OCCURRED_PRECISIONS} value={draft.occurredPrecision} onChange={(occurredPrecision) => set({ occurredPrecision })} />
+          <DateTimeInput name="occurred.from" label="From" hint="the time if known" value={draft.from} onChange={(from) => set({ from })} required />
+          <DateTimeInput name="occurred.to" label="To" hint="if it lasted" value={draft.to} onChange={(to) => set({ to })} notBefore={{ value: draft.from, label: 'From' }} />
+          <EnumSelect
+            name="occurred.precision"
+            label="Precision"
+            options={OCCURRED_PRECISIONS}
+            value={draft.occurredPrecision}
+            onChange={(occurredPrecision) => set({ occurredPrecision })}
+            required
+          />
         </div>
       </FieldGroup>
-      <TextInput name="tags" label="Tags" hint="comma-separated" value={draft.tags} onChange={(tags) => set({ tags })} />
+      <TextInput
+        name="tags"
+        label="Tags"
+        hint="comma-separated"
+        value={draft.tags}
+        onChange={(tags) => set({ tags })}
+        rule={{ list: { maxItems: LIMIT.tags, maxLength: LIMIT.tag } }}
+      />
     </>
   );
 }
@@ -145,19 +192,18 @@ export function ReviseIncidentForm({ view: shown, onRecorded, onCancel }: Incide
   const set = (change: Partial<IncidentDraft>) => setDraft((current) => ({ ...current, ...change }));
   const write = useWrite(onRecorded, useMemo(() => incidentConflict(api, view.id, sourceName), [api, view.id, sourceName]));
   const changed = (...fields: (keyof IncidentDraft)[]) => fields.some((field) => draft[field] !== seen[field]);
-  const submit = () => {
-    const body: Record<string, unknown> = { reason };
-    if (changed('title')) body.title = draft.title;
-    if (changed('description')) body.description = draft.description;
-    if (changed('place', 'region', 'country', 'locationPrecision', 'lat', 'lon')) body.location = locationOf(draft);
-    if (changed('from', 'to', 'occurredPrecision')) body.occurred = occurredOf(draft);
-    if (changed('tags')) body.tags = listOf(draft.tags);
-    void write.submit({ method: 'PATCH', path: `/incidents/${view.id}`, body, ifMatch: view.version });
+  const changes = {
+    ...(changed('title') && { title: draft.title }),
+    ...(changed('description') && { description: draft.description }),
+    ...(changed('place', 'region', 'country', 'locationPrecision', 'lat', 'lon') && { location: locationOf(draft) }),
+    ...(changed('from', 'to', 'occurredPrecision') && { occurred: occurredOf(draft) }),
+    ...(changed('tags') && { tags: listOf(draft.tags) }),
   };
+  const submit = () => void write.submit({ method: 'PATCH', path: `/incidents/${view.id}`, body: { ...changes, reason }, ifMatch: view.version });
   return (
-    <FormShell title="Revise the incident" submitLabel="Save revision" write={write} onSubmit={submit} onCancel={onCancel}>
+    <FormShell title="Revise the incident" submitLabel="Save revision" write={write} onSubmit={submit} onCancel={onCancel} problems={nothingChanged(changes, 'title', 'revision_empty')}>
       <IncidentFields draft={draft} set={set} />
-      <TextInput name="reason" label="Reason for the revision" value={reason} onChange={setReason} />
+      <TextInput name="reason" label="Reason for the revision" value={reason} onChange={setReason} rule={REASON} />
     </FormShell>
   );
 }
@@ -177,7 +223,7 @@ export function LinkIncidentForm({ view: shown, onRecorded, onCancel }: Incident
         label="…the other incident"
         value={other}
         onChange={setOther}
-        before={<EnumSelect name="relation" label="This incident…" options={LINK_RELATIONS} value={relation} onChange={setRelation} />}
+        before={<EnumSelect name="relation" label="This incident…" options={LINK_RELATIONS} value={relation} onChange={setRelation} required />}
       />
     </FormShell>
   );
@@ -197,7 +243,7 @@ export function MergeIncidentForm({ view: shown, onRecorded, onCancel }: Inciden
         This incident’s claims and statements move to the incident chosen, each keeping its record; this one then takes no more changes, and its page leads to the other.
       </p>
       <IncidentPicker excluding={view.id} field="into" label="The incident this one duplicates" value={into} onChange={setInto} />
-      <TextInput name="reason" label="Why they are one incident" value={reason} onChange={setReason} />
+      <TextInput name="reason" label="Why they are one incident" value={reason} onChange={setReason} rule={REASON} />
     </FormShell>
   );
 }
@@ -229,7 +275,14 @@ export function SplitIncidentForm({ view: shown, onRecorded, onCancel }: Inciden
       ifMatch: view.version,
     });
   return (
-    <FormShell title="Split off into a new incident" submitLabel="Split incident" write={write} onSubmit={submit} onCancel={onCancel}>
+    <FormShell
+      title="Split off into a new incident"
+      submitLabel="Split incident"
+      write={write}
+      onSubmit={submit}
+      onCancel={onCancel}
+      problems={claims.length + statements.length === 0 ? [problemFor('claims', 'split_empty')] : []}
+    >
       <FieldGroup name="claims" legend="Claims to move" namesFields>
         <Ticks
           name="claims"
@@ -248,7 +301,7 @@ export function SplitIncidentForm({ view: shown, onRecorded, onCancel }: Inciden
       </FieldGroup>
       <p className="hint">A claim moves with the statements it cites and those that take a stance on it. The new incident:</p>
       <IncidentFields draft={draft} set={set} />
-      <TextInput name="reason" label="Why they are two incidents" value={reason} onChange={setReason} />
+      <TextInput name="reason" label="Why they are two incidents" value={reason} onChange={setReason} rule={REASON} />
     </FormShell>
   );
 }
@@ -311,7 +364,7 @@ function IncidentPicker({
       <TextInput name="search" label="Find the other incident" hint="words from its title or description" value={q} onChange={setQ} />
       <div className="row">
         {before}
-        <Field name={field} label={label}>
+        <Field name={field} label={label} value={value} rule={{ required: true }}>
           {(control) => (
             <select {...control} value={value} onChange={(event) => onChange(event.target.value)}>
               <option value="">— choose an incident —</option>

@@ -1,11 +1,13 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { waitForVersion, type WriteResult } from '../api';
-import { SOURCE_KINDS, type Source, type SourceKind } from '../api-types';
+import { COUNTRY_CODE, SOURCE_KINDS, SOURCE_LIMITS as LIMIT, type Source, type SourceKind } from '../api-types';
 import { useDesk } from '../desk-context';
+import { words } from '../format';
 import { sourceConflict } from './conflict';
 import { FormShell } from './form-shell';
 import { Checkbox, EnumSelect, TextArea, TextInput } from './inputs';
-import { useWrite, type Write } from './use-write';
+import { listOf, nothingChanged } from './rules';
+import { useWrite } from './use-write';
 
 interface SourceDraft {
   name: string;
@@ -22,14 +24,6 @@ function draftOf(source: Source): SourceDraft {
   return { ...source, aliases: source.aliases.join(', '), country: source.country ?? '', description: source.description ?? '' };
 }
 
-/** `a, b` → `['a', 'b']`. */
-export function listOf(text: string): string[] {
-  return text
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-}
-
 /**
  * What the confidential box does, said for the change it would make: a revision applies to
  * the source's whole history, not only from now on.
@@ -42,16 +36,42 @@ function confidentialHint(confidential: boolean, before?: boolean): string {
   return confidential ? `Once saved, ${hidden}, in its whole history too. ${shown}` : 'Once saved, readers and auditors see its name, aliases, description and words, in its whole history too.';
 }
 
-function SourceFields({ draft, set, confidentialBefore }: { draft: SourceDraft; set: (change: Partial<SourceDraft>) => void; confidentialBefore?: boolean }) {
+function SourceFields({
+  draft,
+  set,
+  confidentialBefore,
+  namesWarning,
+}: {
+  draft: SourceDraft;
+  set: (change: Partial<SourceDraft>) => void;
+  confidentialBefore?: boolean;
+  /** Said right under the name and aliases it is about. */
+  namesWarning?: ReactNode;
+}) {
   return (
     <>
       <div className="row">
-        <TextInput name="name" label="Name" value={draft.name} onChange={(name) => set({ name })} />
-        <EnumSelect name="kind" label="Kind" options={SOURCE_KINDS} value={draft.kind} onChange={(kind) => set({ kind })} />
-        <TextInput name="country" label="Country" hint="ISO code, e.g. ML" value={draft.country} onChange={(country) => set({ country: country.toUpperCase() })} />
+        <TextInput name="name" label="Name" value={draft.name} onChange={(name) => set({ name })} rule={{ required: true, maxLength: LIMIT.name }} />
+        <EnumSelect name="kind" label="Kind" options={SOURCE_KINDS} value={draft.kind} onChange={(kind) => set({ kind })} required />
+        <TextInput
+          name="country"
+          label="Country"
+          hint="ISO code, e.g. ML"
+          value={draft.country}
+          onChange={(country) => set({ country: country.toUpperCase() })}
+          rule={{ format: COUNTRY_CODE }}
+        />
       </div>
-      <TextInput name="aliases" label="Aliases" hint="comma-separated" value={draft.aliases} onChange={(aliases) => set({ aliases })} />
-      <TextArea name="description" label="Description" value={draft.description} onChange={(description) => set({ description })} rows={2} />
+      <TextInput
+        name="aliases"
+        label="Aliases"
+        hint="comma-separated"
+        value={draft.aliases}
+        onChange={(aliases) => set({ aliases })}
+        rule={{ list: { maxItems: LIMIT.aliases, maxLength: LIMIT.alias } }}
+      />
+      {namesWarning}
+      <TextArea name="description" label="Description" value={draft.description} onChange={(description) => set({ description })} rows={2} rule={{ maxLength: LIMIT.description }} />
       <Checkbox
         name="confidential"
         label="Confidential: readers and auditors are not shown who this source is"
@@ -63,10 +83,70 @@ function SourceFields({ draft, set, confidentialBefore }: { draft: SourceDraft; 
   );
 }
 
-export function RegisterSourceForm({ onDone }: { onDone: (sourceId: string) => void }) {
+/** Case, accents and spacing aside: `Malian army` is `malian  army` and `Malian Armée` is `Malian armee`. */
+function folded(name: string): string {
+  return name.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase().trim().replace(/\s+/g, ' ');
+}
+
+/** A source the desk has under a name the new one would take. */
+interface LikelyDuplicate {
+  source: Source;
+  /** The new name or alias that matches. */
+  typed: string;
+  /** What it matches: the source's name, or one of its aliases. */
+  matched: string;
+}
+
+/** The sources already registered under a name or alias of the new one. */
+function useLikelyDuplicates(names: string[]): LikelyDuplicate[] {
+  const { sources } = useDesk();
+  // Every name and alias the desk knows, folded; an erased source has neither any more.
+  const known = useMemo(() => {
+    const byName = new Map<string, { source: Source; matched: string }[]>();
+    for (const source of sources.filter((candidate) => !candidate.erased)) {
+      for (const matched of [source.name, ...source.aliases]) byName.set(folded(matched), [...(byName.get(folded(matched)) ?? []), { source, matched }]);
+    }
+    return byName;
+  }, [sources]);
+  const found = names.flatMap((typed) => (known.get(folded(typed)) ?? []).map((match) => ({ ...match, typed })));
+  return found.filter((duplicate, index) => found.findIndex((other) => other.source.id === duplicate.source.id) === index);
+}
+
+function DuplicateWarning({ duplicates, onUse }: { duplicates: LikelyDuplicate[]; onUse: (source: Source) => void }) {
+  // Always there, so that screen readers hear the warning when it appears.
+  return (
+    <div role="status" className={duplicates.length > 0 ? 'duplicate-warning' : undefined}>
+      {duplicates.length > 0 && (
+        <>
+          <p>
+            <strong>Likely registered already.</strong> Register it anyway only if it is another source.
+          </p>
+          <ul>
+            {duplicates.map(({ source, typed, matched }) => (
+              <li key={source.id}>
+                “{typed}” is {matched === source.name ? 'the name' : `an alias (“${matched}”)`} of <strong>{source.name}</strong> ({words(source.kind)}
+                {source.country && `, ${source.country}`}).{' '}
+                <button type="button" onClick={() => onUse(source)}>
+                  Use {source.name}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}
+
+/**
+ * `onDone` gets the source the editor wants: the one registered, or the existing one they
+ * picked when the form warned that the new one looks like it.
+ */
+export function RegisterSourceForm({ onDone, onCancel }: { onDone: (sourceId: string) => void; onCancel?: () => void }) {
   const { api, reloadSources, announce } = useDesk();
   const [draft, setDraft] = useState(EMPTY);
   const set = (change: Partial<SourceDraft>) => setDraft((current) => ({ ...current, ...change }));
+  const duplicates = useLikelyDuplicates(useMemo(() => [draft.name, ...listOf(draft.aliases)].filter((name) => name.trim()), [draft.name, draft.aliases]));
   const write = useWrite(
     useCallback(
       async (result: WriteResult) => {
@@ -79,6 +159,11 @@ export function RegisterSourceForm({ onDone }: { onDone: (sourceId: string) => v
       [api, reloadSources, announce, draft.name, onDone],
     ),
   );
+  const useExisting = (source: Source) => {
+    announce(`Chose ${source.name}, registered already: nothing new was registered.`);
+    setDraft(EMPTY);
+    onDone(source.id);
+  };
   const submit = () =>
     write.submit({
       method: 'POST',
@@ -94,8 +179,14 @@ export function RegisterSourceForm({ onDone }: { onDone: (sourceId: string) => v
       },
     });
   return (
-    <FormShell title="Register a source" submitLabel="Register source" write={write} onSubmit={submit}>
-      <SourceFields draft={draft} set={set} />
+    <FormShell
+      title="Register a source"
+      submitLabel={duplicates.length > 0 ? 'Register anyway' : 'Register source'}
+      write={write}
+      onSubmit={submit}
+      onCancel={onCancel}
+    >
+      <SourceFields draft={draft} set={set} namesWarning={<DuplicateWarning duplicates={duplicates} onUse={useExisting} />} />
     </FormShell>
   );
 }
@@ -118,28 +209,21 @@ export function ReviseSourceForm({ source, onDone }: { source: Source; onDone: (
     ),
     useMemo(() => sourceConflict(api, source), [api, source]),
   );
-  const submit = () => {
-    const body: Record<string, unknown> = { reason };
-    if (draft.name !== seen.name) body.name = draft.name;
-    if (draft.kind !== seen.kind) body.kind = draft.kind;
-    if (draft.aliases !== seen.aliases) body.aliases = listOf(draft.aliases);
-    if (draft.country !== seen.country) body.country = draft.country;
-    if (draft.description !== seen.description) body.description = draft.description;
-    if (draft.confidential !== seen.confidential) body.confidential = draft.confidential;
-    void write.submit({ method: 'PATCH', path: `/sources/${source.id}`, body, ifMatch: source.version });
+  const changes: Partial<Record<keyof SourceDraft, unknown>> = {
+    ...(draft.name !== seen.name && { name: draft.name }),
+    ...(draft.kind !== seen.kind && { kind: draft.kind }),
+    ...(draft.aliases !== seen.aliases && { aliases: listOf(draft.aliases) }),
+    ...(draft.country !== seen.country && { country: draft.country }),
+    ...(draft.description !== seen.description && { description: draft.description }),
+    ...(draft.confidential !== seen.confidential && { confidential: draft.confidential }),
   };
+  const submit = () => void write.submit({ method: 'PATCH', path: `/sources/${source.id}`, body: { ...changes, reason }, ifMatch: source.version });
   return (
-    <FormShell title={`Revise ${source.name}`} submitLabel="Save revision" write={write} onSubmit={submit} onCancel={onDone}>
+    <FormShell title={`Revise ${source.name}`} submitLabel="Save revision" write={write} onSubmit={submit} onCancel={onDone} problems={nothingChanged(changes, 'name', 'revision_empty')}>
       <SourceFields draft={draft} set={set} confidentialBefore={seen.confidential} />
-      <TextInput name="reason" label="Reason for the revision" value={reason} onChange={setReason} />
+      <TextInput name="reason" label="Reason for the revision" value={reason} onChange={setReason} rule={{ required: true, maxLength: LIMIT.reason }} />
     </FormShell>
   );
-}
-
-/** Whether the admin typed the source's name: case, accents and spacing aside, a deliberate act. */
-function namesSource(typed: string, name: string): boolean {
-  const plain = (text: string) => text.normalize('NFC').trim().replace(/\s+/g, ' ');
-  return plain(typed).localeCompare(plain(name), undefined, { sensitivity: 'base' }) === 0;
 }
 
 /**
@@ -151,7 +235,6 @@ export function EraseSourceForm({ source, onDone }: { source: Source; onDone: ()
   const { api, reloadSources, announce } = useDesk();
   const [reason, setReason] = useState('');
   const [typedName, setTypedName] = useState('');
-  const [confirmationMissed, setConfirmationMissed] = useState(false);
   const write = useWrite(
     useCallback(
       async (result: WriteResult) => {
@@ -164,23 +247,13 @@ export function EraseSourceForm({ source, onDone }: { source: Source; onDone: ()
     ),
     useMemo(() => sourceConflict(api, source), [api, source]),
   );
-  const confirmed = namesSource(typedName, source.name);
-  const submit = () => {
-    setConfirmationMissed(!confirmed);
-    if (confirmed) void write.submit({ method: 'POST', path: `/sources/${source.id}/erasure`, body: { reason }, ifMatch: source.version });
-  };
-  // The missing confirmation is shown as the service's own field errors are: at the top and at the field.
-  const shown: Write =
-    confirmationMissed && !confirmed
-      ? {
-          ...write,
-          problem: 'Nothing was erased: type the source’s name to confirm.',
-          errors: [...write.errors, { field: 'confirmName', code: 'not_confirmed', message: `Type ${source.name} exactly as it is spelled here.` }],
-        }
-      : write;
+  const submit = () => void write.submit({ method: 'POST', path: `/sources/${source.id}/erasure`, body: { reason }, ifMatch: source.version });
+  // Typing the name (case, accents and spacing aside) is the deliberate act that lets the erasure go.
+  const misspelt = `Type ${source.name} exactly as it is spelled here.`;
+  const confirmation = { required: misspelt, check: (typed: string) => (folded(typed) === folded(source.name) ? undefined : misspelt) };
   return (
     <div className="erase-source">
-      <FormShell title={`Erase ${source.name}`} submitLabel="Erase for ever" write={shown} onSubmit={submit} onCancel={onDone}>
+      <FormShell title={`Erase ${source.name}`} submitLabel="Erase for ever" write={write} onSubmit={submit} onCancel={onDone} refusal="Nothing was erased">
         <div className="consequence">
           <p>
             <strong>This cannot be undone.</strong> For everyone (readers, editors, auditors and admins alike) and for ever:
@@ -202,8 +275,16 @@ export function EraseSourceForm({ source, onDone }: { source: Source; onDone: ()
           value={reason}
           onChange={setReason}
           rows={2}
+          rule={{ required: true, maxLength: LIMIT.reason }}
         />
-        <TextInput name="confirmName" label="Type the source’s name to confirm" hint={`It is spelled: ${source.name}`} value={typedName} onChange={setTypedName} />
+        <TextInput
+          name="confirmName"
+          label="Type the source’s name to confirm"
+          hint={`It is spelled: ${source.name}`}
+          value={typedName}
+          onChange={setTypedName}
+          rule={confirmation}
+        />
       </FormShell>
     </div>
   );

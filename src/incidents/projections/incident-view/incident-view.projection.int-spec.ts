@@ -6,7 +6,7 @@ import { AMBUSH_STREAM, BLOGS_RENAMED, tinzaouatenLedger } from '../../../../tes
 import { incidentStreamId } from '../../domain/incident.streams.js';
 import { timelineEntry, type Names } from '../../read-model/headline.js';
 import { emptyView, evolveView, foldView } from '../../read-model/incident-view.js';
-import { AMBUSH, BATTLE, names, RUSSIAN_BLOGS, stored, WAGNER } from '../../read-model/tinzaouaten.fixture.js';
+import { AMBUSH, BATTLE, names, RUSSIAN_BLOGS, SITE, stored, WAGNER } from '../../read-model/tinzaouaten.fixture.js';
 import { sourceReference, wordsReference, worded } from '../../read-model/source-references.js';
 import type { Position, RecordedEvent } from '../../../event-store/event-store.js';
 import { sourceStreamId } from '../../../sources/domain/source.streams.js';
@@ -106,6 +106,19 @@ describe('incident-view projection', () => {
         data: withIdentifyingFields(event.type, event.data, (sourceIds, field, value) => (sourceIds.includes(WAGNER) ? erasedValue(field) : value)),
       }));
       await harness.deliver(readNow);
+      expect(await harness.tables()).toStrictEqual(scrubbed);
+    });
+
+    it('rewrites the words a source relayed, in a batch of its own', async () => {
+      // SITE only relayed JNIM's communique on the ambush: it made no statement of its own there.
+      const siteErased: RecordedEvent = { ...erased, streamId: sourceStreamId(SITE), revision: 1, data: { sourceId: SITE, reason: 'SITE asked to be forgotten' } };
+      await harness.deliver(ledger);
+      await harness.deliver([siteErased]);
+      const scrubbed = await harness.tables();
+      expect(JSON.stringify(scrubbed)).not.toContain('ensnared a convoy');
+
+      await harness.reset();
+      await harness.deliver([...ledger, siteErased].map((event) => ({ ...event, data: withIdentifyingFields(event.type, event.data, (sourceIds, field, value) => (sourceIds.includes(SITE) ? erasedValue(field) : value)) })));
       expect(await harness.tables()).toStrictEqual(scrubbed);
     });
 

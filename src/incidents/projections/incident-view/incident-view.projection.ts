@@ -31,12 +31,13 @@ export const incidentViewProjection: Projection = {
   load(batch) {
     const incidentEvents = batch.filter((recorded) => !isSourceEvent(recorded)).map(storedIncidentEvent);
     const erased = unique(batch.filter((recorded) => recorded.type === 'SourceErased').map(sourceIdOf));
-    // With a source erased: also every view holding its statements, and every timeline entry quoting it.
+    // With a source erased: also every view it is involved in (the statements it made or
+    // relayed among them), and every timeline entry quoting it.
     return {
       sql: `SELECT json_build_object(
               'views', (SELECT coalesce(json_agg(json_build_object('incident_id', incident_id, 'version', version, 'view', view)), '[]')
                           FROM incident_views WHERE incident_id = ANY($1::uuid[])
-                            OR (cardinality($4::text[]) > 0 AND EXISTS (SELECT FROM jsonb_array_elements(view->'statements') statement WHERE statement->>'sourceId' = ANY($4::text[])))),
+                            OR (cardinality($4::text[]) > 0 AND view->'sourceIds' ?| $4::text[])),
               'names', (SELECT coalesce(json_agg(names), '[]') FROM incident_source_names names WHERE source_id = ANY($2::uuid[])),
               'titles', (SELECT coalesce(json_agg(json_build_object('incident_id', incident_id, 'title', view->>'title')), '[]') FROM incident_views
                           WHERE incident_id = ANY($3::uuid[])

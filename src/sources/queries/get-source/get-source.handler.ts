@@ -3,44 +3,9 @@ import { DataSource } from 'typeorm';
 import { DomainError } from '../../../common/domain-error.js';
 import type { Principal } from '../../../auth/api-keys.js';
 import { identifiesConfidentialSources } from '../../../auth/confidentiality.js';
-import type { ClaimGrade, Stance } from '../../../incidents/domain/incident.events.js';
-import type { ClaimStatus } from '../../../incidents/domain/incident.state.js';
 import { SourceAccessLog } from '../../source-access-log.js';
-import { SOURCE_COLUMNS, type SourceResponse, type SourceRow, sourceAsSeenBy, tellsAConfidentialIdentity } from '../source-response.js';
-
-export interface TrackRecordClaim {
-  incidentId: string;
-  claimId: string;
-  status: ClaimStatus;
-  /** The claimant amended it at least once (it may since have been retracted). */
-  amended: boolean;
-  /** The desk's latest grade; null before any. */
-  grade: ClaimGrade | null;
-  /** Other sources' stances on it; the claimant's own statements are left out. */
-  stances: { sourceId: string; stance: Stance; statementId: string }[];
-}
-
-export type IncidentRole = 'claimant' | 'conduit' | 'statement_source';
-
-/** Counts of claims, each derived from `claims`. */
-export interface TrackRecord {
-  claimsMade: number;
-  amended: number;
-  retracted: number;
-  /** Claims another source disputed or denied. */
-  disputedByOthers: number;
-  /** Claims another source supported. */
-  supportedByOthers: number;
-  /** Claims whose latest grade from the desk is `confirmed` / `discounted`. */
-  confirmedByDesk: number;
-  discountedByDesk: number;
-  /** The claims it made (as their claimant now stands on record), by incident. */
-  claims: TrackRecordClaim[];
-  /** Every incident it appears in, and as what. */
-  incidents: { incidentId: string; roles: IncidentRole[] }[];
-}
-
-export type SourceWithTrackRecord = SourceResponse & { trackRecord: TrackRecord };
+import { SOURCE_COLUMNS, type SourceRow, sourceAsSeenBy, tellsAConfidentialIdentity } from '../source-response.js';
+import { type IncidentRole, type SourceWithTrackRecord, type TrackRecordClaim, trackRecord } from './track-record.js';
 
 export class GetSourceQuery extends Query<SourceWithTrackRecord> {
   constructor(
@@ -51,7 +16,7 @@ export class GetSourceQuery extends Query<SourceWithTrackRecord> {
   }
 }
 
-type ClaimRow = { incident_id: string; claim_id: string; status: ClaimStatus; amended: boolean; grade: ClaimGrade | null; stances: TrackRecordClaim['stances'] };
+type ClaimRow = { incident_id: string; claim_id: string; status: TrackRecordClaim['status']; amended: boolean; grade: TrackRecordClaim['grade']; stances: TrackRecordClaim['stances'] };
 
 @QueryHandler(GetSourceQuery)
 export class GetSourceHandler implements IQueryHandler<GetSourceQuery> {
@@ -97,20 +62,4 @@ export class GetSourceHandler implements IQueryHandler<GetSourceQuery> {
       return { ...sourceAsSeenBy(source, viewer.role), trackRecord: trackRecord(claims, incidents) };
     });
   }
-}
-
-function trackRecord(claims: TrackRecordClaim[], incidents: TrackRecord['incidents']): TrackRecord {
-  const count = (holds: (claim: TrackRecordClaim) => boolean) => claims.filter(holds).length;
-  const takenByOthers = (stances: Stance[]) => (claim: TrackRecordClaim) => claim.stances.some((taken) => stances.includes(taken.stance));
-  return {
-    claimsMade: claims.length,
-    amended: count((claim) => claim.amended),
-    retracted: count((claim) => claim.status === 'retracted'),
-    disputedByOthers: count(takenByOthers(['disputes', 'denies'])),
-    supportedByOthers: count(takenByOthers(['supports'])),
-    confirmedByDesk: count((claim) => claim.grade === 'confirmed'),
-    discountedByDesk: count((claim) => claim.grade === 'discounted'),
-    claims,
-    incidents,
-  };
 }
