@@ -1,10 +1,12 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiError } from './api';
-import type { AuditCheckpoint, IncidentEventsPage, LedgerPage, ProjectionStatus, RecordedEvent, VerifyReport } from './api-types';
+import type { AuditCheckpoint, IncidentEventsPage, IncidentView, LedgerPage, ProjectionStatus, RecordedEvent, VerifyReport } from './api-types';
 import { useDesk } from './desk-context';
-import { formatWhen } from './format';
+import { formatWhen, shortId } from './format';
 import { PageHeading } from './page-heading';
+import { useIncidentViews } from './incident-views';
 import { hrefTo } from './route';
+import { SourceLabel } from './source-label';
 
 // For auditors: the record itself. The raw events of one incident and the global ledger,
 // exactly as stored (data and metadata), a page at a time.
@@ -68,6 +70,18 @@ export function LedgerPageView() {
       {session.role === 'admin' && <ProjectionStatusTable />}
       <section aria-labelledby="ledger-heading">
         <h2 id="ledger-heading">Events, page {starts.length}</h2>
+        <dl className="columns-explained">
+          <dt>Position</dt>
+          <dd>
+            The event’s place in the ledger’s one order, written as the event store writes it: with PostgreSQL, the number of the transaction that wrote the event, a colon, and the
+            event’s sequence number (762:1). Positions tell which event came first; they are not a count of events and may skip numbers. Give one to ask for the events after it, or for
+            the event’s audit proof.
+          </dd>
+          <dt>Stream</dt>
+          <dd>The incident or source whose history the event belongs to, with the stream’s id.</dd>
+          <dt>Version</dt>
+          <dd>The event’s number within that history: version 0 opened it.</dd>
+        </dl>
         {problem && <p role="alert">{problem}</p>}
         {page ? <EventTable events={page.events} showStream /> : <p role="status">Loading…</p>}
         <nav className="pager" aria-label="Ledger pages">
@@ -169,39 +183,41 @@ function ProjectionStatusTable() {
   return (
     <section aria-labelledby="projections-heading">
       <h2 id="projections-heading">Read models (admin)</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Projection</th>
-            <th scope="col">Status</th>
-            <th scope="col">Events applied</th>
-            <th scope="col">Behind the ledger</th>
-            <th scope="col">Rebuild</th>
-          </tr>
-        </thead>
-        <tbody>
-          {projections.map((projection) => (
-            <tr key={projection.name}>
-              <th scope="row">{projection.name}</th>
-              <td>
-                {projection.status}
-                {projection.rebuilding && ', rebuilding'}
-                {projection.error && ` — ${projection.error}`}
-              </td>
-              <td>{projection.eventsApplied}</td>
-              <td>
-                {projection.lag.events}
-                {projection.lag.eventsCapped ? '+' : ''} events, {projection.lag.seconds.toFixed(1)} s
-              </td>
-              <td>
-                <button type="button" disabled={rebuilding !== null || projection.rebuilding} aria-label={`Rebuild ${projection.name}`} onClick={() => void rebuild(projection.name)}>
-                  {rebuilding === projection.name || projection.rebuilding ? 'Rebuilding…' : 'Rebuild'}
-                </button>
-              </td>
+      <TableScroll label="Read models, scrolling sideways">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Projection</th>
+              <th scope="col">Status</th>
+              <th scope="col">Events applied</th>
+              <th scope="col">Behind the ledger</th>
+              <th scope="col">Rebuild</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {projections.map((projection) => (
+              <tr key={projection.name}>
+                <th scope="row">{projection.name}</th>
+                <td>
+                  {projection.status}
+                  {projection.rebuilding && ', rebuilding'}
+                  {projection.error && ` — ${projection.error}`}
+                </td>
+                <td>{projection.eventsApplied}</td>
+                <td>
+                  {projection.lag.events}
+                  {projection.lag.eventsCapped ? '+' : ''} events, {projection.lag.seconds.toFixed(1)} s
+                </td>
+                <td>
+                  <button type="button" disabled={rebuilding !== null || projection.rebuilding} aria-label={`Rebuild ${projection.name}`} onClick={() => void rebuild(projection.name)}>
+                    {rebuilding === projection.name || projection.rebuilding ? 'Rebuilding…' : 'Rebuild'}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
       <p role={outcome?.problem ? 'alert' : 'status'}>{outcome?.text}</p>
       <button type="button" onClick={load}>
         Refresh
@@ -211,49 +227,82 @@ function ProjectionStatusTable() {
 }
 
 function EventTable({ events, showStream = false }: { events: RecordedEvent[]; showStream?: boolean }) {
+  const incidentIds = useMemo(() => (showStream ? events.flatMap((event) => STREAM_OF_INCIDENT.exec(event.streamId)?.[1] ?? []) : []), [events, showStream]);
+  const incidents = useIncidentViews(incidentIds);
   if (events.length === 0) return <p className="empty">No events.</p>;
   return (
-    <table className="events">
-      <thead>
-        <tr>
-          <th scope="col">Position</th>
-          {showStream && <th scope="col">Stream</th>}
-          <th scope="col">Version</th>
-          <th scope="col">Type</th>
-          <th scope="col">Recorded</th>
-          <th scope="col">Data and metadata</th>
-        </tr>
-      </thead>
-      <tbody>
-        {events.map((event) => (
-          <tr key={event.eventId}>
-            <td>{event.position}</td>
-            {showStream && (
-              <td>
-                <StreamLink streamId={event.streamId} />
-              </td>
-            )}
-            <td>{event.revision}</td>
-            <th scope="row">{event.type}</th>
-            <td>
-              {typeof event.metadata.recordedAt === 'string' ? formatWhen(event.metadata.recordedAt) : '—'}
-              <br />
-              by {String(event.metadata.recordedBy ?? '—')}
-            </td>
-            <td>
-              <details>
-                <summary>JSON</summary>
-                <pre>{JSON.stringify({ data: event.data, metadata: event.metadata }, null, 2)}</pre>
-              </details>
-            </td>
+    <TableScroll label="Events, scrolling sideways">
+      <table className="events">
+        <thead>
+          <tr>
+            <th scope="col">Position</th>
+            {showStream && <th scope="col">Stream</th>}
+            <th scope="col">Version</th>
+            <th scope="col">Type</th>
+            <th scope="col">Recorded</th>
+            <th scope="col">Data and metadata</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {events.map((event) => (
+            <tr key={event.eventId}>
+              <td>{event.position}</td>
+              {showStream && (
+                <td>
+                  <StreamName streamId={event.streamId} incidents={incidents} />
+                </td>
+              )}
+              <td>{event.revision}</td>
+              <th scope="row">{event.type}</th>
+              <td>
+                {typeof event.metadata.recordedAt === 'string' ? formatWhen(event.metadata.recordedAt) : '—'}
+                <br />
+                by {String(event.metadata.recordedBy ?? '—')}
+              </td>
+              <td>
+                <details>
+                  <summary>JSON</summary>
+                  <pre>{JSON.stringify({ data: event.data, metadata: event.metadata }, null, 2)}</pre>
+                </details>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableScroll>
   );
 }
 
-function StreamLink({ streamId }: { streamId: string }) {
-  const match = /^incident-(.+)$/.exec(streamId);
-  return match ? <a href={hrefTo.incident(match[1])}>{streamId}</a> : <>{streamId}</>;
+// The streams' names, as src/incidents/domain/incident.streams.ts and src/sources/domain/source.streams.ts make them.
+const STREAM_OF_INCIDENT = /^incident-(.+)$/;
+const STREAM_OF_SOURCE = /^source-(.+)$/;
+
+/** A stream by what it is the history of: the incident's title, the source's name; then its id, which auditors quote. */
+function StreamName({ streamId, incidents }: { streamId: string; incidents: Record<string, IncidentView> }) {
+  const incidentId = STREAM_OF_INCIDENT.exec(streamId)?.[1];
+  const sourceId = STREAM_OF_SOURCE.exec(streamId)?.[1];
+  return (
+    <>
+      {incidentId && (
+        <>
+          Incident <a href={hrefTo.incident(incidentId)}>{incidents[incidentId]?.title ?? `…${shortId(incidentId)}`}</a>
+        </>
+      )}
+      {sourceId && (
+        <>
+          Source <SourceLabel id={sourceId} />
+        </>
+      )}
+      <span className="stream-id">{streamId}</span>
+    </>
+  );
+}
+
+/** A table wider than a phone scrolls sideways in its own box instead of widening the page; the box takes the focus, so that the keyboard scrolls it too. */
+function TableScroll({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-scroll" role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  );
 }

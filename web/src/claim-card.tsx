@@ -31,6 +31,7 @@ export function ClaimCard({ claim, changed, actions }: { claim: Claim; changed: 
         </div>
       </header>
       <p className="summary">{claim.status === 'retracted' ? <s>{claim.summary}</s> : claim.summary}</p>
+      <Retraction claim={claim} />
       <p className="meta">
         stated {formatStated(claim.statedAt)}
         {claim.incidentId && (
@@ -77,6 +78,17 @@ export function ClaimCard({ claim, changed, actions }: { claim: Claim; changed: 
       </details>
       {actions}
     </article>
+  );
+}
+
+/** Why a retracted claim was withdrawn, on the claim itself rather than only in its history. */
+function Retraction({ claim }: { claim: Claim }) {
+  const retraction = claim.status === 'retracted' ? claim.changes.findLast((change) => change.type === 'retracted') : undefined;
+  if (retraction?.type !== 'retracted') return null;
+  return (
+    <p className="retraction">
+      Retracted by the {retraction.retractedBy}, {formatStated(retraction.statedAt)}: {retraction.reason}
+    </p>
   );
 }
 

@@ -1,4 +1,4 @@
-import type { Figure, FigureQualifier } from './api-types';
+import type { Figure, FigureQualifier, Location } from './api-types';
 
 // How the desk writes dates, figures and ranges: one place, so every view says it alike.
 
@@ -33,6 +33,29 @@ export function formatStated(instant: string): string {
 export function formatOccurred({ from, to, precision }: { from: string; to?: string; precision: 'time' | 'day' | 'month' | 'year' }): string {
   return to ? `${formatWhen(from, precision)} – ${formatWhen(to, precision)}` : formatWhen(from, precision);
 }
+
+const COUNTRY_NAMES = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+
+/** `South of Tinzaouaten, Kidal, Mali`: the country by its name rather than its ISO code. */
+export function placeText({ place, region, country }: Location): string {
+  return [place, region, countryName(country)].filter(Boolean).join(', ');
+}
+
+function countryName(code: string): string {
+  try {
+    return COUNTRY_NAMES.of(code) ?? code;
+  } catch {
+    return code; // not a code Intl knows the shape of
+  }
+}
+
+/** How precisely the place is known, in words rather than the API's values. */
+export const LOCATION_PRECISION_WORDS: Record<Location['precision'], string> = {
+  exact: 'the exact place',
+  near: 'near this place',
+  region: 'somewhere in this region',
+  country: 'somewhere in this country',
+};
 
 /** `at_least` → `at least`. */
 export function words(value: string): string {

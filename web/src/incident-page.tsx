@@ -4,7 +4,7 @@ import { RELATION_PHRASES, type Claim, type IncidentView, type LifecycleEntry, t
 import { casualtyRowKey, CasualtyChart } from './casualty-chart';
 import { ClaimCard, StatementCard } from './claim-card';
 import { useDesk } from './desk-context';
-import { formatOccurred, formatWhen, possessive } from './format';
+import { formatOccurred, formatWhen, LOCATION_PRECISION_WORDS, placeText, possessive } from './format';
 import { AmendClaimForm, AssessClaimForm, CorrectClaimForm, ReportClaimForm, RetractClaimForm } from './forms/claim-forms';
 import { LinkIncidentForm, MergeIncidentForm, ReviseIncidentForm, SplitIncidentForm, type IncidentFormProps } from './forms/incident-forms';
 import { StatementForm } from './forms/statement-form';
@@ -14,7 +14,8 @@ import { hrefTo, navigate, type TimelinePosition } from './route';
 import { SourceLabel } from './source-label';
 import { ExportDownloads } from './export-downloads';
 import { PageHeading } from './page-heading';
-import { TimelinePanel } from './timeline-panel';
+import { TagLinks } from './tag-links';
+import { TIMELINE_HEADING_ID, TimelinePanel } from './timeline-panel';
 
 // One incident: what is known (details, casualties, claims, statements, links), the story
 // of how it came to be known (the timeline, which also picks the version shown), and for
@@ -38,6 +39,9 @@ export function IncidentPage({ incidentId, at }: { incidentId: string; at?: Time
   const [step, setStep] = useState<{ version: number; diff: ViewDiff | null } | null>(null);
   /** A time asked for (`asOf`) before the incident was on record: the page says so over its latest version. */
   const [notYetOnRecord, setNotYetOnRecord] = useState<string | null>(null);
+  // What a step changed is highlighted once the editor moves along the timeline or records a
+  // change, or when the URL names a step; not on arrival at the latest version, when nothing has moved yet.
+  const [highlighting, setHighlighting] = useState(at !== undefined);
   const [openForm, setOpenForm] = useState<OpenForm | null>(null);
   // The URL's step, as values the effects can compare.
   const version = at && 'version' in at ? at.version : undefined;
@@ -100,13 +104,14 @@ export function IncidentPage({ incidentId, at }: { incidentId: string; at?: Time
   }, [api, path, loaded, version, asOf, announce]);
 
   // Only the diff of the step shown: a slow answer for another step highlights nothing.
-  const changed = useMemo(() => changedAt(step && step.version === shown?.version ? step.diff : null), [step, shown]);
+  const changed = useMemo(() => changedAt(highlighting && step && step.version === shown?.version ? step.diff : null), [highlighting, step, shown]);
 
   const onRecorded = useCallback(
     async (result: WriteResult) => {
       // Back to the latest version, where the change is (the forms only show there, but the URL may name it).
       navigate(hrefTo.incident(incidentId), { replace: true });
       await reload(result.version);
+      setHighlighting(true);
       setOpenForm(null);
       announce(result.recorded ? `Recorded: the incident is now at version ${result.version}.` : 'Nothing to record: it was already so.');
     },
@@ -130,8 +135,14 @@ export function IncidentPage({ incidentId, at }: { incidentId: string; at?: Time
   // The version on screen: the one the URL names at once (a slider follows the hand), by date the one the service answered.
   const viewed = version !== undefined ? Math.min(version, latest.version) : asOf !== undefined ? shown.version : latest.version;
   const isLatest = asOf === undefined && viewed === latest.version;
-  const viewVersion = (chosen: number) => navigate(hrefTo.incident(incidentId, chosen === latest.version ? undefined : { version: chosen }), { replace: true });
-  const viewAsOf = (instant: string) => navigate(hrefTo.incident(incidentId, { asOf: instant }), { replace: true });
+  const viewVersion = (chosen: number) => {
+    setHighlighting(true);
+    navigate(hrefTo.incident(incidentId, chosen === latest.version ? undefined : { version: chosen }), { replace: true });
+  };
+  const viewAsOf = (instant: string) => {
+    setHighlighting(true);
+    navigate(hrefTo.incident(incidentId, { asOf: instant }), { replace: true });
+  };
   const editing = mayWrite && isLatest && latest.mergedInto === undefined;
   const formProps = (form: OpenForm): IncidentFormProps => ({ view: latest, onRecorded, onCancel: () => setOpenForm((open) => (open === form ? null : open)) });
   const toggle = (form: OpenForm, label: string) => (
@@ -153,18 +164,22 @@ export function IncidentPage({ incidentId, at }: { incidentId: string; at?: Time
             <PageHeading>{shown.title}</PageHeading>
             <LifecycleNotes view={shown} />
             <p className="meta">
-              {shown.location.place}
-              {shown.location.region && `, ${shown.location.region}`}, {shown.location.country} ({shown.location.precision}) · {formatOccurred(shown.occurred)} · version {shown.version}
+              {placeText(shown.location)} ({LOCATION_PRECISION_WORDS[shown.location.precision]}) · {formatOccurred(shown.occurred)} · version {shown.version}
               {' · '}updated {formatWhen(shown.updatedAt)}
             </p>
-            {shown.tags.length > 0 && (
-              <ul className="tags" aria-label="Tags">
-                {shown.tags.map((tag) => (
-                  <li key={tag}>{tag}</li>
-                ))}
-              </ul>
-            )}
+            <TagLinks tags={shown.tags} />
             <ExportDownloads query={{ incidentId: shown.id }} label="Download this incident" />
+          </header>
+
+          {/* Stays in sight as the page scrolls: on a phone, the way to the timeline past the claims; and whichever version is shown. */}
+          <div className="incident-bar">
+            <nav className="jumps" aria-label="Parts of this incident">
+              {PARTS.map(([headingId, label]) => (
+                <button key={headingId} type="button" onClick={() => jumpTo(headingId)}>
+                  {label}
+                </button>
+              ))}
+            </nav>
             {!isLatest && (
               <div className="time-travel" role="status">
                 {notYetOnRecord !== null ? (
@@ -181,19 +196,23 @@ export function IncidentPage({ incidentId, at }: { incidentId: string; at?: Time
                 <button type="button" onClick={() => viewVersion(latest.version)}>
                   Back to the latest version
                 </button>
-                {mayWrite && ' Changes are recorded against the latest version only.'}
+                {mayWrite && <span className="hint"> Changes are recorded against the latest version only.</span>}
               </div>
             )}
-          </header>
+          </div>
 
           <section aria-labelledby="casualties-heading">
-            <h2 id="casualties-heading">Casualties claimed</h2>
+            <h2 id="casualties-heading" tabIndex={-1}>
+              Casualties claimed
+            </h2>
             <CasualtyChart view={shown} changed={changed.casualties} />
           </section>
 
           <section aria-labelledby="claims-heading">
             <div className="section-head">
-              <h2 id="claims-heading">Claims ({shown.claims.length})</h2>
+              <h2 id="claims-heading" tabIndex={-1}>
+                Claims ({shown.claims.length})
+              </h2>
               {editing && toggle({ form: 'claim' }, 'Report a claim')}
             </div>
             {editing && openForm?.form === 'claim' && <ReportClaimForm {...formProps(openForm)} />}
@@ -210,7 +229,9 @@ export function IncidentPage({ incidentId, at }: { incidentId: string; at?: Time
 
           <section aria-labelledby="statements-heading">
             <div className="section-head">
-              <h2 id="statements-heading">Statements ({shown.statements.length})</h2>
+              <h2 id="statements-heading" tabIndex={-1}>
+                Statements ({shown.statements.length})
+              </h2>
               {editing && toggle({ form: 'statement' }, 'Record a statement')}
             </div>
             {editing && openForm?.form === 'statement' && <StatementForm {...formProps(openForm)} />}
@@ -222,7 +243,9 @@ export function IncidentPage({ incidentId, at }: { incidentId: string; at?: Time
 
           <section aria-labelledby="details-heading">
             <div className="section-head">
-              <h2 id="details-heading">Details and links</h2>
+              <h2 id="details-heading" tabIndex={-1}>
+                Details and links
+              </h2>
               {editing && toggle({ form: 'revise' }, 'Revise the incident')}
               {editing && toggle({ form: 'link' }, 'Link an incident')}
               {editing && toggle({ form: 'merge' }, 'Merge into another')}
@@ -259,6 +282,24 @@ export function IncidentPage({ incidentId, at }: { incidentId: string; at?: Time
       {mayAudit && <IncidentEvents incidentId={incidentId} />}
     </article>
   );
+}
+
+/** The page's parts, by their headings' ids (the timeline's is TimelinePanel's). */
+const PARTS = [
+  ['casualties-heading', 'Casualties'],
+  ['claims-heading', 'Claims'],
+  ['statements-heading', 'Statements'],
+  ['details-heading', 'Details'],
+  [TIMELINE_HEADING_ID, 'Timeline'],
+] as const;
+
+/** Scrolls a part's heading to just below the sticky bar, and moves the focus to it so that the keyboard and a screen reader go there too. */
+function jumpTo(headingId: string) {
+  const heading = document.getElementById(headingId);
+  if (!heading) return;
+  const bar = document.querySelector('.incident-bar')?.getBoundingClientRect().height ?? 0;
+  window.scrollTo({ top: window.scrollY + heading.getBoundingClientRect().top - bar - 8 });
+  heading.focus({ preventScroll: true });
 }
 
 function ClaimActions({

@@ -3,7 +3,7 @@ import { ApiError, type FieldError, type Query } from './api';
 import { INCIDENT_SORTS, type IncidentSearchItem, type IncidentSort, type Page } from './api-types';
 import { useDesk } from './desk-context';
 import { ExportDownloads } from './export-downloads';
-import { formatOccurred, formatWhen, utcInstant, words } from './format';
+import { formatOccurred, formatWhen, placeText, utcInstant } from './format';
 import { DateTimeInput } from './forms/date-time';
 import { FieldScope } from './forms/form-shell';
 import { OpenIncidentForm } from './forms/incident-forms';
@@ -11,6 +11,7 @@ import { EnumSelect, SourceSelect, TextInput } from './forms/inputs';
 import { PageHeading } from './page-heading';
 import { hrefTo, navigate } from './route';
 import { SourceLabels } from './source-label';
+import { TagLinks } from './tag-links';
 
 // Find an incident: the filters of GET /incidents, a page at a time. The filters searched
 // for are the URL's (`#/?tag=ambush&country=ML`, named as the API names them), so that a
@@ -64,6 +65,9 @@ export function IncidentSearch({ query }: { query: string }) {
   const filters = useMemo(() => filtersOf(query), [query]);
   const [draft, setDraft] = useState(filters);
   const [cursors, setCursors] = useState(() => (lastWalk.query === query ? lastWalk.cursors : [undefined]));
+  // On a phone the filters wait behind a button, so that the results come first.
+  const [showingFilters, setShowingFilters] = useState(false);
+  const filtersSet = Object.entries(filters).filter(([name, value]) => name !== 'sort' && value !== '').length;
   const [page, setPage] = useState<Page<IncidentSearchItem> | null>(null);
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
@@ -134,10 +138,13 @@ export function IncidentSearch({ query }: { query: string }) {
             Open an incident
           </button>
         )}
+        <button type="button" className="toggle filters-toggle" aria-expanded={showingFilters} aria-controls="search-filters" onClick={() => setShowingFilters(!showingFilters)}>
+          Filters{filtersSet > 0 && ` (${filtersSet} set)`}
+        </button>
       </div>
       {mayWrite && opening && <OpenIncidentForm onOpened={(id) => navigate(hrefTo.incident(id))} onCancel={() => setOpening(false)} />}
 
-      <form role="search" aria-label="Search incidents" className="filters" onSubmit={search} noValidate>
+      <form id="search-filters" role="search" aria-label="Search incidents" className={showingFilters ? 'filters showing' : 'filters'} onSubmit={search} noValidate>
         <FieldScope formId="search" errors={errors}>
           <div className="row">
             <TextInput name="query.q" label="Words" hint="title, description, claim summaries" value={draft.q} onChange={(q) => set({ q })} />
@@ -173,23 +180,14 @@ export function IncidentSearch({ query }: { query: string }) {
                 {item.title}
               </a>
               <p className="meta">
-                {item.location.place}
-                {item.location.region && `, ${item.location.region}`}, {item.location.country} · {formatOccurred(item.occurred)} · version {item.version} · changed {formatWhen(item.updatedAt)}
+                {placeText(item.location)} · {formatOccurred(item.occurred)} · version {item.version} · changed {formatWhen(item.updatedAt)}
               </p>
               {item.claimantIds.length > 0 && (
                 <p className="meta">
                   Claims by <SourceLabels ids={item.claimantIds} separator=", " />
                 </p>
               )}
-              {item.tags.length > 0 && (
-                <ul className="tags" aria-label="Tags">
-                  {item.tags.map((tag) => (
-                    <li key={tag}>
-                      <a href={hrefTo.search({ tag })}>{words(tag)}</a>
-                    </li>
-                  ))}
-                </ul>
-              )}
+              <TagLinks tags={item.tags} />
             </li>
           ))}
         </ol>

@@ -6,7 +6,10 @@ import { DateTimeInput } from './forms/date-time';
 
 // The story as it was recorded, one step per event. The slider and the list choose the
 // version the page shows, the date what the desk had recorded by then; the chosen step is
-// highlighted with what it changed.
+// highlighted with what it changed. The way back to the latest version is the page's, in the
+// notice that says an earlier one is shown.
+
+export const TIMELINE_HEADING_ID = 'timeline-heading';
 
 export function TimelinePanel({
   entries,
@@ -38,8 +41,10 @@ export function TimelinePanel({
   }, [viewed, entries]);
 
   return (
-    <section className="timeline" aria-labelledby="timeline-heading">
-      <h2 id="timeline-heading">Timeline</h2>
+    <section className="timeline" aria-labelledby={TIMELINE_HEADING_ID}>
+      <h2 id={TIMELINE_HEADING_ID} tabIndex={-1}>
+        Timeline
+      </h2>
       <div className="timeline-slider">
         <label htmlFor="timeline-version">
           Show the incident as of version <strong>{viewed}</strong> of {latest}
@@ -66,17 +71,13 @@ export function TimelinePanel({
             }}
           />
         </FieldScope>
-        {viewed !== latest && (
-          <button type="button" onClick={() => onView(latest)}>
-            Back to the latest version
-          </button>
-        )}
       </div>
       <ol className="timeline-entries" ref={listRef}>
         {entries.map((entry) => {
           const selected = entry.version === viewed;
           return (
             <li key={entry.version} className={`timeline-entry${selected ? ' selected' : ''}${entry.version > viewed ? ' later' : ''}`} data-version={entry.version}>
+              {entry.version > viewed && <span className="visually-hidden">After the version shown: </span>}
               <button type="button" onClick={() => onView(entry.version)} aria-current={selected ? 'step' : undefined}>
                 <span className="version">v{entry.version}</span> <span className="headline">{entry.headline}</span>
               </button>
