@@ -26,8 +26,8 @@ const SOURCE_STREAM = sourceStreamId('');
 export class SourceKeys {
   /**
    * Sources known not to be erased, so that a claim naming them asks the database nothing
-   * more. Kept only while this process hears every change to the read models: an erasure
-   * in any process reaches them as its source's stream changing, and is forgotten here then.
+   * more. Kept only while this process hears every change to the read models: an erasure in
+   * any process is announced as its source's stream changing, and is forgotten here then.
    */
   private readonly live = new Set<string>();
   private sourceChangesHeard = 0;
@@ -71,9 +71,9 @@ export class SourceKeys {
   }
 
   /**
-   * Which of `sourceIds` were erased. Another process's erasure may go unseen here for as long
-   * as it takes to project it (moments): a claim naming the source meanwhile holds no sealed
-   * field, and a statement is refused by the seal all the same.
+   * Which of `sourceIds` were erased. Another process's erasure is heard of here through
+   * PostgreSQL (moments): a claim naming the source meanwhile holds no sealed field, and a
+   * statement is refused by the seal all the same.
    */
   async erasedAmong(sourceIds: readonly string[]): Promise<Set<string>> {
     const trusted = this.changes?.connected === true;
@@ -96,6 +96,9 @@ export class SourceKeys {
        ON CONFLICT (source_id) DO UPDATE SET wrapped_key = NULL, erased_at = coalesce(source_keys.erased_at, now())`,
       [sourceId],
     );
+    // Told at once, not when the erasure is projected: every process forgets the source was
+    // live (and what it holds of it), though the projection lag or have stopped.
+    await this.changes?.announce({ projections: [sourceViewProjection.name], streams: [sourceStreamId(sourceId)] });
   }
 
   private async read(sourceIds: readonly string[]): Promise<Map<string, SourceKey>> {
