@@ -2,6 +2,8 @@ import { DataSource } from 'typeorm';
 import { eventIsSigned, type LedgerEvent } from '../docs/verify-proof.mjs';
 import { PROJECTIONS } from '../src/read-models.js';
 import { ERASED_SOURCE_NAME, ERASED_WORDS } from '../src/sources/erasure/identifying-fields.js';
+import { SourceKeys } from '../src/sources/erasure/source-keys.js';
+import { UnfinishedErasures } from '../src/sources/erasure/unfinished-erasures.js';
 import { differences, snapshotProjectionTables } from './support/projection-tables.js';
 import { eventually } from './support/caught-up.js';
 import { type KeyName, startTestApp, type TestApp } from './support/test-app.js';
@@ -206,5 +208,29 @@ describe('erased in another process', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('an erasure left halfway', () => {
+  it('is recorded when its key was destroyed and its record was not', async () => {
+    const trader = (await created('editor', '/sources', { name: 'A Menaka trader', kind: 'other' })).id;
+    await api.projected();
+    // As if the process died between destroying the key and recording SourceErased.
+    await api.app.get(SourceKeys).destroy(trader);
+    await api.app.get(UnfinishedErasures).finish();
+    const events = (await api.http('auditor', 'GET', `/ledger?limit=1000`)).body.events as LedgerEvent[];
+    expect(events.filter((event) => event.streamId === `source-${trader}`).map(({ type, metadata }) => [type, (metadata as { recordedBy: string }).recordedBy])).toEqual([
+      ['SourceRegistered', 'editor-desk'],
+      ['SourceErased', 'service'],
+    ]);
+    await api.projected();
+    expect((await api.http('reader', 'GET', `/sources/${trader}`)).body).toMatchObject({ name: ERASED_SOURCE_NAME, erased: true });
+  });
+
+  it('destroys again a key that a restored backup brought back', async () => {
+    const dataSource = api.app.get(DataSource);
+    await dataSource.query('UPDATE source_keys SET wrapped_key = $2, erased_at = NULL WHERE source_id = $1', [notable, Buffer.alloc(60)]);
+    await api.app.get(UnfinishedErasures).finish();
+    expect(await dataSource.query('SELECT wrapped_key IS NULL AS destroyed FROM source_keys WHERE source_id = $1', [notable])).toEqual([{ destroyed: true }]);
   });
 });

@@ -4,6 +4,7 @@ import { SourcesController } from './http/sources.controller.js';
 import { GetSourceAccessLogHandler } from './queries/get-source-access-log/get-source-access-log.handler.js';
 import { GetSourceHandler } from './queries/get-source/get-source.handler.js';
 import { ListSourcesHandler } from './queries/list-sources/list-sources.handler.js';
+import { UnfinishedErasures } from './erasure/unfinished-erasures.js';
 import { RegisteredSources } from './registered-sources.js';
 import { SourceAccessLog } from './source-access-log.js';
 
@@ -11,7 +12,7 @@ import { SourceAccessLog } from './source-access-log.js';
 // records showing a confidential source.
 @Module({
   controllers: [SourcesController],
-  providers: [ExecuteSourceCommandHandler, ListSourcesHandler, GetSourceHandler, GetSourceAccessLogHandler, RegisteredSources, SourceAccessLog],
+  providers: [ExecuteSourceCommandHandler, ListSourcesHandler, GetSourceHandler, GetSourceAccessLogHandler, RegisteredSources, SourceAccessLog, UnfinishedErasures],
   exports: [RegisteredSources, SourceAccessLog],
 })
 export class SourcesModule {}
