@@ -182,6 +182,9 @@ it('rolls a batch back whole when its checkpoint moved while it was applied, as 
   };
   const runner = new ProjectionRunner(store, dataSource, pool, [overtakable]);
   ours = await append('Counted', 'Counted', 'Counted');
+  // The first batch must hold them: read while a transaction elsewhere on the server kept them
+  // from the ledger's readers, it would hold only other tests' events, and apply those.
+  await eventually(async () => (await store.readAll()).some((event) => event.id === ours[2]), 'the ledger to show these events');
   // Until the projection has applied the events after the one it was moved to: the ledger is
   // read below the server's oldest open transaction, which another test file can hold back, so
   // a lag of zero alone may be seen before these events can be read at all.
