@@ -104,6 +104,43 @@ describe('source-view projection', () => {
 
   itLeavesTheSameRowsHoweverTheLedgerArrives(() => harness, ledgerWithDeskWork);
 
+  describe('with a duplicate merged in', () => {
+    // A second editor logged JNIM's words on a duplicate of the ambush, which was then merged
+    // into it: its rows move to the ambush, wherever the batches begin and end.
+    const DUPLICATE = '0190f17c-b400-7000-8000-0000000002dd';
+    const STATEMENT = '0190f17c-b400-7000-8000-0000000003dd';
+    const CLAIM = '0190f17c-b400-7000-8000-0000000004dd';
+    const ledgerWithMerge = (): RecordedEvent[] => {
+      const ledger = new LedgerBuilder();
+      for (const event of ledgerWithDeskWork()) ledger.append(event.streamId, event, event.metadata.recordedAt as string);
+      const duplicate = incidentStreamId(DUPLICATE);
+      const at = '2024-08-02T09:00:00.000Z';
+      const told = { incidentId: DUPLICATE, statementId: STATEMENT, sourceId: JNIM, via: [SITE], medium: 'communique', quote: 'ambushed the convoy', language: 'en', statedAt: '2024-07-28T00:00:00.000Z', stances: [] };
+      const claimed = { incidentId: DUPLICATE, claimId: CLAIM, claimantId: JNIM, via: [SITE], statementId: STATEMENT, summary: 'JNIM claimed the ambush', kind: 'responsibility', figures: [], statedAt: '2024-07-28T00:00:00.000Z' };
+      const opened = { incidentId: DUPLICATE, title: 'Kidal convoy attack', location: { place: 'Kidal', country: 'ML', precision: 'region' }, occurred: { from: '2024-07-27', precision: 'day' }, tags: [] };
+      const carried = (type: string, data: object, revision: number) => ({ type, data, revision, recordedAt: at, recordedBy: 'desk-editor' });
+      return ledger
+        .append(duplicate, { type: 'IncidentOpened', data: opened }, at)
+        .append(duplicate, { type: 'SourceStatementRecorded', data: told }, at)
+        .append(duplicate, { type: 'ClaimReported', data: claimed }, at)
+        .append(duplicate, { type: 'IncidentMerged', data: { incidentId: DUPLICATE, into: AMBUSH, reason: 'duplicate' } }, at)
+        .append(incidentStreamId(AMBUSH), {
+          type: 'IncidentAbsorbed',
+          data: { incidentId: AMBUSH, absorbedIncidentId: DUPLICATE, reason: 'duplicate', events: [carried('SourceStatementRecorded', told, 1), carried('ClaimReported', claimed, 2)] },
+        }, at).events;
+    };
+
+    it('keeps them as the ambush now holds them, and none of the duplicate', async () => {
+      await harness.deliver(ledgerWithMerge());
+      const { source_view_claims: claims, source_view_statements: statements } = await harness.tables();
+      expect(statements).toContainEqual({ incident_id: AMBUSH, statement_id: STATEMENT, source_id: JNIM, via: [SITE] });
+      expect(claims).toContainEqual(expect.objectContaining({ incident_id: AMBUSH, claim_id: CLAIM }));
+      expect([...statements, ...claims].filter((row) => (row as { incident_id: string }).incident_id === DUPLICATE)).toEqual([]);
+    });
+
+    itLeavesTheSameRowsHoweverTheLedgerArrives(() => harness, ledgerWithMerge);
+  });
+
   it('stops at a gap in a stream', async () => {
     const ledger = ledgerWithDeskWork();
     const security = ledger.filter((event) => event.streamId === sourceStreamId(SECURITY_SOURCE));

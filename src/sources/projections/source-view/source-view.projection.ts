@@ -213,21 +213,25 @@ function foldIncidentEvents(batch: RecordedEvent[], progress: { incident_id: str
       return { incident_id: incidentId, version: event.revision };
     });
   }
+  // The deletes below see the tables as they were before the batch: what the batch itself
+  // added for an incident it then merged, or for a claim or statement it then moved, must not
+  // be written in the first place.
+  const stays = (incidentId: string, id: string) => !merged.includes(incidentId) && !movedOut.some((moved) => moved.incident_id === incidentId && moved.id === id);
   return [
     ...rowsWritten(
       'INSERT INTO source_view_statements (incident_id, statement_id, source_id, via) SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (incident_id uuid, statement_id uuid, source_id uuid, via uuid[])',
-      statements,
+      statements.filter((row) => stays(row.incident_id, row.statement_id)),
     ),
     ...rowsWritten(
       'INSERT INTO source_view_stances (incident_id, statement_id, claim_id, stance) SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (incident_id uuid, statement_id uuid, claim_id uuid, stance text)',
-      stances,
+      stances.filter((row) => stays(row.incident_id, row.statement_id)),
     ),
     ...rowsWritten(
       `INSERT INTO source_view_claims (incident_id, claim_id, claimant_id, via, status, amended, grade)
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (incident_id uuid, claim_id uuid, claimant_id uuid, via uuid[], status text, amended boolean, grade text)
        ON CONFLICT (incident_id, claim_id) DO UPDATE SET
          claimant_id = EXCLUDED.claimant_id, via = EXCLUDED.via, status = EXCLUDED.status, amended = EXCLUDED.amended, grade = EXCLUDED.grade`,
-      [...changedClaims].flatMap((key) => claims.get(key) ?? []),
+      [...changedClaims].flatMap((key) => claims.get(key) ?? []).filter((row) => stays(row.incident_id, row.claim_id)),
     ),
     ...rowsWritten(
       `INSERT INTO source_view_incidents (incident_id, version) SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (incident_id uuid, version integer)
