@@ -2,7 +2,7 @@ import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { b64, checkpointIsSigned, checkToday, consistencyHolds, eventIsSigned, inclusionHolds, type LedgerEvent, leafHash, type SignedCheckpoint } from '../docs/verify-proof.mjs';
 import { EVENT_STORE, type EventStore, type EventToAppend } from '../src/event-store/event-store.js';
-import { KEYS, startTestApp, type TestApp } from './support/test-app.js';
+import { KEYS, ledgerOf, startTestApp, type TestApp } from './support/test-app.js';
 
 // What an auditor outside the newsroom can check with nothing but the public key and the
 // HTTP API. The verifier is docs/verify-proof.mjs, the code docs/audit.md shows, written
@@ -57,20 +57,10 @@ async function appendEvents(count: number): Promise<void> {
   }
 }
 
-async function ledger(): Promise<LedgerEvent[]> {
-  const events: LedgerEvent[] = [];
-  for (let after = ''; ; ) {
-    const page = await api.http('auditor', 'GET', `/ledger?limit=1000${after && `&after=${after}`}`);
-    events.push(...page.body.events);
-    if (!page.body.next) return events;
-    after = encodeURIComponent(page.body.next);
-  }
-}
-
 it('proves inclusion and consistency, as RFC 9162 verifies them, for every tree size from 1 to 300', async () => {
   await appendEvents(300);
   await api.sealed();
-  const events = await ledger();
+  const events = await ledgerOf(api);
   expect(events).toHaveLength(300);
   // Appended through the service's store, every event carries its signature.
   expect(events.filter((event) => !eventIsSigned(event, publicKeyPem))).toEqual([]);
@@ -117,7 +107,7 @@ it('signs a checkpoint every 100 events, and a checkpoint kept from before 1,000
   expect(proof.body.to.checkpoint).toEqual(latest);
   expect(consistencyHolds(kept.treeSize, latest.treeSize, b64(kept.rootHash), b64(latest.rootHash), fromBase64(proof.body.proof))).toBe(true);
   // The signed root is the root of the ledger as it stands.
-  expect(treeHash((await ledger()).map(leafHash)).toString('base64')).toBe(latest.rootHash);
+  expect(treeHash((await ledgerOf(api)).map(leafHash)).toString('base64')).toBe(latest.rootHash);
 
   // A tampered checkpoint does not verify, and neither does a proof against a root never signed.
   expect(checkpointIsSigned({ ...kept, treeSize: kept.treeSize + 1 }, publicKeyPem)).toBe(false);
@@ -127,7 +117,7 @@ it('signs a checkpoint every 100 events, and a checkpoint kept from before 1,000
 it('passes the doc’s whole check: today’s checkpoint is signed, extends one kept from before, and holds an event as it reads', async () => {
   const { body: history } = await api.http('auditor', 'GET', '/audit/checkpoints?before=301&limit=1');
   const [kept]: SignedCheckpoint[] = history.checkpoints;
-  const event = (await ledger())[7];
+  const event = (await ledgerOf(api))[7];
   const check = (event: LedgerEvent) => checkToday({ baseUrl: api.baseUrl, apiKey: KEYS.auditor, pem: publicKeyPem, kept, event });
 
   expect(await check(event)).toMatchObject({ now: { treeSize: 1300 }, signed: true, extendsKept: true, eventSigned: true, includesEvent: true });
@@ -157,7 +147,7 @@ it('pages through the checkpoints, newest first', async () => {
 });
 
 it('proves inclusion against the latest checkpoint by default', async () => {
-  const [, second] = await ledger();
+  const [, second] = await ledgerOf(api);
   const proof = await api.http('auditor', 'GET', `/audit/proofs/inclusion?position=${encodeURIComponent(second.position)}`);
   expect(proof.status).toBe(200);
   expect(proof.body.tree.checkpoint.treeSize).toBe(1300);
@@ -166,7 +156,7 @@ it('proves inclusion against the latest checkpoint by default', async () => {
 });
 
 it('answers what it cannot prove with a problem naming the parameter', async () => {
-  const events = await ledger();
+  const events = await ledgerOf(api);
   const position = encodeURIComponent(events[5].position);
   // A position the store could have handed out, far past the ledger's end, in its spelling.
   const unused = encodeURIComponent(events[5].position.replace(/\d+$/, '999999999999'));

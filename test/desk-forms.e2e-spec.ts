@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Locator, Page, Request } from 'playwright-core';
 import { eventually } from './support/caught-up.js';
 import { ARTIFACTS, buildDeskIfStale, expectText, fillDateTime, openDeskBrowser, openForm, STEP_TIMEOUT, type DeskBrowser } from './support/desk-browser.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { recorded, startTestApp, type TestApp } from './support/test-app.js';
 
 // The desk's write forms as an editor meets them, on a phone and on a desktop: one submit
 // shows every problem the desk can find, in plain words naming each field as the form
@@ -28,10 +28,10 @@ beforeAll(async () => {
   buildDeskIfStale();
   app = await startTestApp({}, { project: true });
   desk = await openDeskBrowser(app.baseUrl);
-  await posted('/sources', { name: ARMY, kind: 'state_military', country: 'ML', aliases: ['Malian army', 'FAMa'] });
-  await posted('/sources', { name: 'JNIM', kind: 'armed_group' });
+  await recorded(app, '/sources', { name: ARMY, kind: 'state_military', country: 'ML', aliases: ['Malian army', 'FAMa'] });
+  await recorded(app, '/sources', { name: 'JNIM', kind: 'armed_group' });
   incidentId = (
-    await posted('/incidents', {
+    await recorded(app, '/incidents', {
       title: 'Convoy ambush south of Tinzaouaten',
       location: { place: 'south of Tinzaouaten', country: 'ML', precision: 'near' },
       occurred: { from: '2024-07-27', precision: 'day' },
@@ -119,7 +119,7 @@ describe.each(SIZES)('the desk’s forms on a $size ($width×$height)', ({ size,
   }, STEP_TIMEOUT);
 
   it('shows what only the service can know (a claimant erased meanwhile) at the field, named by its label', async () => {
-    const notable = await posted('/sources', { name: `A Gao notable (${size})`, kind: 'other' });
+    const notable = await recorded(app, '/sources', { name: `A Gao notable (${size})`, kind: 'other' });
     await eventually(async () => (await app.http('reader', 'GET', `/sources/${notable.id}`)).status === 200, 'the source in the read models');
     const form = await claimForm(editor);
     // The desk listed the source when the page loaded; an admin erases it before the editor sends.
@@ -241,12 +241,6 @@ describe.each(SIZES)('the desk’s forms on a $size ($width×$height)', ({ size,
 it('met no script error or Content-Security-Policy refusal in any page', () => {
   expect(desk.pageErrors).toEqual([]);
 });
-
-async function posted(path: string, body: object): Promise<{ id: string; version: number }> {
-  const answer = await app.http('editor', 'POST', path, { body });
-  expect(answer.status).toBe(201);
-  return answer.body;
-}
 
 /** The incident page, freshly loaded: with the desk's list of sources as it is now. */
 async function onIncidentPage(page: Page): Promise<void> {

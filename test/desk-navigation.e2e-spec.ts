@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { EVENT_STORE, type EventStore } from '../src/event-store/event-store.js';
 import { AMBUSH, BATTLE, JNIM, JNIM_CLAIM, MALIAN_AUTHORITIES, recordedAtOf, SITE, WAGNER_CLAIM } from '../src/incidents/read-model/tinzaouaten.fixture.js';
 import { buildDeskIfStale, expectText, fillDateTime, openDeskBrowser, openForm, searchFilters, snapshot, STEP_TIMEOUT, waitUntil, type DeskBrowser } from './support/desk-browser.js';
-import { startTestApp, type KeyName, type TestApp } from './support/test-app.js';
+import { recorded, startTestApp, type KeyName, type TestApp } from './support/test-app.js';
 import { tinzaouatenLedger } from './support/tinzaouaten-ledger.js';
 
 // Getting around the desk, and sharing where one is, on a phone and on a laptop: a source's
@@ -40,12 +40,12 @@ beforeAll(async () => {
   for (const { streamId, revision, id, type, data, metadata } of tinzaouatenLedger()) {
     await store.appendToStream(streamId, [{ id, type, data, metadata }], { expectedRevision: revision === 0 ? 'no_stream' : revision - 1 });
   }
-  ({ version: latest } = await posted(`/incidents/${AMBUSH}/claims/${WAGNER_CLAIM}/assessments`, { grade: 'confirmed', rationale: 'Wagner’s own word on its losses' }));
+  ({ version: latest } = await recorded(app, `/incidents/${AMBUSH}/claims/${WAGNER_CLAIM}/assessments`, { grade: 'confirmed', rationale: 'Wagner’s own word on its losses' }));
   // A confidential claimant, on the battle; and more incidents for the searches to tell apart.
-  secretId = (await posted('/sources', { name: SECRET, kind: 'anonymous', country: 'ML', confidential: true })).id;
-  await posted(`/incidents/${BATTLE}/claims`, { claimantId: secretId, summary: SECRET_SUMMARY, kind: 'event', statedAt: '2024-07-26T00:00:00Z' });
-  await posted('/incidents', { title: 'Drone strike near Kidal', location: { place: 'Kidal', region: 'Kidal', country: 'ML', precision: 'near' }, occurred: { from: '2024-08-01', precision: 'day' }, tags: ['drone', 'Sahel'] });
-  await posted('/incidents', { title: 'Ambush near Ménaka', location: { place: 'Ménaka', region: 'Ménaka', country: 'ML', precision: 'near' }, occurred: { from: '2024-06-02', precision: 'day' }, tags: ['ambush', 'Sahel'] });
+  secretId = (await recorded(app, '/sources', { name: SECRET, kind: 'anonymous', country: 'ML', confidential: true })).id;
+  await recorded(app, `/incidents/${BATTLE}/claims`, { claimantId: secretId, summary: SECRET_SUMMARY, kind: 'event', statedAt: '2024-07-26T00:00:00Z' });
+  await recorded(app, '/incidents', { title: 'Drone strike near Kidal', location: { place: 'Kidal', region: 'Kidal', country: 'ML', precision: 'near' }, occurred: { from: '2024-08-01', precision: 'day' }, tags: ['drone', 'Sahel'] });
+  await recorded(app, '/incidents', { title: 'Ambush near Ménaka', location: { place: 'Ménaka', region: 'Ménaka', country: 'ML', precision: 'near' }, occurred: { from: '2024-06-02', precision: 'day' }, tags: ['ambush', 'Sahel'] });
   await app.projected();
 }, 120_000);
 
@@ -266,12 +266,6 @@ describe('getting around the desk', () => {
     expect(desk.pageErrors).toEqual([]);
   });
 });
-
-async function posted(path: string, body: object): Promise<{ id: string; version: number }> {
-  const answer = await app.http('editor', 'POST', path, { body });
-  expect(answer.status).toBe(201);
-  return answer.body;
-}
 
 async function signedIn(who: KeyName, viewport: { width: number; height: number }): Promise<Page> {
   const page = await desk.signedIn(who);

@@ -1,12 +1,12 @@
 import { DataSource } from 'typeorm';
-import { eventIsSigned, type LedgerEvent } from '../docs/verify-proof.mjs';
+import { eventIsSigned } from '../docs/verify-proof.mjs';
 import { PROJECTIONS } from '../src/read-models.js';
 import { ERASED_SOURCE_NAME, ERASED_WORDS } from '../src/sources/erasure/identifying-fields.js';
 import { SourceKeys } from '../src/sources/erasure/source-keys.js';
 import { UnfinishedErasures } from '../src/sources/erasure/unfinished-erasures.js';
 import { differences, snapshotProjectionTables } from './support/projection-tables.js';
 import { eventually } from './support/caught-up.js';
-import { type KeyName, startTestApp, type TestApp } from './support/test-app.js';
+import { type KeyName, ledgerOf, recorded, startTestApp, type TestApp } from './support/test-app.js';
 
 // Erasure by crypto-shredding (src/sources/erasure/, docs/audit.md): what identifies a source
 // is stored sealed with its own key; POST /sources/{id}/erasure destroys the key. Then no
@@ -32,22 +32,6 @@ let statementOnDuplicate: string;
 const opening = (title: string) => ({ title, location: { place: 'south of Tinzaouaten', country: 'ML', precision: 'region' }, occurred: { from: '2024-07-27', precision: 'day' } });
 const statement = (stances: unknown[] = []) => ({ sourceId: notable, medium: 'interview', quote: QUOTE, language: 'fr', translation: TRANSLATION, url: URL, statedAt: '2024-07-28T10:00:00Z', stances });
 
-async function created(who: KeyName, path: string, body: unknown): Promise<Record<string, string>> {
-  const response = await api.http(who, 'POST', path, { body });
-  expect(response.status).toBe(201);
-  return response.body as Record<string, string>;
-}
-
-async function ledger(): Promise<LedgerEvent[]> {
-  const events: LedgerEvent[] = [];
-  for (let after = ''; ; ) {
-    const page = await api.http('auditor', 'GET', `/ledger?limit=1000${after && `&after=${after}`}`);
-    events.push(...page.body.events);
-    if (!page.body.next) return events;
-    after = encodeURIComponent(page.body.next);
-  }
-}
-
 /** Every row of every table in the database, as text, that holds one of `needles`: what a dump of it would hold. */
 async function rowsHolding(needles: string[]): Promise<string[]> {
   const dataSource = api.app.get(DataSource);
@@ -65,17 +49,17 @@ async function rowsHolding(needles: string[]): Promise<string[]> {
 
 beforeAll(async () => {
   api = await startTestApp();
-  notable = (await created('editor', '/sources', { name: NAME, kind: 'other', aliases: [ALIAS], description: DESCRIPTION })).id;
-  ambush = (await created('editor', '/incidents', opening('Convoy ambush south of Tinzaouaten'))).id;
-  duplicate = (await created('editor', '/incidents', opening('Kidal convoy attack'))).id;
-  const told = await created('editor', `/incidents/${ambush}/statements`, statement());
-  await created('editor', `/incidents/${ambush}/claims`, { claimantId: notable, summary: 'At least 47 killed near the well', kind: 'casualties', statedAt: '2024-07-28T10:00:00Z', statementId: told.statementId, figures: [{ party: 'Malian soldiers', outcome: 'killed', qualifier: 'at_least', value: 47, originalText: 'au moins 47' }] });
-  statementOnDuplicate = (await created('editor', `/incidents/${duplicate}/statements`, statement())).statementId;
+  notable = (await recorded(api, '/sources', { name: NAME, kind: 'other', aliases: [ALIAS], description: DESCRIPTION })).id;
+  ambush = (await recorded(api, '/incidents', opening('Convoy ambush south of Tinzaouaten'))).id;
+  duplicate = (await recorded(api, '/incidents', opening('Kidal convoy attack'))).id;
+  const told = await recorded(api, `/incidents/${ambush}/statements`, statement());
+  await recorded(api, `/incidents/${ambush}/claims`, { claimantId: notable, summary: 'At least 47 killed near the well', kind: 'casualties', statedAt: '2024-07-28T10:00:00Z', statementId: told.statementId, figures: [{ party: 'Malian soldiers', outcome: 'killed', qualifier: 'at_least', value: 47, originalText: 'au moins 47' }] });
+  statementOnDuplicate = (await recorded(api, `/incidents/${duplicate}/statements`, statement())).statementId;
   // Words relayed through the notable identify it too ("the notable says…").
-  const relay = (await created('editor', '/sources', { name: 'A Timbuktu radio station', kind: 'news_outlet' })).id;
-  await created('editor', `/incidents/${ambush}/statements`, { sourceId: relay, via: [notable], medium: 'report', quote: RELAYED, language: 'en', statedAt: '2024-07-29T10:00:00Z', stances: [] });
+  const relay = (await recorded(api, '/sources', { name: 'A Timbuktu radio station', kind: 'news_outlet' })).id;
+  await recorded(api, `/incidents/${ambush}/statements`, { sourceId: relay, via: [notable], medium: 'report', quote: RELAYED, language: 'en', statedAt: '2024-07-29T10:00:00Z', stances: [] });
   // A merge carries the duplicate's statement, sealed as it was, into the ambush's stream.
-  await created('editor', `/incidents/${duplicate}/merge`, { into: ambush, reason: 'Two editors opened the same ambush' });
+  await recorded(api, `/incidents/${duplicate}/merge`, { into: ambush, reason: 'Two editors opened the same ambush' });
   await api.projected();
 }, 60_000);
 
@@ -84,7 +68,7 @@ afterAll(async () => {
 });
 
 it('stores what identifies a source sealed, and opens it for the desk', async () => {
-  const stored = JSON.stringify(await ledger());
+  const stored = JSON.stringify(await ledgerOf(api));
   for (const text of IDENTIFYING) expect(stored).not.toContain(text);
   expect(stored).toContain('⟦sealed:');
 
@@ -182,7 +166,7 @@ describe('once erased', () => {
     await api.sealed();
     expect((await api.http('auditor', 'GET', '/audit/verify')).body).toMatchObject({ ok: true });
     const { pem } = (await api.http('reader', 'GET', '/audit/public-key')).body;
-    const events = await ledger();
+    const events = await ledgerOf(api);
     expect(events.filter((event) => !eventIsSigned(event, pem))).toEqual([]);
     expect(events.map(({ type }) => type)).toContain('SourceErased');
 
@@ -199,7 +183,7 @@ describe('erased in another process', () => {
   it('is soon refused here too, though this one had known it live', async () => {
     const other = await startTestApp({}, { sharing: api });
     try {
-      const target = (await created('editor', '/sources', { name: 'A Gao shopkeeper', kind: 'other' })).id;
+      const target = (await recorded(api, '/sources', { name: 'A Gao shopkeeper', kind: 'other' })).id;
       const claim = () => api.http('editor', 'POST', `/incidents/${ambush}/claims`, { body: { claimantId: target, summary: 'Shots at dawn', kind: 'event', statedAt: '2024-07-29T10:00:00Z' } });
       expect((await claim()).status).toBe(201);
       expect((await other.http('admin', 'POST', `/sources/${target}/erasure`, { body: { reason: 'asked to be forgotten' } })).status).toBe(201);
@@ -213,12 +197,12 @@ describe('erased in another process', () => {
 
 describe('an erasure left halfway', () => {
   it('is recorded when its key was destroyed and its record was not', async () => {
-    const trader = (await created('editor', '/sources', { name: 'A Menaka trader', kind: 'other' })).id;
+    const trader = (await recorded(api, '/sources', { name: 'A Menaka trader', kind: 'other' })).id;
     await api.projected();
     // As if the process died between destroying the key and recording SourceErased.
     await api.app.get(SourceKeys).destroy(trader);
     await api.app.get(UnfinishedErasures).finish();
-    const events = (await api.http('auditor', 'GET', `/ledger?limit=1000`)).body.events as LedgerEvent[];
+    const events = await ledgerOf(api);
     expect(events.filter((event) => event.streamId === `source-${trader}`).map(({ type, metadata }) => [type, (metadata as { recordedBy: string }).recordedBy])).toEqual([
       ['SourceRegistered', 'editor-desk'],
       ['SourceErased', 'service'],

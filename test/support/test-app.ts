@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { LedgerEvent } from '../../docs/verify-proof.mjs';
 import { createApp } from '../../src/app.js';
 import { AuditSealer } from '../../src/audit/audit-sealer.js';
 import { AuditSigningKey } from '../../src/audit/audit-signing-key.js';
@@ -92,6 +93,24 @@ export async function startTestApp(
       await database.drop();
     },
   };
+}
+
+/** A POST that must be recorded (201), as `who` (an editor by default): what it answered. */
+export async function recorded(api: Pick<TestApp, 'http'>, path: string, body: unknown, who: KeyName = 'editor'): Promise<TestResponse['body']> {
+  const answer = await api.http(who, 'POST', path, { body });
+  expect(answer.status).toBe(201);
+  return answer.body;
+}
+
+/** The whole ledger as an auditor pages through it, the events as stored. */
+export async function ledgerOf(api: Pick<TestApp, 'http'>): Promise<LedgerEvent[]> {
+  const events: LedgerEvent[] = [];
+  for (let after = ''; ; ) {
+    const page = await api.http('auditor', 'GET', `/ledger?limit=1000${after && `&after=${after}`}`);
+    events.push(...page.body.events);
+    if (!page.body.next) return events;
+    after = encodeURIComponent(page.body.next);
+  }
 }
 
 /** The sources' master key of every test process on the database at `databaseUrl` (each test database is new). */
