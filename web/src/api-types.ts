@@ -59,6 +59,8 @@ export interface WriteAnswer {
   statementId?: string;
   /** A split's new incident. */
   newIncidentId?: string;
+  /** A webhook subscription's signing secret: in the answer that creates it, and never again. */
+  secret?: string;
 }
 
 /** A source as GET /sources and GET /sources/{id} answer it. */
@@ -126,4 +128,86 @@ export interface VerifyReport {
   unsealedEvents: number | null;
   firstMismatch: { kind: string; leafIndex: number; position: string | null } | null;
   checkpoints: { total: number; valid: number; firstInvalid: { treeSize: number; problem: string; detail: string } | null };
+}
+
+// Alerts and subscriptions (issue 15): written here from the API's contract until the
+// service's own import-free types for them can be imported as the others are.
+
+export const TRIGGERS = [
+  'casualty_range_changed',
+  'contested_changed',
+  'claim_reported',
+  'claim_amended',
+  'claim_retracted',
+  'claim_corrected',
+  'claim_graded',
+  'statement_with_stance',
+] as const;
+
+export type Trigger = (typeof TRIGGERS)[number];
+
+export const SUBSCRIPTION_LIMITS = { description: 200 } as const;
+
+export type SubscriptionTarget = { kind: 'desk' } | { kind: 'webhook'; url: string };
+
+export interface SubscriptionFilters {
+  incidentIds?: string[];
+  country?: string;
+  region?: string;
+  tags?: string[];
+  claimantIds?: string[];
+}
+
+export interface Subscription {
+  id: string;
+  version: number;
+  /** The name of the API key it belongs to. */
+  owner: string;
+  target: SubscriptionTarget;
+  filters: SubscriptionFilters;
+  triggers: Trigger[];
+  description?: string;
+  status: 'active' | 'paused';
+  pausedReason?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Alert {
+  id: string;
+  /** The alert's place in the key's alerts: later ones have higher numbers. */
+  seq: number;
+  subscriptionId: string;
+  kind: 'incident_changed' | 'subscription_paused';
+  createdAt: string;
+  headline: string;
+  changes: string[];
+  triggers: Trigger[];
+  incident?: { id: string; title: string; version: number };
+  event?: { id: string; type: string; position: string | number; recordedAt: string };
+}
+
+/** A page of what is listed newest first; `nextBefore` asks for the page after it. */
+export interface SeqPage<T> {
+  items: T[];
+  nextBefore: number | null;
+}
+
+export interface DeliveryAttempt {
+  at: string;
+  statusCode?: number;
+  latencyMs: number;
+  error?: string;
+  responseExcerpt?: string;
+}
+
+export interface Delivery {
+  id: string;
+  seq: number;
+  alert: Alert;
+  status: 'pending' | 'delivered';
+  attempts: DeliveryAttempt[];
+  createdAt: string;
+  deliveredAt?: string;
+  nextAttemptAt?: string;
 }

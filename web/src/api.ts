@@ -23,15 +23,16 @@ export class NoAnswerError extends Error {}
 export type Query = Record<string, string | number | undefined>;
 
 export interface WriteRequest {
-  method: 'POST' | 'PATCH';
+  method: 'POST' | 'PATCH' | 'DELETE';
   path: string;
-  body: unknown;
+  /** None for a DELETE. */
+  body?: unknown;
   /** The version the editor's change was made against; the service answers 412 if it moved on. */
   ifMatch?: number;
   idempotencyKey: string;
 }
 
-/** `recorded`: 201, the change was appended; false: 200, it already held and nothing changed. */
+/** `recorded`: 201 (or a DELETE's 204), the change was made; false: 200, it already held and nothing changed. */
 export type WriteResult = WriteAnswer & { recorded: boolean };
 
 export interface Api {
@@ -41,6 +42,8 @@ export interface Api {
   act<T>(path: string): Promise<T>;
   /** A file the service makes (an export): its bytes, to hand to the browser. */
   download(path: string, query?: Query): Promise<Blob>;
+  /** A long answer read as it comes (Server-Sent Events): the response, once the service has accepted the request. */
+  stream(path: string, headers: Record<string, string>, signal: AbortSignal): Promise<Response>;
   /** The same API, its requests abandoned (AbortError) once `signal` aborts: a page's, or a superseded one's. */
   within(signal: AbortSignal): Api;
   /** What abandons this API's requests, if anything does. */
@@ -57,12 +60,12 @@ export function createApi(key: string, onUnauthorized: () => void = () => {}): A
 
 function scopedApi(key: string, onUnauthorized: () => void, written: Set<string>, signal?: AbortSignal): Api {
   /** The service's answer when it is a success; a problem otherwise, as ApiError. */
-  async function request(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Response> {
+  async function request(method: string, path: string, headers: Record<string, string>, body?: string, within = signal): Promise<Response> {
     let response: Response;
     try {
-      response = await fetch(path, { method, headers: { accept: 'application/json', authorization: `Bearer ${key}`, ...headers }, body, signal });
+      response = await fetch(path, { method, headers: { accept: 'application/json', authorization: `Bearer ${key}`, ...headers }, body, signal: within });
     } catch (error) {
-      if (signal?.aborted) throw signal.reason;
+      if (within?.aborted) throw within.reason;
       throw new NoAnswerError(`No answer from the service (${error instanceof Error ? error.message : String(error)}).`);
     }
     if (response.ok) return response;
@@ -80,21 +83,24 @@ function scopedApi(key: string, onUnauthorized: () => void, written: Set<string>
   return {
     get: async <T>(path: string, query?: Query) => (await send<T>('GET', withQuery(path, query), {})).body,
     write: async ({ method, path, body, ifMatch, idempotencyKey }) => {
-      const answer = await send<WriteAnswer>(
+      const answer = await send<WriteAnswer | undefined>(
         method,
         path,
         {
-          'content-type': 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           'idempotency-key': idempotencyKey,
           ...(ifMatch === undefined ? {} : { 'if-match': `"${ifMatch}"` }),
         },
-        JSON.stringify(body),
+        body === undefined ? undefined : JSON.stringify(body),
       );
+      // A DELETE answers 204 and no body: what it removed is what its path named.
+      if (!answer.body) return { id: path.split('/').pop() ?? '', version: ifMatch ?? 0, recorded: true };
       for (const id of [answer.body.id, answer.body.newIncidentId]) if (id) written.add(id);
       return { ...answer.body, recorded: answer.status === 201 };
     },
     act: async <T>(path: string) => (await send<T>('POST', path, {})).body,
     download: async (path, query) => (await request('GET', withQuery(path, query), {})).blob(),
+    stream: (path, headers, within) => request('GET', path, { accept: 'text/event-stream', ...headers }, undefined, signal ? AbortSignal.any([signal, within]) : within),
     signal,
     within: (other) => scopedApi(key, onUnauthorized, written, signal ? AbortSignal.any([signal, other]) : other),
     wroteTo: (path) => path.split(/[/?&=]/).some((part) => written.has(part)),

@@ -11,9 +11,10 @@ import { useDesk } from '../desk-context';
 // since the editor's version) is explained and can be re-applied.
 
 export interface Submission {
-  method: 'POST' | 'PATCH';
+  method: 'POST' | 'PATCH' | 'DELETE';
   path: string;
-  body: unknown;
+  /** None for a DELETE. */
+  body?: unknown;
   /** The version the editor saw; the service refuses the write (412) if the entity moved on. */
   ifMatch?: number;
 }
