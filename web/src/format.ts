@@ -1,4 +1,4 @@
-import type { Figure, FigureQualifier, Location } from './api-types';
+import type { Figure, FigureQualifier, Location, Trigger } from './api-types';
 
 // How the desk writes dates, figures and ranges: one place, so every view says it alike.
 
@@ -106,3 +106,15 @@ export function shortId(id: string): string {
 export function possessive(name: string): string {
   return name.endsWith('s') ? `${name}’` : `${name}’s`;
 }
+
+/** What sets off an alert, as an editor ticks it: "Alert me when…". */
+export const TRIGGER_WORDS: Record<Trigger, string> = {
+  casualty_range_changed: 'a casualty range changes',
+  contested_changed: 'a casualty figure becomes contested, or no longer is',
+  claim_reported: 'a claim is reported',
+  claim_amended: 'a claim is amended',
+  claim_retracted: 'a claim is retracted',
+  claim_corrected: 'a claim is corrected',
+  claim_graded: 'a claim is graded',
+  statement_with_stance: 'a statement supports or disputes a claim',
+};

@@ -18,6 +18,8 @@ export type Route =
   | { page: 'source'; sourceId: string }
   | { page: 'source-access-log'; sourceId: string }
   | { page: 'ledger' }
+  | { page: 'alerts' }
+  | { page: 'subscriptions' }
   | { page: 'not-found'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -32,6 +34,8 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 2 && parts[0] === 'sources') return { page: 'source', sourceId: decodeURIComponent(parts[1]) };
   if (parts.length === 3 && parts[0] === 'sources' && parts[2] === 'access-log') return { page: 'source-access-log', sourceId: decodeURIComponent(parts[1]) };
   if (parts.length === 1 && parts[0] === 'ledger') return { page: 'ledger' };
+  if (parts.length === 1 && parts[0] === 'alerts') return { page: 'alerts' };
+  if (parts.length === 1 && parts[0] === 'subscriptions') return { page: 'subscriptions' };
   return { page: 'not-found', path };
 }
 
@@ -65,6 +69,8 @@ export const hrefTo = {
   source: (sourceId: string) => `#/sources/${encodeURIComponent(sourceId)}`,
   sourceAccessLog: (sourceId: string) => `#/sources/${encodeURIComponent(sourceId)}/access-log`,
   ledger: () => '#/ledger',
+  alerts: () => '#/alerts',
+  subscriptions: () => '#/subscriptions',
 };
 
 /**
