@@ -1,4 +1,7 @@
 import { useCallback, useState } from 'react';
+import { AlertBell } from './alert-bell';
+import { AlertsPage } from './alerts-page';
+import { AlertsProvider } from './alerts-context';
 import { LedgerPageView } from './audit';
 import { DeskProvider, PageScope, useDesk } from './desk-context';
 import { IncidentPage } from './incident-page';
@@ -10,6 +13,7 @@ import { SignIn } from './sign-in';
 import { SourceAccessLogPage } from './source-access-log';
 import { SourcePage } from './source-page';
 import { SourcesPage } from './sources-page';
+import { SubscriptionsPage } from './subscriptions-page';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
@@ -39,13 +43,15 @@ export function App() {
 
   return (
     <DeskProvider session={session} signOut={signOut} announce={announce}>
-      <Shell announcement={announcement} onDismiss={() => setAnnouncement('')} />
+      <AlertsProvider>
+        <Shell announcement={announcement} onDismiss={() => setAnnouncement('')} />
+      </AlertsProvider>
     </DeskProvider>
   );
 }
 
 function Shell({ announcement, onDismiss }: { announcement: string; onDismiss: () => void }) {
-  const { session, mayAudit, signOut } = useDesk();
+  const { session, mayWrite, mayAudit, signOut } = useDesk();
   const route = parseRoute(useHash());
   const here = (page: Route['page']) => (route.page === page ? ('page' as const) : undefined);
   return (
@@ -64,11 +70,17 @@ function Shell({ announcement, onDismiss }: { announcement: string; onDismiss: (
           <a href={hrefTo.sources()} aria-current={here('sources') ?? (route.page === 'source' || route.page === 'source-access-log' ? 'location' : undefined)}>
             Sources
           </a>
+          {mayWrite && (
+            <a href={hrefTo.subscriptions()} aria-current={here('subscriptions')}>
+              Subscriptions
+            </a>
+          )}
           {mayAudit && (
             <a href={hrefTo.ledger()} aria-current={here('ledger')}>
               Ledger
             </a>
           )}
+          <AlertBell current={route.page === 'alerts'} />
         </nav>
         <p className="who">
           Signed in as <strong>{session.name}</strong> <span className={`badge badge-role-${session.role}`}>{session.role}</span>
@@ -97,7 +109,7 @@ function Shell({ announcement, onDismiss }: { announcement: string; onDismiss: (
 }
 
 function Page({ route }: { route: Route }) {
-  const { mayAudit, mayAdminister } = useDesk();
+  const { mayWrite, mayAudit, mayAdminister } = useDesk();
   switch (route.page) {
     case 'search':
       return <IncidentSearch query={route.query} />;
@@ -123,6 +135,17 @@ function Page({ route }: { route: Route }) {
         <>
           <PageHeading>Ledger</PageHeading>
           <p>The ledger is open to auditors and admins; this key’s role does not include it.</p>
+        </>
+      );
+    case 'alerts':
+      return <AlertsPage />;
+    case 'subscriptions':
+      return mayWrite ? (
+        <SubscriptionsPage />
+      ) : (
+        <>
+          <PageHeading>Subscriptions</PageHeading>
+          <p>Subscriptions to alerts are for editors and admins; this key’s role does not include them.</p>
         </>
       );
     case 'not-found':

@@ -330,20 +330,27 @@ function Ticks({ name, items, ticked, onChange }: { name: string; items: { id: s
 }
 
 /** Another incident, found by words from its title or description. */
-function IncidentPicker({
+/** An incident found by words and chosen from what matches; `searchLabel` names the words' field, `after` goes beside the choice. */
+export function IncidentPicker({
   excluding,
   field,
   label,
   value,
   onChange,
   before,
+  after,
+  searchLabel = 'Find the other incident',
+  required = true,
 }: {
-  excluding: string;
+  excluding?: string;
   field: string;
   label: string;
   value: string;
   onChange: (incidentId: string) => void;
   before?: ReactNode;
+  after?: ReactNode;
+  searchLabel?: string;
+  required?: boolean;
 }) {
   const { api } = useDesk();
   const [q, setQ] = useState('');
@@ -361,10 +368,10 @@ function IncidentPicker({
 
   return (
     <>
-      <TextInput name="search" label="Find the other incident" hint="words from its title or description" value={q} onChange={setQ} />
+      <TextInput name={`${field}.search`} label={searchLabel} hint="words from its title or description" value={q} onChange={setQ} />
       <div className="row">
         {before}
-        <Field name={field} label={label} value={value} rule={{ required: true }}>
+        <Field name={field} label={label} value={value} rule={{ required }}>
           {(control) => (
             <select {...control} value={value} onChange={(event) => onChange(event.target.value)}>
               <option value="">— choose an incident —</option>
@@ -376,6 +383,7 @@ function IncidentPicker({
             </select>
           )}
         </Field>
+        {after}
       </div>
     </>
   );
