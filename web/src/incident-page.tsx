@@ -16,6 +16,7 @@ import { ExportDownloads } from './export-downloads';
 import { PageHeading } from './page-heading';
 import { TagLinks } from './tag-links';
 import { TIMELINE_HEADING_ID, TimelinePanel } from './timeline-panel';
+import { WatchButton } from './watch-button';
 
 // One incident: what is known (details, casualties, claims, statements, links), the story
 // of how it came to be known (the timeline, which also picks the version shown), and for
@@ -169,6 +170,7 @@ export function IncidentPage({ incidentId, at }: { incidentId: string; at?: Time
             </p>
             <TagLinks tags={shown.tags} />
             <ExportDownloads query={{ incidentId: shown.id }} label="Download this incident" />
+            {mayWrite && <WatchButton incidentId={incidentId} title={latest.title} />}
           </header>
 
           {/* Stays in sight as the page scrolls: on a phone, the way to the timeline past the claims; and whichever version is shown. */}
