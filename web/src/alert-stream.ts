@@ -1,51 +1,12 @@
 import { ApiError, type Api } from './api';
 import type { Alert } from './api-types';
+import { eventStreamParser } from './event-stream';
 
 // The key's alerts as they happen (GET /alerts/stream, Server-Sent Events). EventSource
 // cannot send the Authorization header the service needs, so this reads the
 // `text/event-stream` body through fetch itself; after a drop it asks again with
 // Last-Event-ID, waiting longer after each failure in a row, until `signal` aborts
 // (sign-out, or the page unloading).
-
-/** One event of a `text/event-stream` body. */
-export interface ServerSentEvent {
-  id?: string;
-  event: string;
-  data: string;
-}
-
-/**
- * Cuts a `text/event-stream` body into events as its chunks arrive: `push` takes the next
- * chunk and returns the events it completed. Comments (the heartbeats) complete nothing.
- */
-export function eventStreamParser(): { push: (chunk: string) => ServerSentEvent[] } {
-  let buffer = '';
-  let event: { id?: string; event?: string; data: string[] } = { data: [] };
-  return {
-    push(chunk) {
-      buffer += chunk;
-      const lines = buffer.split(/\r\n|\r|\n/);
-      // The last piece may be half a line: keep it for the next chunk.
-      buffer = lines.pop() ?? '';
-      const done: ServerSentEvent[] = [];
-      for (const line of lines) {
-        if (line === '') {
-          if (event.data.length > 0) done.push({ id: event.id, event: event.event ?? 'message', data: event.data.join('\n') });
-          event = { data: [] };
-          continue;
-        }
-        if (line.startsWith(':')) continue;
-        const colon = line.indexOf(':');
-        const field = colon === -1 ? line : line.slice(0, colon);
-        const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
-        if (field === 'data') event.data.push(value);
-        else if (field === 'event') event.event = value;
-        else if (field === 'id') event.id = value;
-      }
-      return done;
-    },
-  };
-}
 
 export type StreamState = 'connecting' | 'live' | 'waiting';
 

@@ -1,0 +1,279 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Locator, Page } from 'playwright-core';
+import { eventually } from './support/caught-up.js';
+import {
+  buildDeskIfStale,
+  expectNoSeriousAxeViolations,
+  expectNoSidewaysScroll,
+  expectText,
+  openDeskBrowser,
+  openForm,
+  PHONE,
+  snapshot,
+  STEP_TIMEOUT,
+  type DeskBrowser,
+} from './support/desk-browser.js';
+import { recorded, startTestApp, type TestApp } from './support/test-app.js';
+
+// Alerts at the desk (issue 15): an editor watches an incident from its page, and the bell
+// in the masthead counts what changes on it, live, without a reload; the alerts list says
+// what changed and clears the count. On the subscriptions page an editor sends alerts to a
+// webhook (its secret shown once), pauses and resumes it, reads its delivery log, has a
+// delivery sent again, and deletes it after a confirmation. Readers get none of it.
+// Screenshots go to test-artifacts/.
+
+const TITLE = 'Convoy ambush south of Tinzaouaten';
+const WEBHOOK_NAME = 'Ambush alerts to the newsroom system';
+
+/** What the webhook receiver was sent. */
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+let app: TestApp;
+let desk: DeskBrowser;
+let receiver: Server;
+let hookUrl: string;
+const received: Received[] = [];
+let jnimId: string;
+let incidentId: string;
+let editor: Page;
+
+beforeAll(async () => {
+  buildDeskIfStale();
+  receiver = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      received.push({ headers: request.headers, body });
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/ledger`;
+
+  app = await startTestApp({ WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' }, { project: true });
+  desk = await openDeskBrowser(app.baseUrl);
+  jnimId = (await recorded(app, '/sources', { name: 'JNIM', kind: 'armed_group' })).id;
+  incidentId = (
+    await recorded(app, '/incidents', {
+      title: TITLE,
+      location: { place: 'south of Tinzaouaten', region: 'Kidal', country: 'ML', precision: 'near' },
+      occurred: { from: '2024-07-27', precision: 'day' },
+      tags: ['ambush'],
+    })
+  ).id;
+  await eventually(async () => (await app.http('reader', 'GET', `/incidents/${incidentId}`)).status === 200, 'the incident in the read models');
+}, 120_000);
+
+afterAll(async () => {
+  await desk?.close();
+  await app?.close();
+  await new Promise((resolve) => receiver?.close(resolve));
+});
+
+describe('alerts at the desk', () => {
+  it('given an editor watching an incident, when a claim is reported on it through the API, then the bell counts 1 without a reload, the alerts list shows what changed, and opening it clears the count', async () => {
+    editor = await desk.signedIn('editor');
+    await editor.goto(`${app.baseUrl}/#/incidents/${incidentId}`);
+    await bell(editor, 'none new').waitFor();
+
+    const [watched] = await Promise.all([editor.waitForResponse((response) => response.url().endsWith('/subscriptions') && response.request().method() === 'POST'), editor.getByRole('button', { name: 'Watch', exact: true }).click()]);
+    expect(watched.status()).toBe(201);
+    expect(watched.request().postDataJSON()).toMatchObject({ target: { kind: 'desk' }, filters: { incidentIds: [incidentId] } });
+    expect(watched.request().postDataJSON().triggers).toHaveLength(8);
+    await editor.getByRole('button', { name: 'Stop watching' }).waitFor();
+    await expectText(editor.locator('.watch'), 'Watching');
+
+    await reportClaim('JNIM claims 10 Malian soldiers killed', 10);
+    await bell(editor, '1 new').waitFor({ timeout: 20_000 });
+
+    const [{ items }] = [(await app.http('editor', 'GET', '/alerts')).body as { items: { headline: string; incident?: { id: string } }[] }];
+    expect(items).toHaveLength(1);
+    await bell(editor, '1 new').click();
+    await editor.getByRole('heading', { level: 1, name: 'Alerts' }).waitFor();
+    const alert = editor.getByRole('list', { name: 'Alerts' }).getByRole('listitem').first();
+    await expectText(alert.getByRole('heading'), items[0].headline);
+    await alert.getByRole('link', { name: TITLE }).waitFor();
+    await bell(editor, 'none new').waitFor();
+    await snapshot(editor, 'desk-alerts');
+
+    // Seen is kept for the key: a reload does not count it again.
+    await editor.reload();
+    await editor.getByRole('link', { name: TITLE }).waitFor();
+    await editor.goto(`${app.baseUrl}/#/incidents/${incidentId}`);
+    await editor.getByRole('button', { name: 'Stop watching' }).waitFor();
+    await bell(editor, 'none new').waitFor();
+  }, STEP_TIMEOUT);
+
+  it('given a watched incident, when the editor stops watching it, then its subscription is deleted and the button reads Watch again', async () => {
+    const [stopped] = await Promise.all([
+      editor.waitForResponse((response) => response.request().method() === 'DELETE'),
+      editor.getByRole('button', { name: 'Stop watching' }).click(),
+    ]);
+    expect(stopped.status()).toBe(204);
+    expect(stopped.request().headers()['if-match']).toMatch(/^"\d+"$/);
+    await editor.getByRole('button', { name: 'Watch', exact: true }).waitFor();
+    expect((await app.http('editor', 'GET', '/subscriptions')).body.items).toEqual([]);
+  }, STEP_TIMEOUT);
+
+  it('given the subscriptions page, when the editor subscribes a webhook to the incident, then its secret is shown once, with a hint to copy it', async () => {
+    await editor.getByRole('link', { name: 'Subscriptions', exact: true }).click();
+    await editor.getByRole('heading', { level: 1, name: 'Subscriptions' }).waitFor();
+    const form = await openForm(editor, 'New subscription', 'New subscription');
+    await form.getByLabel('a webhook', { exact: false }).check();
+    await form.getByLabel('Webhook address', { exact: true }).fill(hookUrl);
+    await form.getByLabel('Find an incident', { exact: true }).fill('convoy ambush');
+    await choose(form.getByLabel('Incident', { exact: true }), TITLE);
+    await form.getByRole('button', { name: 'Add the incident' }).click();
+    await expectText(form.getByRole('list', { name: 'Incidents chosen' }), TITLE);
+    await form.getByLabel('Country', { exact: true }).fill('ml');
+    await form.getByLabel('a claim is graded', { exact: true }).uncheck();
+    await form.getByLabel('Description', { exact: true }).fill(WEBHOOK_NAME);
+    await expectNoSeriousAxeViolations(editor);
+
+    const [created] = await Promise.all([editor.waitForResponse((response) => response.url().endsWith('/subscriptions') && response.request().method() === 'POST'), form.getByRole('button', { name: 'Subscribe' }).click()]);
+    expect(created.status()).toBe(201);
+    expect(created.request().headers()['idempotency-key']).toBeTruthy();
+    expect(created.request().postDataJSON()).toEqual({
+      target: { kind: 'webhook', url: hookUrl },
+      filters: { incidentIds: [incidentId], country: 'ML' },
+      triggers: ['casualty_range_changed', 'contested_changed', 'claim_reported', 'claim_amended', 'claim_retracted', 'claim_corrected', 'statement_with_stance'],
+      description: WEBHOOK_NAME,
+    });
+    const { secret } = (await created.json()) as { secret: string };
+    expect(secret).toMatch(/^whsec_/);
+
+    const secretBox = editor.getByRole('region', { name: 'The webhook’s signing secret' });
+    await expectText(secretBox, 'it is shown this once');
+    expect(await secretBox.getByLabel('Signing secret', { exact: true }).inputValue()).toBe(secret);
+    await item(editor).getByRole('heading', { name: WEBHOOK_NAME }).waitFor();
+    await snapshot(editor, 'desk-subscription-secret');
+
+    await secretBox.getByRole('button', { name: 'I have copied it' }).click();
+    await secretBox.waitFor({ state: 'detached' });
+    await editor.reload();
+    await item(editor).waitFor();
+    expect(await editor.getByText(secret).count()).toBe(0);
+    expect(await editor.getByLabel('Signing secret').count()).toBe(0);
+  }, STEP_TIMEOUT);
+
+  it('given a webhook subscription, when the editor pauses it and resumes it, then each is sent against the version last read and shown', async () => {
+    const subscription = item(editor);
+    await expectText(subscription.locator('.badge'), 'active');
+    const [paused] = await Promise.all([editor.waitForResponse((response) => response.request().method() === 'PATCH'), subscription.getByRole('button', { name: `Pause ${WEBHOOK_NAME}` }).click()]);
+    expect(paused.status()).toBe(200);
+    expect(paused.request().postDataJSON()).toEqual({ status: 'paused' });
+    expect(paused.request().headers()['if-match']).toBe('"1"');
+    await expectText(item(editor).locator('.badge'), 'paused');
+
+    const [resumed] = await Promise.all([editor.waitForResponse((response) => response.request().method() === 'PATCH'), item(editor).getByRole('button', { name: `Resume ${WEBHOOK_NAME}` }).click()]);
+    expect(resumed.status()).toBe(200);
+    expect(resumed.request().headers()['if-match']).toBe('"2"');
+    await expectText(item(editor).locator('.badge'), 'active');
+  }, STEP_TIMEOUT);
+
+  it('given a webhook subscription, when a claim is reported on its incident, then the delivery log lists the delivery, and Redeliver sends it again', async () => {
+    await reportClaim('JNIM claims 50 Malian soldiers killed', 50);
+    await eventually(async () => received.length >= 1, 'the webhook to be called', 20_000, 100);
+    expect(received[0].headers['webhook-signature']).toBeTruthy();
+
+    await item(editor).getByRole('button', { name: `Delivery log of ${WEBHOOK_NAME}` }).click();
+    const log = item(editor).getByRole('list', { name: `Deliveries of ${WEBHOOK_NAME}` });
+    const delivery = log.getByRole('listitem').first();
+    await expectText(delivery, 'delivered');
+    await expectText(delivery.locator('dl'), '200');
+    await expectText(delivery.locator('dl'), ' ms');
+    await snapshot(editor, 'desk-subscription-deliveries');
+
+    const [redelivered] = await Promise.all([
+      editor.waitForResponse((response) => response.url().endsWith('/redelivery')),
+      delivery.getByRole('button', { name: /^Redeliver/ }).click(),
+    ]);
+    expect(redelivered.status()).toBe(202);
+    await expectText(editor.locator('.announcement'), 'Queued to be delivered again');
+    await eventually(async () => received.length >= 2, 'the webhook to be called again', 20_000, 100);
+    expect(JSON.parse(received[1].body)).toEqual(JSON.parse(received[0].body));
+  }, STEP_TIMEOUT);
+
+  it('given the subscriptions and alerts pages on a 390 px phone, then nothing is wider than the screen and axe finds nothing serious', async () => {
+    // Another browser: what was seen is kept per browser, so its bell may count what the first one saw.
+    const phone = await desk.signedIn('editor', PHONE);
+    await bell(phone).waitFor();
+    await phone.getByRole('link', { name: 'Subscriptions', exact: true }).click();
+    await item(phone).waitFor();
+    await item(phone).getByRole('button', { name: `Delivery log of ${WEBHOOK_NAME}` }).click();
+    await item(phone).locator('.delivery').first().waitFor();
+    await openForm(phone, 'New subscription', 'New subscription');
+    await expectNoSidewaysScroll(phone);
+    await snapshot(phone, 'desk-subscriptions-phone');
+
+    await bell(phone).click();
+    await phone.getByRole('heading', { level: 1, name: 'Alerts' }).waitFor();
+    await phone.getByRole('list', { name: 'Alerts' }).getByRole('listitem').first().waitFor();
+    await expectNoSidewaysScroll(phone);
+    await snapshot(phone, 'desk-alerts-phone');
+    await phone.context().close();
+  }, STEP_TIMEOUT);
+
+  it('given a webhook subscription, when the editor deletes it, then the desk asks first, and once confirmed it is gone', async () => {
+    await item(editor).getByRole('button', { name: `Delete ${WEBHOOK_NAME}…` }).click();
+    const confirmation = item(editor).getByRole('group', { name: `Delete ${WEBHOOK_NAME}` });
+    await expectText(confirmation, 'its delivery log goes with it');
+    await confirmation.getByRole('button', { name: 'Keep it' }).click();
+    await confirmation.waitFor({ state: 'detached' });
+    expect((await app.http('editor', 'GET', '/subscriptions')).body.items).toHaveLength(1);
+
+    await item(editor).getByRole('button', { name: `Delete ${WEBHOOK_NAME}…` }).click();
+    const [deleted] = await Promise.all([editor.waitForResponse((response) => response.request().method() === 'DELETE'), confirmation.getByRole('button', { name: 'Delete the subscription' }).click()]);
+    expect(deleted.status()).toBe(204);
+    await item(editor).waitFor({ state: 'detached' });
+    await expectText(editor.locator('.announcement'), `Deleted ${WEBHOOK_NAME}`);
+    expect((await app.http('editor', 'GET', '/subscriptions')).body.items).toEqual([]);
+  }, STEP_TIMEOUT);
+
+  it('given a reader, then the desk shows no bell, no subscriptions link and no Watch button', async () => {
+    const reader = await desk.signedIn('reader');
+    await reader.goto(`${app.baseUrl}/#/incidents/${incidentId}`);
+    await reader.getByRole('heading', { level: 1, name: TITLE }).waitFor();
+    expect(await reader.getByRole('link', { name: /^Alerts/ }).count()).toBe(0);
+    expect(await reader.getByRole('link', { name: 'Subscriptions' }).count()).toBe(0);
+    expect(await reader.getByRole('button', { name: 'Watch' }).count()).toBe(0);
+    await reader.goto(`${app.baseUrl}/#/subscriptions`);
+    await expectText(reader.locator('main'), 'this key’s role does not include them');
+    await reader.context().close();
+  }, STEP_TIMEOUT);
+
+  it('met no script error or Content-Security-Policy refusal in any page', () => {
+    expect(desk.pageErrors).toEqual([]);
+  });
+});
+
+/** The masthead's bell, by what it says: `1 new`, `none new` (or whatever it says). */
+function bell(page: Page, count?: string): Locator {
+  return page.getByRole('navigation', { name: 'Desk' }).getByRole('link', { name: count === undefined ? /^Alerts, / : `Alerts, ${count}`, exact: count !== undefined });
+}
+
+/** The (only) webhook subscription on the subscriptions page. */
+function item(page: Page): Locator {
+  return page.getByRole('list', { name: 'Subscriptions' }).getByRole('listitem').filter({ has: page.getByRole('heading', { name: WEBHOOK_NAME }) });
+}
+
+async function reportClaim(summary: string, killed: number): Promise<void> {
+  await recorded(app, `/incidents/${incidentId}/claims`, {
+    claimantId: jnimId,
+    kind: 'casualties',
+    statedAt: '2024-07-28T00:00:00Z',
+    summary,
+    figures: [{ party: 'Malian soldiers', outcome: 'killed', qualifier: 'exact', value: killed, originalText: `${killed} Malian soldiers` }],
+  });
+}
+
+/** Picks the option whose text includes `text`, once the list offers it. */
+async function choose(select: Locator, text: string): Promise<void> {
+  const option = select.locator('option', { hasText: text }).first();
+  await option.waitFor({ state: 'attached' });
+  await select.selectOption((await option.getAttribute('value')) ?? '');
+}
