@@ -12,12 +12,15 @@ import { hrefTo } from './route';
 // each follows and where its alerts go, pausing and resuming it, deleting it, and for a
 // webhook what was sent to it (the delivery log), each delivery sent again on request.
 
+const NONE: Subscription[] = [];
+
 export function SubscriptionsPage() {
   const { api, mayAdminister } = useDesk();
   const [subscriptions, setSubscriptions] = useState<Subscription[] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<Created | null>(null);
+  const incidentTitle = useIncidentTitles(subscriptions ?? NONE);
 
   const reload = useCallback(async () => {
     try {
@@ -58,7 +61,7 @@ export function SubscriptionsPage() {
       {subscriptions?.length === 0 && <p className="empty">No subscriptions yet. Subscribe here, or watch an incident from its page.</p>}
       <ul className="subscriptions" aria-label="Subscriptions">
         {subscriptions?.map((subscription) => (
-          <SubscriptionItem key={subscription.id} subscription={subscription} all={subscriptions} onChanged={reload} />
+          <SubscriptionItem key={subscription.id} subscription={subscription} incidentTitle={incidentTitle} onChanged={reload} />
         ))}
       </ul>
     </>
@@ -103,10 +106,9 @@ function SecretOnce({ created, onDone }: { created: Created; onDone: () => void 
 
 type Panel = 'delete' | 'deliveries';
 
-function SubscriptionItem({ subscription, all, onChanged }: { subscription: Subscription; all: Subscription[]; onChanged: () => Promise<void> }) {
+function SubscriptionItem({ subscription, incidentTitle, onChanged }: { subscription: Subscription; incidentTitle: (id: string) => string; onChanged: () => Promise<void> }) {
   const { api, mayAdminister, announce, sourceName } = useDesk();
   const [open, setOpen] = useState<Panel | null>(null);
-  const incidentTitle = useIncidentTitles(all);
   const explain = useMemo(() => subscriptionConflict(api, subscription), [api, subscription]);
   const paused = subscription.status === 'paused';
   const name = subscriptionName(subscription);
