@@ -132,8 +132,9 @@ function SubscriptionItem({ subscription, incidentTitle, onChanged }: { subscrip
     explain,
   );
 
-  const toggle = (panel: Panel, label: string) => (
-    <button type="button" className="toggle" aria-expanded={open === panel} onClick={() => setOpen(open === panel ? null : panel)}>
+  // Short on the button, whole for a screen reader's list of buttons (which names no subscription otherwise).
+  const toggle = (panel: Panel, label: string, fullLabel: string) => (
+    <button type="button" className="toggle" aria-expanded={open === panel} aria-label={fullLabel} onClick={() => setOpen(open === panel ? null : panel)}>
       {label}
     </button>
   );
@@ -157,12 +158,13 @@ function SubscriptionItem({ subscription, incidentTitle, onChanged }: { subscrip
         <button
           type="button"
           disabled={changeStatus.pending}
+          aria-label={paused ? `Resume ${name}` : `Pause ${name}`}
           onClick={() => void changeStatus.submit({ method: 'PATCH', path: `/subscriptions/${subscription.id}`, body: { status: paused ? 'active' : 'paused' }, ifMatch: subscription.version })}
         >
-          {paused ? `Resume ${name}` : `Pause ${name}`}
+          {paused ? 'Resume' : 'Pause'}
         </button>
-        {toggle('delete', `Delete ${name}…`)}
-        {subscription.target.kind === 'webhook' && toggle('deliveries', `Delivery log of ${name}`)}
+        {toggle('delete', 'Delete…', `Delete ${name}…`)}
+        {subscription.target.kind === 'webhook' && toggle('deliveries', 'Delivery log', `Delivery log of ${name}`)}
       </div>
       <WriteProblem write={changeStatus} />
       {open === 'delete' && (
