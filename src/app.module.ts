@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { AlertsModule } from './alerts/alerts.module.js';
+import type { WebhookOptions } from './alerts/delivery/webhook-deliverer.js';
 import { AuditModule } from './audit/audit.module.js';
 import { ExportsModule } from './exports/exports.module.js';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
@@ -19,10 +21,10 @@ import { StreamController } from './stream/stream.controller.js';
 
 @Module({})
 export class AppModule {
-  static register(infrastructure: Infrastructure): DynamicModule {
+  static register(infrastructure: Infrastructure, webhooks: WebhookOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.register(infrastructure), CqrsModule.forRoot(), SourcesModule, IncidentsModule, IncidentSearchModule, AuditModule, ExportsModule],
+      imports: [InfrastructureModule.register(infrastructure), CqrsModule.forRoot(), SourcesModule, IncidentsModule, IncidentSearchModule, AuditModule, ExportsModule, AlertsModule.register(webhooks)],
       controllers: [HealthController, MetricsController, LedgerController, ProjectionsController, StreamController, MeController],
       providers: [
         IdempotencyStore,

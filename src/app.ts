@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type pg from 'pg';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import { WebhookDeliverer } from './alerts/delivery/webhook-deliverer.js';
 import { AppModule } from './app.module.js';
 import { AuditSealer } from './audit/audit-sealer.js';
 import { type AuditSigningKey, auditSigningKeyFor } from './audit/audit-signing-key.js';
@@ -43,6 +44,8 @@ export interface AppOptions {
   project?: boolean;
   /** Seal the ledger into the audit log in this process (default: BACKGROUND_WORK); tests may drive it by hand. */
   seal?: boolean;
+  /** Deliver webhooks from this process (default: BACKGROUND_WORK), taking turns with other processes. */
+  deliver?: boolean;
   /** Signs every appended event and the audit log's checkpoints; by default AUDIT_SIGNING_KEY, or in the embedded default the key kept in DATA_DIR. */
   signingKey?: AuditSigningKey;
   /** Wraps each source's key; by default SOURCE_KEYS_MASTER_KEY, or in the embedded default the key kept in DATA_DIR. */
@@ -54,7 +57,7 @@ const FINISH_ERASURES_EVERY_MS = 60_000;
 
 /** The service, wired and ready to listen: used by main.ts and by the e2e tests alike. */
 export async function createApp({ config, databaseUrl, apiKeys, signingKey, sourceKeysMasterKey, ...background }: AppOptions): Promise<NestFastifyApplication> {
-  const { project = config.BACKGROUND_WORK === 'on', seal = config.BACKGROUND_WORK === 'on' } = background;
+  const { project = config.BACKGROUND_WORK === 'on', seal = config.BACKGROUND_WORK === 'on', deliver = config.BACKGROUND_WORK === 'on' } = background;
   const auditSigningKey = signingKey ?? (await auditSigningKeyFor(config));
   const masterKey = sourceKeysMasterKey ?? (await sourceKeysMasterKeyFor(config));
   if (config.EVENT_STORE === 'postgres') await assertTransactionIdsBehindServer(databaseUrl);
@@ -87,7 +90,13 @@ export async function createApp({ config, databaseUrl, apiKeys, signingKey, sour
   const metricsToken = new MetricsToken(config.METRICS_TOKEN);
   const newsroom = new Newsroom(config.NEWSROOM_NAME, config.NEWSROOM_URL);
   const infrastructure = { pool, dataSource, eventStore, storedEvents, sourceKeys, projections, readModelChanges, apiKeys, metricsToken, auditSealer, auditSigningKey, health, metrics, newsroom };
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(infrastructure), adapter, { logger: nestLogger(config), bodyParser: false });
+  const webhooks = {
+    allowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_SECONDS * 1000,
+    maxDelayMs: config.WEBHOOK_RETRY_MAX_DELAY_SECONDS * 1000,
+    retryForMs: config.WEBHOOK_RETRY_FOR_SECONDS * 1000,
+  };
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(infrastructure, webhooks), adapter, { logger: nestLogger(config), bodyParser: false });
   // First of the request hooks: a request over its limits is answered before anything else runs.
   await limitRequests(app.getHttpAdapter().getInstance(), apiKeys, {
     perKey: config.RATE_LIMIT_PER_KEY,
@@ -103,18 +112,20 @@ export async function createApp({ config, databaseUrl, apiKeys, signingKey, sour
   const erasures = app.get(UnfinishedErasures);
   const finishErasures = () => void erasures.finish().catch((error: unknown) => new Logger('UnfinishedErasures').error(String(error)));
   let finishingErasures: NodeJS.Timeout | undefined;
+  const webhookDeliverer = app.get(WebhookDeliverer);
   adapter.getInstance().addHook('onReady', async () => {
     await readModelChanges.start();
     if (project) projections.start();
     if (project) finishingErasures = setInterval(finishErasures, FINISH_ERASURES_EVERY_MS).unref();
     if (seal) auditSealer.start();
+    if (deliver) webhookDeliverer.start();
     await health.start();
   });
   adapter.getInstance().addHook('onClose', async () => {
     // Every step, even after one failed: whatever is left open keeps the process alive.
     clearInterval(finishingErasures);
     health.stop();
-    const steps = [() => projections.stop(), () => auditSealer.stop(), () => readModelChanges.close(), () => eventStore.close(), () => dataSource.destroy(), () => pool.end()];
+    const steps = [() => projections.stop(), () => auditSealer.stop(), () => webhookDeliverer.stop(), () => readModelChanges.close(), () => eventStore.close(), () => dataSource.destroy(), () => pool.end()];
     for (const step of steps) await step().catch((error: unknown) => new Logger('Shutdown').error(String(error)));
   });
   return app;

@@ -69,7 +69,7 @@ interface Ask {
 }
 
 async function ask(who: Who, { method, path, body }: Ask): Promise<Answer> {
-  if (method === 'GET' && path.startsWith('/stream')) return askStream(who, path, (text) => text.includes(': connected'));
+  if (method === 'GET' && (path.startsWith('/stream') || path.startsWith('/alerts/stream'))) return askStream(who, path, (text) => text.includes(': connected'));
   const response = await api.http(who, method, path, { body });
   return { status: response.status, body: response.body, text: textOf(response.headers, response.body) };
 }
@@ -130,6 +130,22 @@ const incidentAt = (place: string) => ({
   occurred: { from: '2025-03-02', precision: 'day' },
   tags: ['matrix'],
 });
+
+/** An editor's desk subscription. */
+const newSubscription = async () => (await written('/subscriptions', { target: { kind: 'desk' }, triggers: ['claim_reported'] })).id;
+
+/** An editor's webhook subscription (not delivered: this app delivers nothing) and the delivery a claim made for it. */
+let watching: Promise<{ subscriptionId: string; deliveryId: string }> | undefined;
+function watched(): Promise<{ subscriptionId: string; deliveryId: string }> {
+  watching ??= (async () => {
+    const subscriptionId = (await written('/subscriptions', { target: { kind: 'webhook', url: 'https://hooks.example.org/ledger' }, triggers: ['claim_reported'] })).id;
+    await newClaim(await newIncident(), claimant);
+    await api.projected();
+    const deliveries = await api.http('editor', 'GET', `/subscriptions/${subscriptionId}/deliveries`);
+    return { subscriptionId, deliveryId: deliveries.body.items[0].id as string };
+  })();
+  return watching;
+}
 
 const newSource = async (name: string) => (await written('/sources', { name, kind: 'news_agency' })).id;
 const newIncident = async (place = 'Aguelhok') => (await written('/incidents', incidentAt(place))).id;
@@ -442,6 +458,18 @@ const REQUESTS: Record<string, (who: Who) => Ask | Promise<Ask>> = {
   'GET /exports/figures.ndjson': () => get(`/exports/figures.ndjson?incidentId=${shared.incidentId}`),
   'GET /exports/incidents.csv': () => get(`/exports/incidents.csv?incidentId=${shared.incidentId}`),
   'GET /exports/incidents.ndjson': () => get(`/exports/incidents.ndjson?incidentId=${shared.incidentId}`),
+  'POST /subscriptions': () => ({ method: 'POST', path: '/subscriptions', body: { target: { kind: 'desk' }, triggers: ['claim_reported'] } }),
+  'GET /subscriptions': () => get('/subscriptions'),
+  'GET /subscriptions/{subscriptionId}': async () => get(`/subscriptions/${(await watched()).subscriptionId}`),
+  'PATCH /subscriptions/{subscriptionId}': async () => ({ method: 'PATCH', path: `/subscriptions/${await newSubscription()}`, body: { triggers: ['claim_retracted'] } }),
+  'DELETE /subscriptions/{subscriptionId}': async () => ({ method: 'DELETE', path: `/subscriptions/${await newSubscription()}` }),
+  'GET /subscriptions/{subscriptionId}/deliveries': async () => get(`/subscriptions/${(await watched()).subscriptionId}/deliveries`),
+  'POST /subscriptions/{subscriptionId}/deliveries/{deliveryId}/redelivery': async () => {
+    const { subscriptionId, deliveryId } = await watched();
+    return { method: 'POST', path: `/subscriptions/${subscriptionId}/deliveries/${deliveryId}/redelivery` };
+  },
+  'GET /alerts': () => get('/alerts'),
+  'GET /alerts/stream': () => get('/alerts/stream'),
   'GET /openapi.json': () => get('/openapi.json'),
   'GET /openapi.yaml': () => get('/openapi.yaml'),
   'GET /docs': () => get('/docs'),
@@ -581,7 +609,7 @@ describe('every route as every role', () => {
   });
 
   it('answers HEAD as GET', async () => {
-    const reads = [...asHead(API_ROWS), ...asHead(OTHER_ROWS)];
+    const reads = [...(await asHead(API_ROWS)), ...(await asHead(OTHER_ROWS))];
     const wrong: string[] = [];
     await Promise.all(
       reads.map(async ({ row, ask: request }) => {
@@ -596,11 +624,13 @@ describe('every route as every role', () => {
   });
 });
 
-/** The GET rows asked with HEAD: the live stream, which never ends, is not. */
-function asHead(rows: Row[]): { row: Row; ask: Ask }[] {
-  return rows
-    .filter((row) => row.route.startsWith('GET ') && row.route !== 'GET /stream' && row.route in REQUESTS)
-    .map((row) => ({ row, ask: REQUESTS[row.route]('none') as Ask }));
+const LIVE_STREAMS = ['GET /stream', 'GET /alerts/stream'];
+
+/** The GET rows asked with HEAD: the live streams, which never end, are not. */
+function asHead(rows: Row[]): Promise<{ row: Row; ask: Ask }[]> {
+  return Promise.all(
+    rows.filter((row) => row.route.startsWith('GET ') && !LIVE_STREAMS.includes(row.route) && row.route in REQUESTS).map(async (row) => ({ row, ask: await REQUESTS[row.route]('none') })),
+  );
 }
 
 describe.each(SOURCE_CASES)('$label', ({ words, setup, identifiedTo, otherwiseNamed }) => {

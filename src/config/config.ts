@@ -117,6 +117,18 @@ const schema = z
     RATE_LIMIT_PER_KEY: requestsPerMinute.default(6000),
     RATE_LIMIT_PER_ADDRESS: requestsPerMinute.default(12000),
     RATE_LIMIT_FAILED_AUTH: requestsPerMinute.default(30),
+    // Webhooks (src/alerts/delivery/): hosts (names or addresses) that may be reached over
+    // plain http, and at private, loopback or link-local addresses, which are otherwise refused.
+    WEBHOOK_ALLOWED_HOSTS: z
+      .string()
+      .transform((value) => value.split(',').map((host) => host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')).filter(Boolean))
+      .default([]),
+    // A receiver that has not answered in this long is cut off, and the delivery tried again.
+    WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(300).default(10),
+    // Retries back off exponentially, with jitter, up to this wait between two attempts…
+    WEBHOOK_RETRY_MAX_DELAY_SECONDS: z.coerce.number().min(0.1).max(86_400).default(3600),
+    // …for this long after a delivery's first attempt; then its subscription is paused and its owner told.
+    WEBHOOK_RETRY_FOR_SECONDS: z.coerce.number().min(1).max(30 * 86_400).default(86_400),
   })
   .refine((env) => env.EVENT_STORE !== 'eventstoredb' || env.EVENTSTORE_CONNECTION_STRING, {
     path: ['EVENTSTORE_CONNECTION_STRING'],

@@ -12,6 +12,7 @@ import { MergedIncidents1732500010000 } from '../../migrations/1732500010000-mer
 import { TimelineNamesByReference1732500011000 } from '../../migrations/1732500011000-timeline-names-by-reference.js';
 import { SourceAccessLog1732500012000 } from '../../migrations/1732500012000-source-access-log.js';
 import { SourceKeys1732500013000 } from '../../migrations/1732500013000-source-keys.js';
+import { Alerts1732500014000 } from '../../migrations/1732500014000-alerts.js';
 import { openDataSource } from './pool.js';
 
 // Every migration, in order. Listed here rather than globbed so that tests (which load
@@ -31,6 +32,7 @@ export const MIGRATIONS = [
   TimelineNamesByReference1732500011000,
   SourceAccessLog1732500012000,
   SourceKeys1732500013000,
+  Alerts1732500014000,
 ];
 
 /** Brings the database at `url` up to date. Safe to run from several processes at once. */

@@ -8,11 +8,13 @@ import { GetClaimReviewHandler, GetClaimReviewsHandler } from './queries/get-cla
 import { GetIncidentTimelineHandler } from './queries/get-incident-timeline/get-incident-timeline.handler.js';
 import { GetIncidentHandler } from './queries/get-incident/get-incident.handler.js';
 import { CurrentViews } from './queries/get-incident/current-views.js';
+import { TimelineWording } from './queries/timeline-wording.js';
 import { GetCurrentIncidentHandler, GetSurvivingIncidentHandler } from './queries/get-incident/get-current-incident.handler.js';
 
 @Module({
   imports: [SourcesModule],
   controllers: [IncidentsController],
-  providers: [ExecuteIncidentCommandHandler, ExecuteCrossIncidentCommandHandler, GetCurrentIncidentHandler, GetSurvivingIncidentHandler, CurrentViews, GetIncidentHandler, GetIncidentTimelineHandler, DiffIncidentVersionsHandler, GetClaimReviewsHandler, GetClaimReviewHandler],
+  providers: [ExecuteIncidentCommandHandler, ExecuteCrossIncidentCommandHandler, GetCurrentIncidentHandler, GetSurvivingIncidentHandler, CurrentViews, GetIncidentHandler, GetIncidentTimelineHandler, DiffIncidentVersionsHandler, GetClaimReviewsHandler, GetClaimReviewHandler, TimelineWording],
+  exports: [TimelineWording],
 })
 export class IncidentsModule {}

@@ -57,7 +57,7 @@ export const NO_REQUEST_LIMITS = { RATE_LIMIT_PER_KEY: '0', RATE_LIMIT_PER_ADDRE
 /** The whole service on its own fresh database (or another app's), listening on a free port. */
 export async function startTestApp(
   configOverrides: Record<string, string> = {},
-  { project = false, seal = false, sharing }: { project?: boolean; seal?: boolean; sharing?: TestApp } = {},
+  { project = false, seal = false, deliver = false, sharing }: { project?: boolean; seal?: boolean; deliver?: boolean; sharing?: TestApp } = {},
 ): Promise<TestApp> {
   // A second process of the same service: another app on the first one's database and store.
   const database = sharing ? { url: sharing.database.url, drop: async () => undefined } : await createTestDatabase();
@@ -66,7 +66,7 @@ export async function startTestApp(
   const apiKeys = ApiKeys.fromConfig(Object.entries(KEYS).map(([role, key]) => ({ name: `${role}-desk`, role: role as KeyName, key })));
   // Every process of a deployment signs with the one key: the audit log seals only events signed with it.
   const signingKey = sharing ? sharing.app.get(AuditSigningKey) : AuditSigningKey.generate();
-  const app = await createApp({ config, databaseUrl: database.url, apiKeys, project, seal, signingKey, sourceKeysMasterKey: sourceKeysMasterKeyOf(database.url) });
+  const app = await createApp({ config, databaseUrl: database.url, apiKeys, project, seal, deliver, signingKey, sourceKeysMasterKey: sourceKeysMasterKeyOf(database.url) });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -1,3 +1,5 @@
+import { alertsWritten, watchesLoaded } from '../../../alerts/alert-outbox.js';
+import type { Told, Watch } from '../../../alerts/domain/alerts.js';
 import type { RecordedEvent } from '../../../event-store/event-store.js';
 import type { Projection, Statement } from '../../../projections/projection.js';
 import { StreamRows } from '../../../projections/stream-rows.js';
@@ -43,7 +45,8 @@ export const incidentViewProjection: Projection = {
                           WHERE incident_id = ANY($3::uuid[])
                              OR incident_id IN (SELECT (jsonb_array_elements(view->'links')->>'incidentId')::uuid FROM incident_views WHERE incident_id = ANY($1::uuid[]))),
               'quoting', (SELECT coalesce(json_agg(json_build_object('incident_id', incident_id, 'version', version, 'entry', entry)), '[]') FROM incident_timeline
-                          WHERE cardinality($4::text[]) > 0 AND entry::text LIKE ANY ($5::text[])))`,
+                          WHERE cardinality($4::text[]) > 0 AND entry::text LIKE ANY ($5::text[])),
+              'watches', (${watchesLoaded('$1::uuid[]')}))`,
       params: [
         unique(incidentEvents.map((event) => event.data.incidentId)),
         unique(batch.filter(isSourceEvent).map(sourceIdOf)),
@@ -55,12 +58,14 @@ export const incidentViewProjection: Projection = {
   },
 
   fold(batch, loaded) {
-    const { views: viewRows, names: nameRows, titles: titleRows, quoting } = loaded as Loaded;
+    const { views: viewRows, names: nameRows, titles: titleRows, quoting, watches } = loaded as Loaded;
     const views = StreamRows.of(viewRows, (row) => row.incident_id, (row) => row.version);
     const names = sourceNames(nameRows, titleRows);
     // Each entry once, by incident and version: one told now, or one told before that quotes a source erased now.
     const entries = new Map<string, EntryRow>();
     const keep = (row: EntryRow) => entries.set(`${row.incident_id}/${row.version}`, row);
+    // Every event folded now, for the watchers' alerts.
+    const told: Told[] = [];
     // A split opens its new incident in the same change as the old one's IncidentSplit, and
     // after it: the old one's headline names it by the title it was opened with.
     for (const recorded of batch) {
@@ -86,7 +91,9 @@ export const incidentViewProjection: Projection = {
       const before = views.get(event.data.incidentId)?.view ?? null;
       views.apply(event.data.incidentId, recorded, () => {
         const after = evolveView(before, event);
-        keep({ incident_id: after.id, version: after.version, entry: timelineEntry(event, before, after, { ...byReference, incident: names.incident }) });
+        const entry = timelineEntry(event, before, after, { ...byReference, incident: names.incident });
+        keep({ incident_id: after.id, version: after.version, entry });
+        told.push({ eventId: recorded.id, position: recorded.position, event, before, after, entry });
         names.titles.set(after.id, after.title);
         return { incident_id: after.id, version: after.version, view: after };
       });
@@ -109,6 +116,7 @@ export const incidentViewProjection: Projection = {
          ON CONFLICT (source_id) DO UPDATE SET version = EXCLUDED.version, name = EXCLUDED.name, kind = EXCLUDED.kind, confidential = EXCLUDED.confidential`,
         names.rows.changed(),
       ),
+      ...alertsWritten(watches, told),
     ] satisfies Statement[];
   },
 };
@@ -124,6 +132,7 @@ interface Loaded {
   names: SourceName[];
   titles: { incident_id: string; title: string }[];
   quoting: EntryRow[];
+  watches: Watch[];
 }
 
 /** Sources as timeline entries store them: by reference, worded when read. */

@@ -1,12 +1,9 @@
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../../../auth/api-keys.js';
-import { identifiesConfidentialSources } from '../../../auth/confidentiality.js';
-import { SourceAccessLog } from '../../../sources/source-access-log.js';
 import { DomainError } from '../../../common/domain-error.js';
 import type { TimelineEntry, TimelinePage } from '../../read-model/headline.js';
-import { referencedSources, worded } from '../../read-model/source-references.js';
-import { shownSource, type SourceName } from '../../projections/incident-view/source-name.js';
+import { TimelineWording } from '../timeline-wording.js';
 
 export class GetIncidentTimelineQuery extends Query<TimelinePage> {
   constructor(
@@ -24,7 +21,7 @@ export class GetIncidentTimelineQuery extends Query<TimelinePage> {
 export class GetIncidentTimelineHandler implements IQueryHandler<GetIncidentTimelineQuery> {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly accessLog: SourceAccessLog,
+    private readonly wording: TimelineWording,
   ) {}
 
   async execute({ incidentId, fromVersion, limit, viewer }: GetIncidentTimelineQuery): Promise<TimelinePage> {
@@ -48,15 +45,14 @@ export class GetIncidentTimelineHandler implements IQueryHandler<GetIncidentTime
     return { incidentId, version, entries, nextFromVersion: last !== undefined && last.version < version ? last.version + 1 : null };
   }
 
-  /** The entries with the sources they refer to named as they are now, as the asker may be shown them (shownSource). */
+  /** The entries as the asker may be shown them (TimelineWording). */
   private async worded(entries: TimelineEntry[], viewer: Principal): Promise<TimelineEntry[]> {
-    const referenced = referencedSources(entries.flatMap((entry) => [entry.headline, ...entry.changes]));
-    if (referenced.length === 0) return entries;
-    const rows = await this.dataSource.query<SourceName[]>('SELECT source_id, name, kind, confidential FROM incident_source_names WHERE source_id = ANY($1::uuid[])', [referenced]);
-    const identified = identifiesConfidentialSources(viewer.role);
-    if (identified) await this.accessLog.record(viewer, rows.filter((row) => row.confidential).map((row) => row.source_id), 'GET /incidents/{incidentId}/timeline');
-    const sources = new Map(rows.map((row) => [row.source_id, shownSource(row, identified)]));
-    const shown = (sourceId: string) => sources.get(sourceId);
-    return entries.map((entry) => ({ ...entry, headline: worded(entry.headline, shown), changes: entry.changes.map((change) => worded(change, shown)) }));
+    const wording = await this.wording.wordingFor(
+      entries.flatMap((entry) => [entry.headline, ...entry.changes]),
+      viewer,
+      'GET /incidents/{incidentId}/timeline',
+    );
+    return entries.map((entry) => ({ ...entry, headline: wording(entry.headline), changes: entry.changes.map(wording) }));
   }
+
 }

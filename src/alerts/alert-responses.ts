@@ -1,0 +1,43 @@
+import type { Principal } from '../auth/api-keys.js';
+import type { TimelineWording } from '../incidents/queries/timeline-wording.js';
+import type { Alert } from './domain/alerts.js';
+
+/** A row of the outbox, as the routes and the deliverer read it. */
+export interface DeliveryRow {
+  id: string;
+  seq: string;
+  subscription_id: string;
+  alert: Alert;
+  created_at: Date;
+}
+
+/** An alert as its subscriber reads it: worded for them, with its place in the outbox. */
+export type AlertResponse = Alert & {
+  id: string;
+  /** Counts up across the outbox: a subscription's alerts come in this order. */
+  seq: number;
+  subscriptionId: string;
+  createdAt: string;
+};
+
+/**
+ * The alerts of `rows` as `viewer` may read them: the timeline's sentence and changes
+ * with the sources they refer to named as the viewer may be shown them now (an erased
+ * source as erased, a confidential one hidden from readers), not as when the alert was made.
+ */
+export async function alertsWorded(rows: readonly DeliveryRow[], viewer: Principal, wording: TimelineWording, route: string): Promise<AlertResponse[]> {
+  const worded = await wording.wordingFor(
+    rows.flatMap(({ alert }) => [alert.headline, ...alert.changes]),
+    viewer,
+    route,
+  );
+  return rows.map(({ id, seq, subscription_id, alert, created_at }) => ({
+    id,
+    seq: Number(seq),
+    subscriptionId: subscription_id,
+    createdAt: created_at.toISOString(),
+    ...alert,
+    headline: worded(alert.headline),
+    changes: alert.changes.map(worded),
+  }));
+}

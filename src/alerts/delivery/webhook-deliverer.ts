@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import pg from 'pg';
+import type { Role } from '../../auth/role-names.js';
+import { linkedAbort } from '../../common/linked-abort.js';
+import { whileLeader } from '../../database/leadership.js';
+import { TimelineWording } from '../../incidents/queries/timeline-wording.js';
+import { ReadModelChanges } from '../../projections/read-model-changes.js';
+import { alertsWorded, type DeliveryRow } from '../alert-responses.js';
+import type { Alert } from '../domain/alerts.js';
+import { givenUp, retryDelayMs, type RetryPolicy } from './retry-schedule.js';
+import { type Attempt, sendWebhook, type SendOptions } from './send-webhook.js';
+
+export const WEBHOOK_OPTIONS = Symbol('WebhookOptions');
+export type WebhookOptions = SendOptions & RetryPolicy & { lockRetryMs?: number };
+
+/** Deliveries under way at once, each to a different subscription. */
+const MAX_IN_FLIGHT = 64;
+/** Idle, the deliverer looks again this often: a retry may have fallen due. */
+const IDLE_WAKE_MS = 500;
+
+/** The head of a subscription's queue: its oldest delivery not yet taken, with where and how to send it. */
+type Head = DeliveryRow & { first_attempt_at: Date | null; url: string; secret: string; owner: string; owner_role: Role };
+
+/**
+ * Delivers the webhooks' alerts from the outbox (src/alerts/alert-outbox.ts), at least once
+ * and in order per subscription: a subscription's next alert is sent only once the one
+ * before it was taken. One process delivers at a time (an advisory lock, as for the
+ * projections); a process that takes over resumes from the outbox, so an alert sent but
+ * not yet marked delivered when its process died is sent again, with the same webhook-id.
+ * A failed delivery is tried again with backoff (retry-schedule.ts); one still failing after
+ * the retry period pauses its subscription, and its owner finds a notice among their alerts.
+ */
+@Injectable()
+export class WebhookDeliverer {
+  private readonly logger = new Logger('Webhooks');
+  private readonly stopping = new AbortController();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private running?: Promise<void>;
+  private wake?: () => void;
+  /** Whether this process holds the deliverer's lock now. */
+  leading = false;
+
+  constructor(
+    // @types/pg makes pg.Pool a type alias under ESM: tsc emits no runtime type to inject by.
+    @Inject(pg.Pool) private readonly pool: pg.Pool,
+    private readonly wording: TimelineWording,
+    private readonly changes: ReadModelChanges,
+    @Inject(WEBHOOK_OPTIONS) private readonly options: WebhookOptions,
+  ) {}
+
+  /** Delivers in the background until stop(), whenever this process holds the lock. */
+  start(): void {
+    const leadership = { lockName: 'incident-ledger:webhooks', role: 'webhook deliverer', retryMs: this.options.lockRetryMs ?? 1000, logger: this.logger, signal: this.stopping.signal };
+    this.running ??= whileLeader(this.pool, leadership, (active) => this.lead(active));
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    this.nudge();
+    await this.running;
+  }
+
+  /** New alerts may be due (a redelivery asked for, a subscription resumed): look now rather than at the next wake. */
+  nudge(): void {
+    this.wake?.();
+  }
+
+  private async lead(active: AbortSignal): Promise<void> {
+    this.leading = true;
+    // A batch of the incident view may have written alerts.
+    const unsubscribe = this.changes.subscribe(({ projections }) => {
+      if (projections.includes('incident-view') || projections.includes('*')) this.nudge();
+    });
+    try {
+      while (!active.aborted) {
+        const started = await this.startDue();
+        if (started === 0 || this.inFlight.size >= MAX_IN_FLIGHT) await this.sleep(active);
+      }
+    } finally {
+      unsubscribe();
+      await Promise.allSettled(this.inFlight.values());
+      this.leading = false;
+    }
+  }
+
+  /** Until nudged (a delivery finished, alerts were written), aborted, or IDLE_WAKE_MS passed. */
+  private async sleep(active: AbortSignal): Promise<void> {
+    const waiting = linkedAbort(active, IDLE_WAKE_MS);
+    this.wake = waiting.abort;
+    if (!waiting.signal.aborted) await new Promise((resolve) => waiting.signal.addEventListener('abort', resolve, { once: true }));
+    waiting.release();
+  }
+
+  /** Starts sending the due heads of the subscriptions with nothing under way; how many. */
+  private async startDue(): Promise<number> {
+    const { rows } = await this.pool.query<Head>(
+      `SELECT delivery.id, delivery.seq, delivery.subscription_id, delivery.alert, delivery.created_at, delivery.first_attempt_at,
+              subscription.url, subscription.secret, subscription.owner, subscription.owner_role
+         FROM subscriptions subscription
+        CROSS JOIN LATERAL (SELECT * FROM alert_deliveries delivery
+                             WHERE delivery.subscription_id = subscription.id AND delivery.status = 'pending'
+                             ORDER BY delivery.seq LIMIT 1) delivery
+        WHERE subscription.target_kind = 'webhook' AND subscription.status = 'active'
+          AND delivery.next_attempt_at <= now() AND subscription.id <> ALL ($1::uuid[])
+        ORDER BY delivery.next_attempt_at
+        LIMIT $2`,
+      [[...this.inFlight.keys()], MAX_IN_FLIGHT - this.inFlight.size],
+    );
+    for (const head of rows) {
+      const lane = this.deliver(head)
+        .catch((error: unknown) => this.logger.warn(`Delivery ${head.id} paused: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => {
+          this.inFlight.delete(head.subscription_id);
+          this.nudge();
+        });
+      this.inFlight.set(head.subscription_id, lane);
+    }
+    return rows.length;
+  }
+
+  /** One attempt at a head, and what it leaves: delivered, due again later, or its subscription paused. */
+  private async deliver(head: Head): Promise<void> {
+    const owner = { name: head.owner, role: head.owner_role };
+    const [alert] = await alertsWorded([head], owner, this.wording, 'webhook delivery');
+    const { id, seq: _seq, createdAt: _createdAt, ...data } = alert;
+    const body = JSON.stringify({ type: `incident.${data.kind === 'incident_changed' ? 'changed' : data.kind}`, timestamp: new Date().toISOString(), data: { id, ...data } });
+    const { delivered, ...attempt } = await sendWebhook({ url: head.url, secret: head.secret, id: head.id, body }, this.options);
+    const failed = await this.recorded(head.id, attempt, delivered);
+    const firstAttemptAt = head.first_attempt_at ?? new Date(attempt.at);
+    if (!delivered && failed !== undefined && givenUp(firstAttemptAt, new Date(), this.options)) await this.pause(head, attempt);
+  }
+
+  /** Records the attempt; for a failed one, when to try again. Answers the failures so far, or undefined when delivered (or redelivered meanwhile). */
+  private async recorded(deliveryId: string, attempt: Attempt, delivered: boolean): Promise<number | undefined> {
+    // The wait is drawn for the attempts the row will count: a backoff grows however many processes tried it.
+    const { rows } = await this.pool.query<{ attempts: number }>(
+      `WITH delivery AS (
+         UPDATE alert_deliveries
+            SET attempts = attempts + 1,
+                first_attempt_at = coalesce(first_attempt_at, $2::timestamptz),
+                status = CASE WHEN $3 THEN 'delivered' ELSE 'pending' END,
+                delivered_at = CASE WHEN $3 THEN now() END,
+                next_attempt_at = now() + make_interval(secs => ($4::float8[])[least(attempts + 1, cardinality($4::float8[]))] / 1000)
+          WHERE id = $1 AND status = 'pending'
+          RETURNING attempts)
+       INSERT INTO alert_delivery_attempts (delivery_id, attempt, at, status_code, latency_ms, error, response_excerpt)
+       SELECT $1, attempts, $2, $5, $6, $7, $8 FROM delivery
+       RETURNING attempt AS attempts`,
+      [deliveryId, attempt.at, delivered, this.backoffs(), attempt.statusCode ?? null, attempt.latencyMs, attempt.error ?? null, attempt.responseExcerpt ?? null],
+    );
+    return delivered ? undefined : rows[0]?.attempts;
+  }
+
+  /** The waits after 1, 2, … failures, drawn now: the last stands for any number beyond. */
+  private backoffs(): number[] {
+    return Array.from({ length: 48 }, (_, index) => retryDelayMs(index + 1, this.options));
+  }
+
+  /** Gives up on the subscription for now: paused, with a notice to its owner's alerts. Its deliveries wait for a resume. */
+  private async pause(head: Head, attempt: Attempt): Promise<void> {
+    const hours = Math.round((this.options.retryForMs / 3_600_000) * 10) / 10;
+    const reason = `Deliveries to ${head.url} failed for ${hours} hours; the last attempt: ${attempt.error ?? `status ${attempt.statusCode}`}`;
+    const notice: Alert = { kind: 'subscription_paused', triggers: [], headline: `Your webhook subscription was paused: ${reason}. Resume it once the receiver is back.`, changes: [] };
+    const { rowCount } = await this.pool.query(
+      `WITH paused AS (
+         UPDATE subscriptions SET status = 'paused', paused_reason = $2, version = version + 1, updated_at = now()
+          WHERE id = $1 AND status = 'active' RETURNING id)
+       INSERT INTO alert_deliveries (id, subscription_id, target_kind, alert, status, delivered_at)
+       SELECT $3, id, 'desk', $4, 'delivered', now() FROM paused`,
+      [head.subscription_id, reason, randomUUID(), JSON.stringify(notice)],
+    );
+    if (rowCount) {
+      this.logger.warn(`Subscription ${head.subscription_id} of ${head.owner} paused: ${reason}`);
+      void this.changes.announce({ projections: ['alerts'], streams: [] });
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import { Controller, Get, Logger, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { RequiresRole } from '../../auth/access.decorators.js';
+import type { AuthenticatedRequest } from '../../auth/api-key.guard.js';
+import { linkedAbort } from '../../common/linked-abort.js';
+import { ApiQueryParams } from '../../http/api-query-params.decorator.js';
+import { queryInteger } from '../../http/query-integer.js';
+import { parseRequest, Valid } from '../../http/validation.js';
+import { ReadModelChanges } from '../../projections/read-model-changes.js';
+import { Subscriptions } from '../subscriptions/subscriptions.js';
+import { PageRequest } from './subscription.requests.js';
+
+/** Proxies close idle connections; a comment line now and then keeps the stream open. */
+const HEARTBEAT_MS = 15_000;
+/** A notice written by another process, or an announcement missed, shows within this long. */
+const LOOK_AGAIN_MS = 5_000;
+
+@ApiTags('alerts')
+@ApiBearerAuth()
+@Controller('alerts')
+export class AlertsController {
+  private readonly logger = new Logger('Alerts');
+
+  constructor(
+    private readonly subscriptions: Subscriptions,
+    private readonly changes: ReadModelChanges,
+  ) {}
+
+  @Get()
+  @RequiresRole('editor')
+  @ApiOperation({ summary: 'The desk’s alerts of this key, newest first: those of its desk subscriptions, and notices of its subscriptions paused (`{ items, nextBefore }`).' })
+  @ApiQueryParams(PageRequest)
+  list(@Query(new Valid(PageRequest, 'query')) page: z.output<typeof PageRequest>, @Req() request: AuthenticatedRequest) {
+    return this.subscriptions.alerts(request.principal, page.limit, page.before, 'GET /alerts');
+  }
+
+  @Get('stream')
+  @RequiresRole('editor')
+  @ApiOperation({ summary: 'The desk’s alerts of this key as Server-Sent Events, as they come: `alert` events with the alert’s seq as id. Reconnect with Last-Event-ID to miss none.' })
+  @ApiProduces('text/event-stream')
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The seq of the last alert received: the stream resumes after it. Without it, the stream starts from now.' })
+  async stream(@Req() request: AuthenticatedRequest, @Res() reply: FastifyReply): Promise<void> {
+    const lastEventId = request.headers['last-event-id'];
+    let after = typeof lastEventId === 'string' ? parseRequest(queryInteger(0, Number.MAX_SAFE_INTEGER), lastEventId, 'header', 'last-event-id') : await this.subscriptions.lastSeq();
+
+    const closed = new AbortController();
+    request.raw.on('close', () => closed.abort());
+    let wake: (() => void) | undefined;
+    const unsubscribe = this.changes.subscribe(({ projections }) => {
+      if (['incident-view', 'alerts', '*'].some((name) => projections.includes(name))) wake?.();
+    });
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+    reply.raw.write(': connected\n\n');
+    const heartbeat = setInterval(() => reply.raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
+    try {
+      while (!closed.signal.aborted) {
+        const waiting = linkedAbort(closed.signal, LOOK_AGAIN_MS);
+        wake = waiting.abort;
+        for (const alert of await this.subscriptions.alertsAfter(request.principal, after, 'GET /alerts/stream')) {
+          reply.raw.write(`id: ${alert.seq}\nevent: alert\ndata: ${JSON.stringify(alert)}\n\n`);
+          after = alert.seq;
+        }
+        if (!waiting.signal.aborted) await new Promise((resolve) => waiting.signal.addEventListener('abort', resolve, { once: true }));
+        waiting.release();
+      }
+    } catch (error) {
+      // The response has begun: end it; the client reconnects with Last-Event-ID.
+      this.logger.warn(`Alert stream ended: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      unsubscribe();
+      clearInterval(heartbeat);
+      reply.raw.end();
+    }
+  }
+}
