@@ -130,33 +130,16 @@ export interface VerifyReport {
   checkpoints: { total: number; valid: number; firstInvalid: { treeSize: number; problem: string; detail: string } | null };
 }
 
-// Alerts and subscriptions (issue 15): written here from the API's contract until the
-// service's own import-free types for them can be imported as the others are.
+// Alerts and subscriptions (issue 15): the triggers, filters and alert body are the
+// service's own (src/alerts/domain/alerts.ts is pure); the routes' answers are written out
+// here, their files being the service's (pg, Nest).
+export { TRIGGERS, type SubscriptionFilters, type Trigger } from '../../src/alerts/domain/alerts.js';
+import type { Alert as AlertBody, SubscriptionFilters, Trigger } from '../../src/alerts/domain/alerts.js';
 
-export const TRIGGERS = [
-  'casualty_range_changed',
-  'contested_changed',
-  'claim_reported',
-  'claim_amended',
-  'claim_retracted',
-  'claim_corrected',
-  'claim_graded',
-  'statement_with_stance',
-] as const;
-
-export type Trigger = (typeof TRIGGERS)[number];
-
-export const SUBSCRIPTION_LIMITS = { description: 200 } as const;
+/** As src/alerts/http/subscription.requests.ts checks them. */
+export const SUBSCRIPTION_LIMITS = { description: 200, url: 2000, tags: 50, tag: 100, ids: 200 } as const;
 
 export type SubscriptionTarget = { kind: 'desk' } | { kind: 'webhook'; url: string };
-
-export interface SubscriptionFilters {
-  incidentIds?: string[];
-  country?: string;
-  region?: string;
-  tags?: string[];
-  claimantIds?: string[];
-}
 
 export interface Subscription {
   id: string;
@@ -173,19 +156,14 @@ export interface Subscription {
   updatedAt: string;
 }
 
-export interface Alert {
+/** An alert as GET /alerts, the stream and the delivery log answer it (AlertResponse). */
+export type Alert = AlertBody & {
   id: string;
-  /** The alert's place in the key's alerts: later ones have higher numbers. */
+  /** Counts up across the service's alerts: later ones have higher numbers. */
   seq: number;
   subscriptionId: string;
-  kind: 'incident_changed' | 'subscription_paused';
   createdAt: string;
-  headline: string;
-  changes: string[];
-  triggers: Trigger[];
-  incident?: { id: string; title: string; version: number };
-  event?: { id: string; type: string; position: string | number; recordedAt: string };
-}
+};
 
 /** A page of what is listed newest first; `nextBefore` asks for the page after it. */
 export interface SeqPage<T> {

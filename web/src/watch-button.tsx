@@ -67,7 +67,7 @@ export function WatchButton({ incidentId, title }: { incidentId: string; title: 
             void start.submit({
               method: 'POST',
               path: '/subscriptions',
-              body: { target: { kind: 'desk' }, filters: { incidentIds: [incidentId] }, triggers: [...TRIGGERS], description: `Watching ${title}`.slice(0, 200) },
+              body: { id: start.createdId(), target: { kind: 'desk' }, filters: { incidentIds: [incidentId] }, triggers: [...TRIGGERS], description: `Watching ${title}`.slice(0, 200) },
             })
           }
         >

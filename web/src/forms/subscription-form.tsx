@@ -31,7 +31,7 @@ const EMPTY: SubscriptionDraft = { targetKind: 'desk', url: '', incidentIds: [],
 /** An absolute http(s) address. Whether the service may call it (its host allowed) only the service says. */
 const WEBHOOK_URL: Rule = {
   required: 'needs the address to send the alerts to',
-  maxLength: 2000,
+  maxLength: SUBSCRIPTION_LIMITS.url,
   check: (value) => {
     try {
       return WEB_PROTOCOL.test(new URL(value.trim()).protocol.replace(/:$/, '')) ? undefined : 'must begin with https:// (or http://)';
@@ -78,6 +78,8 @@ export function NewSubscriptionForm({ onCreated, onCancel }: { onCreated: (creat
       method: 'POST',
       path: '/subscriptions',
       body: {
+        // Chosen here, kept until it is recorded: a retry the service no longer remembers by its Idempotency-Key still finds this subscription.
+        id: write.createdId(),
         target: draft.targetKind === 'webhook' ? { kind: 'webhook', url: draft.url.trim() } : { kind: 'desk' },
         filters: filtersOf(draft),
         // In the order the desk lists them, whatever order they were ticked in.
@@ -123,7 +125,7 @@ export function NewSubscriptionForm({ onCreated, onCancel }: { onCreated: (creat
             hint="comma-separated"
             value={draft.tags}
             onChange={(tags) => set({ tags })}
-            rule={{ list: { maxItems: INCIDENT_LIMITS.tags, maxLength: INCIDENT_LIMITS.tag } }}
+            rule={{ list: { maxItems: SUBSCRIPTION_LIMITS.tags, maxLength: SUBSCRIPTION_LIMITS.tag } }}
           />
         </div>
         <ClaimantsFilter value={draft.claimantIds} onChange={(claimantIds) => set({ claimantIds })} />
