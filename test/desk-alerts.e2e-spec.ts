@@ -10,6 +10,7 @@ import {
   PHONE,
   snapshot,
   STEP_TIMEOUT,
+  waitUntil,
   type DeskBrowser,
 } from './support/desk-browser.js';
 import { recorded, startTestApp, type TestApp } from './support/test-app.js';
@@ -108,6 +109,10 @@ describe('alerts at the desk', () => {
     await editor.getByRole('heading', { level: 1, name: 'Subscriptions' }).waitFor();
     const form = await openForm(editor, 'New subscription', 'New subscription');
     await form.getByLabel('a webhook', { exact: false }).check();
+    // Plain http only to the hosts the service allows: the service says so at the field, in its words.
+    await form.getByLabel('Webhook address', { exact: true }).fill('http://example.org/hooks');
+    await form.getByRole('button', { name: 'Subscribe' }).click();
+    await expectText(form.locator('.field-error[data-field="target.url"]'), 'Webhook address must be an https:// URL');
     await form.getByLabel('Webhook address', { exact: true }).fill(receiver.url);
     await form.getByLabel('Find an incident', { exact: true }).fill('convoy ambush');
     await choose(form.getByLabel('Incident', { exact: true }), TITLE);
@@ -218,6 +223,47 @@ describe('alerts at the desk', () => {
     await item(editor).waitFor({ state: 'detached' });
     await expectText(editor.locator('.announcement'), `Deleted ${WEBHOOK_NAME}`);
     expect((await app.http('editor', 'GET', '/subscriptions')).body.items).toEqual([]);
+  }, STEP_TIMEOUT);
+
+  it('given the stream drops while an alert comes, when the service answers again, then the desk asks again after the last alert it had (Last-Event-ID) and counts what it missed', async () => {
+    await editor.goto(`${app.baseUrl}/#/incidents/${incidentId}`);
+    await editor.getByRole('button', { name: 'Watch', exact: true }).click();
+    await editor.getByRole('button', { name: 'Stop watching' }).waitFor();
+    await reportClaim('JNIM claims 60 Malian soldiers killed', 60);
+    await bell(editor, '1 new').waitFor({ timeout: 20_000 });
+    const [{ seq: lastSeq }] = (await app.http('editor', 'GET', '/alerts')).body.items as { seq: number }[];
+
+    // The service drops every connection (as on a restart), and the desk cannot reach it again until the next alert is there.
+    const asked: (string | undefined)[] = [];
+    let unreachable = true;
+    await editor.route('**/alerts/stream', (route) => {
+      asked.push(route.request().headers()['last-event-id']);
+      return unreachable ? route.abort('connectionrefused') : route.continue();
+    });
+    app.app.getHttpServer().closeAllConnections();
+    // This test's own kept-alive connection was closed too: let its client see it before asking again.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await reportClaim('JNIM claims 70 Malian soldiers killed', 70);
+    await eventually(async () => (await app.http('editor', 'GET', '/alerts')).body.items.length === 2, 'the second alert');
+    await waitUntil(
+      async () => asked.length > 0,
+      async () => 'Expected the desk to try the stream again',
+    );
+    expect(await bell(editor, '1 new').count()).toBe(1);
+    unreachable = false;
+
+    await bell(editor, '2 new').waitFor({ timeout: 40_000 });
+    expect(new Set(asked)).toEqual(new Set([String(lastSeq)]));
+    await editor.unroute('**/alerts/stream');
+  }, STEP_TIMEOUT);
+
+  it('given an admin, then the subscriptions page lists every key’s subscriptions with their owners', async () => {
+    const admin = await desk.signedIn('admin');
+    await admin.getByRole('link', { name: 'Subscriptions', exact: true }).click();
+    const watch = admin.getByRole('list', { name: 'Subscriptions' }).getByRole('listitem').filter({ hasText: `Watching ${TITLE}` });
+    await expectText(watch.locator('.meta'), 'owner editor-desk');
+    await expectText(watch, `For the incident ${TITLE}.`);
+    await admin.context().close();
   }, STEP_TIMEOUT);
 
   it('given a reader, then the desk shows no bell, no subscriptions link and no Watch button', async () => {
