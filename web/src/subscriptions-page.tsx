@@ -328,6 +328,24 @@ function DeliveryLog({ subscription }: { subscription: Subscription }) {
                   </div>
                 )}
               </dl>
+              {(delivery.attempts.length > 1 || last?.responseExcerpt) && (
+                <details className="attempts">
+                  <summary>Every attempt ({delivery.attempts.length})</summary>
+                  <ol>
+                    {delivery.attempts.map((attempt, index) => (
+                      <li key={index}>
+                        {formatWhen(attempt.at, 'second')}: {attempt.statusCode ?? 'no answer'}, {attempt.latencyMs} ms{attempt.error && `, ${attempt.error}`}
+                        {attempt.responseExcerpt && (
+                          <>
+                            {' '}
+                            — answered <q>{attempt.responseExcerpt}</q>
+                          </>
+                        )}
+                      </li>
+                    ))}
+                  </ol>
+                </details>
+              )}
               <p className="meta">
                 Alert of {formatWhen(delivery.createdAt, 'second')}
                 {delivery.alert.incident && (
