@@ -165,6 +165,26 @@ describe('alerts at the desk', () => {
     await expectText(item(editor).locator('.badge'), 'active');
   }, STEP_TIMEOUT);
 
+  it('given a colleague changed the subscription since the page read it, when the editor pauses it, then the desk says what changed and pauses it only when asked again', async () => {
+    const [{ id, version, filters }] = (await app.http('editor', 'GET', '/subscriptions')).body.items as { id: string; version: number; filters: object }[];
+    const changed = await app.http('admin', 'PATCH', `/subscriptions/${id}`, { body: { filters: { ...filters, region: 'Kidal' } }, headers: { 'if-match': `"${version}"` } });
+    expect(changed.status).toBe(200);
+
+    const [refused] = await Promise.all([editor.waitForResponse((response) => response.request().method() === 'PATCH'), item(editor).getByRole('button', { name: `Pause ${WEBHOOK_NAME}` }).click()]);
+    expect(refused.status()).toBe(412);
+    const conflict = item(editor).locator('.conflict');
+    await expectText(conflict, `you saw version ${version}; it is now at version ${version + 1}`);
+    await expectText(conflict, 'in the region Kidal');
+    expect((await app.http('editor', 'GET', `/subscriptions/${id}`)).body.status).toBe('active');
+
+    const [paused] = await Promise.all([editor.waitForResponse((response) => response.request().method() === 'PATCH'), conflict.getByRole('button', { name: `Do it anyway, on version ${version + 1}` }).click()]);
+    expect(paused.status()).toBe(200);
+    expect(paused.request().headers()['if-match']).toBe(`"${version + 1}"`);
+    await expectText(item(editor).locator('.badge'), 'paused');
+    await item(editor).getByRole('button', { name: `Resume ${WEBHOOK_NAME}` }).click();
+    await expectText(item(editor).locator('.badge'), 'active');
+  }, STEP_TIMEOUT);
+
   it('given a webhook subscription, when a claim is reported on its incident, then the delivery log lists the delivery, and Redeliver sends it again', async () => {
     await reportClaim('JNIM claims 50 Malian soldiers killed', 50);
     const [sent] = await receiver.waitFor(1);

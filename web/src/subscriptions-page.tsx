@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiError, waitForVersion, type Api, type WriteResult } from './api';
-import type { Delivery, SeqPage, Subscription } from './api-types';
+import type { Delivery, SeqPage, Subscription, SubscriptionFilters } from './api-types';
 import { useDesk } from './desk-context';
 import { formatWhen, TRIGGER_WORDS } from './format';
 import { filtersText, NewSubscriptionForm, useIncidentTitles, type Created } from './forms/subscription-form';
@@ -109,7 +109,10 @@ type Panel = 'delete' | 'deliveries';
 function SubscriptionItem({ subscription, incidentTitle, onChanged }: { subscription: Subscription; incidentTitle: (id: string) => string; onChanged: () => Promise<void> }) {
   const { api, mayAdminister, announce, sourceName } = useDesk();
   const [open, setOpen] = useState<Panel | null>(null);
-  const explain = useMemo(() => subscriptionConflict(api, subscription), [api, subscription]);
+  const explain = useMemo(
+    () => subscriptionConflict(api, subscription, (filters) => filtersText(filters, incidentTitle, sourceName)),
+    [api, subscription, incidentTitle, sourceName],
+  );
   const paused = subscription.status === 'paused';
   const name = subscriptionName(subscription);
 
@@ -235,18 +238,23 @@ function WriteProblem({ write }: { write: Write }) {
   ) : null;
 }
 
-function subscriptionConflict(api: Api, seen: Subscription): ExplainConflict {
+/** A 412: what a colleague changed in the subscription since the page read it, in the page's words. */
+function subscriptionConflict(api: Api, seen: Subscription, describeFilters: (filters: SubscriptionFilters) => string): ExplainConflict {
+  const said: { [Field in keyof Subscription]?: [string, (value: Subscription[Field]) => string] } = {
+    status: ['status', (status) => status],
+    target: ['sent to', (target) => (target.kind === 'desk' ? 'the desk' : target.url)],
+    filters: ['for', describeFilters],
+    triggers: ['alerts when', (triggers) => triggers.map((trigger) => TRIGGER_WORDS[trigger]).join('; ')],
+    description: ['description', (description) => description ?? '—'],
+  };
   return async (baseVersion) => {
     const current = await waitForVersion<Subscription>(api, `/subscriptions/${seen.id}`, baseVersion + 1, { exists: true });
-    const fields = (['status', 'target', 'filters', 'triggers', 'description'] as const).filter((field) => JSON.stringify(seen[field] ?? null) !== JSON.stringify(current[field] ?? null));
-    const changes = fields.map((field) => `${field}: ${shown(seen[field])} → ${shown(current[field])}`);
+    const changes = Object.entries(said).flatMap(([field, [label, words]]) => {
+      const [before, after] = [seen, current].map((subscription) => (words as (value: unknown) => string)(subscription[field as keyof Subscription]));
+      return before === after ? [] : [`${label}: ${before} → ${after}`];
+    });
     return { baseVersion, currentVersion: current.version, steps: [], changes } satisfies Conflict;
   };
-}
-
-function shown(value: unknown): string {
-  if (value === undefined || value === null) return '—';
-  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 const DELIVERIES_PAGE = 10;
