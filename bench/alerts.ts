@@ -88,6 +88,7 @@ async function main(): Promise<void> {
 
     // The burst: claims spread over the incidents, each acknowledged at a known moment.
     const acknowledged = new Map<string, number>();
+    const statementsBefore = await service.statements();
     const burstStarted = Date.now();
     await inParallel(CLAIMS, CLIENTS, async (index) => {
       const incidentId = incidentIds[index % INCIDENTS];
@@ -112,6 +113,8 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
 
+    // Every statement the service sent meanwhile (routes, projector, sealer, deliverer), over the deliveries.
+    const statements = (await service.statements()) - statementsBefore;
     const missing = due.filter((key) => !arrived.has(key));
     const firsts = [...arrived.values()];
     const fromAck = firsts.map((arrival) => arrival.at - acknowledged.get(`${arrival.incidentId}/${arrival.version}`)!).sort((a, b) => a - b);
@@ -133,6 +136,7 @@ async function main(): Promise<void> {
         // From the burst's first claim to the last delivery's arrival.
         perSecond: firsts.length / (deliveringMs / 1000),
         lastArrivalAfterBurstMs: lastArrival - (burstStarted + burstMs),
+        statementsPerDelivery: statements / firsts.length,
       },
       lagMs: {
         fromAcknowledgement: { p50: percentile(fromAck, 0.5), p99: percentile(fromAck, 0.99), max: fromAck.at(-1) },
