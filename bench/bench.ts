@@ -1,6 +1,5 @@
 import 'reflect-metadata';
-import { type ChildProcess, fork } from 'node:child_process';
-import { generateKeyPairSync, type KeyObject, randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,7 +20,7 @@ import { ProjectionRunner } from '../src/projections/projection-runner.js';
 import { PROJECTIONS } from '../src/read-models.js';
 import { storeLedger, type StoredLedger } from '../src/workload/store-workload.js';
 import { closedLoop, httpLoad, medianOf, percentile, type Run, sqlLoad, type Summary } from './measure.js';
-import type { ServiceReady } from './service.js';
+import { randomKey, type Service, settled, SOURCE_KEYS_MASTER_KEY, startService } from './start-service.js';
 import { newClient, newPool, openDataSource } from '../src/database/pool.js';
 
 // `npm run bench [-- --events N --seconds S --repeats R --profile]`: the ledger against the PostgreSQL
@@ -78,15 +77,6 @@ interface Figure {
   met?: boolean;
 }
 
-interface Service {
-  url: string;
-  constantPath: string;
-  /** The statements the service has sent PostgreSQL since it started. */
-  statements: () => Promise<number>;
-  pid: number;
-  stop: () => Promise<void>;
-}
-
 async function main(): Promise<void> {
   Logger.overrideLogger(['error', 'warn']);
   const started = new Date();
@@ -129,7 +119,7 @@ async function main(): Promise<void> {
       if (ONLY.has('store')) figures.push(...(await storeFigures(postgres.url('ledger_bench_store'))));
 
       const keys = { editor: randomKey(), reader: randomKey() };
-      service = await startService(url, keys, dataDir, signingKey);
+      service = await startService(url, keys, dataDir, signingKey, { profileDir: args.profile ? RESULTS_DIR : undefined });
       const memory = new MemoryWatch(service.pid);
       const idleRss = await residentMegabytes(service.pid, 'VmRSS');
       memory.phase = 'catching up';
@@ -588,81 +578,12 @@ function throughput(count: number, started: number, latencies: number[]): Run {
   return { perSecond: count / ((performance.now() - started) / 1000), p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), count };
 }
 
-// One for the run: the ledger stored here and every service started on it unwrap the same keys.
-const SOURCE_KEYS_MASTER_KEY = randomBytes(32).toString('base64');
-
-const NO_REQUEST_LIMITS = { RATE_LIMIT_PER_KEY: '0', RATE_LIMIT_PER_ADDRESS: '0', RATE_LIMIT_FAILED_AUTH: '0' };
-
-/** The service in a process of its own; what it keeps on disk goes to `dataDir`, with the database. */
-async function startService(databaseUrl: string, keys: { editor: string; reader: string }, dataDir: string, signingKey: KeyObject): Promise<Service> {
-  const child: ChildProcess = fork(join(here, 'service.js'), {
-    execArgv: [...(await startFlags()), ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${RESULTS_DIR}`] : [])],
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: dataDir,
-      API_KEYS: `bench-editor:editor:${keys.editor},bench-reader:reader:${keys.reader}`,
-      AUDIT_SIGNING_KEY: signingKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'),
-      SOURCE_KEYS_MASTER_KEY,
-      LOG_LEVEL: 'warn',
-      // The bench measures how fast the service can go, from one address and a key or two.
-      ...NO_REQUEST_LIMITS,
-    },
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = await new Promise<ServiceReady>((resolve, reject) => {
-    child.once('message', (message) => resolve(message as ServiceReady));
-    child.once('exit', (code) => reject(new Error(`The service exited (${code}) before it listened`)));
-  });
-  if (child.pid === undefined) throw new Error('The service has no pid');
-  return {
-    url: `http://127.0.0.1:${ready.port}`,
-    constantPath: ready.constantPath,
-    statements: async () => ((await (await fetch(`http://127.0.0.1:${ready.port}${ready.statementsPath}`)).json()) as { statements: number }).statements,
-    pid: child.pid,
-    stop: async () => {
-      child.send('stop');
-      await exited;
-    },
-  };
-}
-
-/**
- * Seconds until the service is idle (under 5% of a core for a second): on start it brings
- * the read models and the audit log up to the ledger, which must not fall into a measurement.
- */
-async function settled(pid: number): Promise<number> {
-  const started = performance.now();
-  const cpuTicks = async () => {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]); // utime + stime, in 1/100 s
-  };
-  for (let before = await cpuTicks(); performance.now() - started < 120_000; ) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const now = await cpuTicks();
-    if (now - before < 5) break;
-    before = now;
-  }
-  return (performance.now() - started) / 1000;
-}
-
-/** The Node flags `npm start` runs the service with (its heap limit): measured as deployed. */
-async function startFlags(): Promise<string[]> {
-  const { scripts } = JSON.parse(await readFile(join(here, '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
-  return scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
-}
-
 /** A process's resident memory now (VmRSS) or at its peak so far (VmHWM), from /proc. */
 async function residentMegabytes(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kilobytes = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
   if (kilobytes === undefined) throw new Error(`/proc/${pid}/status has no ${field}`);
   return Number(kilobytes) / 1024;
-}
-
-function randomKey(): string {
-  return randomBytes(18).toString('base64url');
 }
 
 function pick<T>(items: readonly T[]): T {

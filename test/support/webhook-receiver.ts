@@ -21,6 +21,8 @@ export class WebhookReceiver {
   readonly received: Received[] = [];
   status = () => 200;
   delayMs = () => 0;
+  /** Requests taken in and not yet answered: deliveries in flight. */
+  holding = 0;
   private server?: Server;
 
   private constructor(private port: number) {}
@@ -38,8 +40,10 @@ export class WebhookReceiver {
   /** Listens (again) on its port: a receiver coming back after an outage. */
   async listen(): Promise<void> {
     const server = createServer((request, response) => {
+      this.holding++;
       void read(request).then(async (body) => {
         await new Promise((resolve) => setTimeout(resolve, this.delayMs()));
+        this.holding--;
         const header = (name: string) => String(request.headers[name] ?? '');
         this.received.push({ id: header('webhook-id'), timestamp: header('webhook-timestamp'), signature: header('webhook-signature'), body, json: JSON.parse(body) });
         response.writeHead(this.status()).end('ok');

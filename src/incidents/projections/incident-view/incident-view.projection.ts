@@ -20,7 +20,8 @@ import type { SourceName } from './source-name.js';
  * after it), one row per source. One fold per event serves both: the entry is told from the
  * very views the projection stores. A headline names linked incidents by their titles when
  * its event was recorded, and sources by reference (source-references.ts): they are named
- * when the entry is read, as the reader may know them.
+ * when the entry is read, as the reader may know them. Each entry told is also what the
+ * watchers it matches are alerted to (src/alerts/alert-outbox.ts), written with the batch.
  */
 export const incidentViewProjection: Projection = {
   name: 'incident-view',
