@@ -2,6 +2,7 @@ import type { Locator, Page } from 'playwright-core';
 import { eventually } from './support/caught-up.js';
 import {
   buildDeskIfStale,
+  expectCount,
   expectNoSeriousAxeViolations,
   expectNoSidewaysScroll,
   expectText,
@@ -284,6 +285,29 @@ describe('alerts at the desk', () => {
     await expectText(watch.locator('.meta'), 'owner editor-desk');
     await expectText(watch, `For the incident ${TITLE}.`);
     await admin.context().close();
+  }, STEP_TIMEOUT);
+
+  it('given alerts that came while the desk was closed, when an admin opens it, then the bell counts them all, and the list shows them 20 a page, newest first', async () => {
+    const { id: subscriptionId } = await recorded(app, '/subscriptions', { target: { kind: 'desk' }, filters: { incidentIds: [incidentId] }, triggers: ['claim_reported'] }, 'admin');
+    for (let count = 1; count <= 21; count++) await reportClaim(`JNIM claims ${100 + count} Malian soldiers killed`, 100 + count);
+    await eventually(async () => (await app.http('admin', 'GET', '/alerts?limit=50')).body.items.length === 21, 'the admin’s 21 alerts');
+
+    const admin = await desk.signedIn('admin');
+    await bell(admin, '21 new').click();
+    const alerts = admin.getByRole('list', { name: 'Alerts' }).locator(':scope > li');
+    await expectCount(alerts, 20);
+    await expectText(alerts.first().getByRole('heading'), 'JNIM claimed 121 Malian soldiers killed');
+    await bell(admin, 'none new').waitFor();
+    await admin.getByRole('button', { name: 'Older alerts' }).click();
+    await admin.getByRole('heading', { name: 'Older alerts, page 2' }).waitFor();
+    await expectCount(alerts, 1);
+    await expectText(alerts.first().getByRole('heading'), 'JNIM claimed 101 Malian soldiers killed');
+    expect(await admin.getByRole('button', { name: 'Older alerts' }).isDisabled()).toBe(true);
+    await admin.getByRole('button', { name: 'Newer alerts' }).click();
+    await admin.getByRole('heading', { name: 'Latest alerts' }).waitFor();
+    await expectCount(alerts, 20);
+    await admin.context().close();
+    expect((await app.http('admin', 'DELETE', `/subscriptions/${subscriptionId}`)).status).toBe(204);
   }, STEP_TIMEOUT);
 
   it('given a reader, then the desk shows no bell, no subscriptions link and no Watch button', async () => {
