@@ -306,6 +306,16 @@ describe('alerts at the desk', () => {
     await admin.getByRole('button', { name: 'Newer alerts' }).click();
     await admin.getByRole('heading', { name: 'Latest alerts' }).waitFor();
     await expectCount(alerts, 20);
+
+    // Signing out ends the stream at once: nothing more is asked with the key.
+    const ended: string[] = [];
+    admin.on('requestfailed', (request) => request.url().endsWith('/alerts/stream') && ended.push(request.failure()?.errorText ?? ''));
+    await admin.getByRole('button', { name: 'Sign out' }).click();
+    await admin.getByLabel('API key', { exact: true }).waitFor();
+    await waitUntil(
+      async () => ended.length === 1,
+      async () => `Expected the alerts stream to end at sign-out; it ended ${ended.length} times`,
+    );
     await admin.context().close();
     expect((await app.http('admin', 'DELETE', `/subscriptions/${subscriptionId}`)).status).toBe(204);
   }, STEP_TIMEOUT);
