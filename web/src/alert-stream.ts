@@ -8,8 +8,6 @@ import { eventStreamParser } from './event-stream';
 // Last-Event-ID, waiting longer after each failure in a row, until `signal` aborts
 // (sign-out, or the page unloading).
 
-export type StreamState = 'connecting' | 'live' | 'waiting';
-
 const FIRST_RETRY_MS = 1_000;
 const LONGEST_RETRY_MS = 30_000;
 /** Heartbeats come far more often than this: a stream silent for longer is taken as dropped. */
@@ -23,18 +21,15 @@ export async function followAlerts({
   api,
   afterSeq,
   onAlert,
-  onState = () => {},
   signal,
 }: {
   api: Api;
   afterSeq: () => number | undefined;
   onAlert: (alert: Alert) => void;
-  onState?: (state: StreamState) => void;
   signal: AbortSignal;
 }): Promise<void> {
   let failures = 0;
   while (!signal.aborted) {
-    onState('connecting');
     const connection = new AbortController();
     const stop = () => connection.abort();
     signal.addEventListener('abort', stop, { once: true });
@@ -46,7 +41,6 @@ export async function followAlerts({
     try {
       const after = afterSeq();
       const response = await api.stream('/alerts/stream', after === undefined ? {} : { 'last-event-id': String(after) }, connection.signal);
-      onState('live');
       failures = 0;
       heard();
       const parser = eventStreamParser();
@@ -68,7 +62,6 @@ export async function followAlerts({
     }
     if (signal.aborted) return;
     // A clean end (the service restarting) is retried soon; failures in a row, ever less often.
-    onState('waiting');
     await pause(Math.min(FIRST_RETRY_MS * 2 ** failures, LONGEST_RETRY_MS) * (0.75 + Math.random() / 2), signal);
   }
 }
