@@ -217,7 +217,9 @@ describe('alerts at the desk', () => {
     await item(phone).waitFor();
     await item(phone).getByRole('button', { name: `Delivery log of ${WEBHOOK_NAME}` }).click();
     await item(phone).locator('.delivery').first().waitFor();
-    await openForm(phone, 'New subscription', 'New subscription');
+    const form = await openForm(phone, 'New subscription', 'New subscription');
+    // The incident picker's choices, the longest text of the form, are in it.
+    await form.getByLabel('Incident', { exact: true }).locator('option', { hasText: TITLE }).waitFor({ state: 'attached' });
     await expectNoSidewaysScroll(phone);
     await snapshot(phone, 'desk-subscriptions-phone');
 

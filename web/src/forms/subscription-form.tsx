@@ -89,69 +89,71 @@ export function NewSubscriptionForm({ onCreated, onCancel }: { onCreated: (creat
     });
   const noTrigger = draft.triggers.length === 0 ? 'needs at least one change ticked' : undefined;
   return (
-    <FormShell title="New subscription" submitLabel="Subscribe" write={write} onSubmit={submit} onCancel={onCancel} refusal="Nothing was subscribed">
-      <FieldGroup name="target" legend="Send the alerts to">
-        <div className="choices">
-          <label>
-            <input type="radio" name="target-kind" checked={draft.targetKind === 'desk'} onChange={() => set({ targetKind: 'desk' })} /> the desk (the bell and the alerts list)
-          </label>
-          <label>
-            <input type="radio" name="target-kind" checked={draft.targetKind === 'webhook'} onChange={() => set({ targetKind: 'webhook' })} /> a webhook (your system, called over HTTPS)
-          </label>
-        </div>
-        {draft.targetKind === 'webhook' && (
-          <TextInput
-            name="target.url"
-            label="Webhook address"
-            type="url"
-            hint="each alert is POSTed to it, signed with a secret shown once, when you subscribe"
-            placeholder="https://"
-            value={draft.url}
-            onChange={(url) => set({ url })}
-            rule={WEBHOOK_URL}
-          />
-        )}
-      </FieldGroup>
+    <div className="subscription-form">
+      <FormShell title="New subscription" submitLabel="Subscribe" write={write} onSubmit={submit} onCancel={onCancel} refusal="Nothing was subscribed">
+        <FieldGroup name="target" legend="Send the alerts to">
+          <div className="choices">
+            <label>
+              <input type="radio" name="target-kind" checked={draft.targetKind === 'desk'} onChange={() => set({ targetKind: 'desk' })} /> the desk (the bell and the alerts list)
+            </label>
+            <label>
+              <input type="radio" name="target-kind" checked={draft.targetKind === 'webhook'} onChange={() => set({ targetKind: 'webhook' })} /> a webhook (your system, called over HTTPS)
+            </label>
+          </div>
+          {draft.targetKind === 'webhook' && (
+            <TextInput
+              name="target.url"
+              label="Webhook address"
+              type="url"
+              hint="each alert is POSTed to it, signed with a secret shown once, when you subscribe"
+              placeholder="https://"
+              value={draft.url}
+              onChange={(url) => set({ url })}
+              rule={WEBHOOK_URL}
+            />
+          )}
+        </FieldGroup>
 
-      <FieldGroup name="filters" legend="For incidents" namesFields>
-        <p className="hint">Leave a filter empty to take every incident; each one set narrows them.</p>
-        <IncidentsFilter value={draft.incidentIds} onChange={(incidentIds) => set({ incidentIds })} />
-        <div className="row">
-          <TextInput name="filters.country" label="Country" hint="ISO code, e.g. ML" value={draft.country} onChange={(country) => set({ country: country.toUpperCase() })} rule={{ format: COUNTRY_CODE }} />
-          <TextInput name="filters.region" label="Region" value={draft.region} onChange={(region) => set({ region })} rule={{ maxLength: INCIDENT_LIMITS.region }} />
-          <TextInput
-            name="filters.tags"
-            label="Tags"
-            hint="comma-separated"
-            value={draft.tags}
-            onChange={(tags) => set({ tags })}
-            rule={{ list: { maxItems: SUBSCRIPTION_LIMITS.tags, maxLength: SUBSCRIPTION_LIMITS.tag } }}
-          />
-        </div>
-        <ClaimantsFilter value={draft.claimantIds} onChange={(claimantIds) => set({ claimantIds })} />
-      </FieldGroup>
+        <FieldGroup name="filters" legend="For incidents" namesFields>
+          <p className="hint">Leave a filter empty to take every incident; each one set narrows them.</p>
+          <IncidentsFilter value={draft.incidentIds} onChange={(incidentIds) => set({ incidentIds })} />
+          <div className="row">
+            <TextInput name="filters.country" label="Country" hint="ISO code, e.g. ML" value={draft.country} onChange={(country) => set({ country: country.toUpperCase() })} rule={{ format: COUNTRY_CODE }} />
+            <TextInput name="filters.region" label="Region" value={draft.region} onChange={(region) => set({ region })} rule={{ maxLength: INCIDENT_LIMITS.region }} />
+            <TextInput
+              name="filters.tags"
+              label="Tags"
+              hint="comma-separated"
+              value={draft.tags}
+              onChange={(tags) => set({ tags })}
+              rule={{ list: { maxItems: SUBSCRIPTION_LIMITS.tags, maxLength: SUBSCRIPTION_LIMITS.tag } }}
+            />
+          </div>
+          <ClaimantsFilter value={draft.claimantIds} onChange={(claimantIds) => set({ claimantIds })} />
+        </FieldGroup>
 
-      <FieldGroup name="triggers" legend="Alert me when" problem={noTrigger}>
-        {TRIGGERS.map((trigger) => (
-          <Checkbox
-            key={trigger}
-            name={`triggers.${trigger}`}
-            label={TRIGGER_WORDS[trigger]}
-            checked={draft.triggers.includes(trigger)}
-            onChange={(checked) => set({ triggers: checked ? [...draft.triggers, trigger] : draft.triggers.filter((other) => other !== trigger) })}
-          />
-        ))}
-      </FieldGroup>
+        <FieldGroup name="triggers" legend="Alert me when" problem={noTrigger}>
+          {TRIGGERS.map((trigger) => (
+            <Checkbox
+              key={trigger}
+              name={`triggers.${trigger}`}
+              label={TRIGGER_WORDS[trigger]}
+              checked={draft.triggers.includes(trigger)}
+              onChange={(checked) => set({ triggers: checked ? [...draft.triggers, trigger] : draft.triggers.filter((other) => other !== trigger) })}
+            />
+          ))}
+        </FieldGroup>
 
-      <TextInput
-        name="description"
-        label="Description"
-        hint="for you and your colleagues: what this subscription is for"
-        value={draft.description}
-        onChange={(description) => set({ description })}
-        rule={{ maxLength: SUBSCRIPTION_LIMITS.description }}
-      />
-    </FormShell>
+        <TextInput
+          name="description"
+          label="Description"
+          hint="for you and your colleagues: what this subscription is for"
+          value={draft.description}
+          onChange={(description) => set({ description })}
+          rule={{ maxLength: SUBSCRIPTION_LIMITS.description }}
+        />
+      </FormShell>
+    </div>
   );
 }
 
