@@ -17,7 +17,7 @@ import {
 import { pause } from '../../common/pause.js';
 import { isPostgresUnavailable } from '../../database/unavailable.js';
 import { decodePosition, encodePosition, LOG_START, type LogPosition } from './log-position.js';
-import { AppendQueue } from './append-queue.js';
+import { GroupCommit } from '../../common/group-commit.js';
 import { LedgerNotifications } from './ledger-notifications.js';
 
 export interface PostgresEventStoreOptions {
@@ -77,7 +77,7 @@ export class PostgresEventStore implements EventStore {
   private readonly notifications: LedgerNotifications;
   private readonly closing = new AbortController();
   private readonly pollIntervalMs: number;
-  private readonly appends = new AppendQueue<Append, AppendResult>((group) => this.writeGroup(group), { groupsInFlight: GROUPS_IN_FLIGHT, largestGroup: LARGEST_GROUP });
+  private readonly appends = new GroupCommit<Append, AppendResult>((group) => this.writeGroup(group), { groupsInFlight: GROUPS_IN_FLIGHT, largestGroup: LARGEST_GROUP });
 
   constructor(
     private readonly pool: pg.Pool,
@@ -88,7 +88,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   appendToStream(streamId: string, events: EventToAppend[], { expectedRevision }: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
-    return this.appends.append({ streamId, events, expectedRevision });
+    return this.appends.add({ streamId, events, expectedRevision });
   }
 
   /**
