@@ -30,6 +30,14 @@ export interface SendOptions {
 
 const EXCERPT_CHARACTERS = 200;
 
+// Connections are kept open between deliveries to a receiver: a new one for each would cost
+// a handshake each time. Each connection's address is checked when it is made (the lookup
+// below), so a kept one leads where the check let it. Idle ones close before a receiver's
+// usual keep-alive timeout (5 s for Node), rather than be reused as the receiver drops them.
+const KEPT_OPEN = { keepAlive: true, timeout: 4_000 };
+const HTTP_AGENT = new http.Agent(KEPT_OPEN);
+const HTTPS_AGENT = new https.Agent(KEPT_OPEN);
+
 /**
  * Posts `message` once, signed per Standard Webhooks (webhook-id, webhook-timestamp,
  * webhook-signature: HMAC-SHA256 of "id.timestamp.body"). Delivered on a 2xx answer only;
@@ -51,8 +59,8 @@ export async function sendWebhook(message: WebhookMessage, { allowedHosts, timeo
     'webhook-signature': signature,
   };
   return new Promise((resolve) => {
-    const client = url.protocol === 'https:' ? https : http;
-    const request = client.request(url, { method: 'POST', headers, lookup: publicOnlyLookup(allowedHosts), agent: false }, (response) => {
+    const [client, agent] = url.protocol === 'https:' ? [https, HTTPS_AGENT] : [http, HTTP_AGENT];
+    const request = client.request(url, { method: 'POST', headers, lookup: publicOnlyLookup(allowedHosts), agent }, (response) => {
       let excerpt = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {

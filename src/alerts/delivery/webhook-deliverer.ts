@@ -8,6 +8,7 @@ import { TimelineWording } from '../../incidents/queries/timeline-wording.js';
 import { ReadModelChanges } from '../../projections/read-model-changes.js';
 import { alertsWorded, type DeliveryRow } from '../alert-responses.js';
 import type { Alert } from '../domain/alerts.js';
+import { GroupCommit } from '../../common/group-commit.js';
 import { givenUp, retryDelayMs, type RetryPolicy } from './retry-schedule.js';
 import { type Attempt, sendWebhook, type SendOptions } from './send-webhook.js';
 
@@ -16,11 +17,16 @@ export type WebhookOptions = SendOptions & RetryPolicy & { lockRetryMs?: number 
 
 /** Deliveries under way at once, each to a different subscription. */
 const MAX_IN_FLIGHT = 64;
+/** Attempts recorded in one statement at most, and such statements under way at once. */
+const ATTEMPT_GROUPS = { largestGroup: MAX_IN_FLIGHT, groupsInFlight: 1 };
 /** Idle, the deliverer looks again this often: a retry may have fallen due. */
 const IDLE_WAKE_MS = 500;
 
 /** The head of a subscription's queue: its oldest delivery not yet taken, with where and how to send it. */
-type Head = DeliveryRow & { first_attempt_at: Date | null; url: string; secret: string; owner: string; owner_role: Role };
+type Head = DeliveryRow & { attempts: number; first_attempt_at: Date | null; url: string; secret: string; owner: string; owner_role: Role };
+
+/** An attempt to record, and when to try again should it have failed. */
+type Outcome = Attempt & { id: string; delivered: boolean; retryInMs: number };
 
 /**
  * Delivers the webhooks' alerts from the outbox (src/alerts/alert-outbox.ts), at least once
@@ -95,7 +101,7 @@ export class WebhookDeliverer {
   /** Starts sending the due heads of the subscriptions with nothing under way; how many. */
   private async startDue(): Promise<number> {
     const { rows } = await this.pool.query<Head>(
-      `SELECT delivery.id, delivery.seq, delivery.subscription_id, delivery.alert, delivery.created_at, delivery.first_attempt_at,
+      `SELECT delivery.id, delivery.seq, delivery.subscription_id, delivery.alert, delivery.created_at, delivery.attempts, delivery.first_attempt_at,
               subscription.url, subscription.secret, subscription.owner, subscription.owner_role
          FROM subscriptions subscription
         CROSS JOIN LATERAL (SELECT * FROM alert_deliveries delivery
@@ -107,8 +113,9 @@ export class WebhookDeliverer {
         LIMIT $2`,
       [[...this.inFlight.keys()], MAX_IN_FLIGHT - this.inFlight.size],
     );
+    const bodies = await this.bodiesOf(rows);
     for (const head of rows) {
-      const lane = this.deliver(head)
+      const lane = this.deliver(head, bodies.get(head.id)!)
         .catch((error: unknown) => this.logger.warn(`Delivery ${head.id} paused: ${error instanceof Error ? error.message : String(error)}`))
         .finally(() => {
           this.inFlight.delete(head.subscription_id);
@@ -119,48 +126,64 @@ export class WebhookDeliverer {
     return rows.length;
   }
 
-  /** One attempt at a head, and what it leaves: delivered, due again later, or its subscription paused. */
-  private async deliver(head: Head): Promise<void> {
-    const owner = { name: head.owner, role: head.owner_role };
-    const [alert] = await alertsWorded([head], owner, this.wording, 'webhook delivery');
-    const { id, seq: _seq, createdAt: _createdAt, ...data } = alert;
-    const body = JSON.stringify({ type: `incident.${data.kind === 'incident_changed' ? 'changed' : data.kind}`, timestamp: new Date().toISOString(), data: { id, ...data } });
+  /** What each head's POST says: its alert worded as its owner may be shown it, with one wording per owner. */
+  private async bodiesOf(heads: readonly Head[]): Promise<Map<string, string>> {
+    const byOwner = new Map<string, Head[]>();
+    for (const head of heads) byOwner.set(`${head.owner_role}:${head.owner}`, [...(byOwner.get(`${head.owner_role}:${head.owner}`) ?? []), head]);
+    const bodies = new Map<string, string>();
+    for (const owned of byOwner.values()) {
+      const owner = { name: owned[0].owner, role: owned[0].owner_role };
+      for (const { id, seq: _seq, createdAt: _createdAt, ...data } of await alertsWorded(owned, owner, this.wording, 'webhook delivery')) {
+        const type = `incident.${data.kind === 'incident_changed' ? 'changed' : data.kind}`;
+        bodies.set(id, JSON.stringify({ type, timestamp: new Date().toISOString(), data: { id, ...data } }));
+      }
+    }
+    return bodies;
+  }
+
+  /**
+   * One attempt at a head, and what it leaves: delivered, due again later, or its
+   * subscription paused. The lane stays taken until the attempt is recorded: the head is
+   * not picked again meanwhile.
+   */
+  private async deliver(head: Head, body: string): Promise<void> {
     const { delivered, ...attempt } = await sendWebhook({ url: head.url, secret: head.secret, id: head.id, body }, this.options);
-    const failed = await this.recorded(head.id, attempt, delivered);
+    // A failure's wait is drawn for the attempts the row counts: backoff grows however many processes tried it.
+    const recorded = await this.attempts.add({ id: head.id, delivered, ...attempt, retryInMs: retryDelayMs(head.attempts + 1, this.options) });
     const firstAttemptAt = head.first_attempt_at ?? new Date(attempt.at);
-    if (!delivered && failed !== undefined && givenUp(firstAttemptAt, new Date(), this.options)) await this.pause(head, attempt);
+    if (!delivered && recorded && givenUp(firstAttemptAt, new Date(), this.options)) await this.pause(head, attempt);
   }
 
-  /** Records the attempt; for a failed one, when to try again. Answers the failures so far, or undefined when delivered (or redelivered meanwhile). */
-  private async recorded(deliveryId: string, attempt: Attempt, delivered: boolean): Promise<number | undefined> {
-    // The wait is drawn for the attempts the row will count: a backoff grows however many processes tried it.
-    const { rows } = await this.pool.query<{ attempts: number }>(
-      `WITH delivery AS (
-         UPDATE alert_deliveries
-            SET attempts = attempts + 1,
-                first_attempt_at = coalesce(first_attempt_at, $2::timestamptz),
-                status = CASE WHEN $3 THEN 'delivered' ELSE 'pending' END,
-                delivered_at = CASE WHEN $3 THEN now() END,
-                next_attempt_at = now() + make_interval(secs => ($4::float8[])[least(attempts + 1, cardinality($4::float8[]))] / 1000)
-          WHERE id = $1 AND status = 'pending'
-          RETURNING attempts)
+  /** The attempts of every lane, recorded together: one statement however many finished meanwhile. */
+  private readonly attempts = new GroupCommit<Outcome, boolean>(async (outcomes) => {
+    const { rows } = await this.pool.query<{ delivery_id: string }>(
+      `WITH outcome AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS outcome
+                  (id uuid, delivered boolean, at timestamptz, "statusCode" integer, "latencyMs" integer, error text, "responseExcerpt" text, "retryInMs" integer)),
+       delivery AS (
+         UPDATE alert_deliveries delivery
+            SET attempts = delivery.attempts + 1,
+                first_attempt_at = coalesce(delivery.first_attempt_at, outcome.at),
+                status = CASE WHEN outcome.delivered THEN 'delivered' ELSE 'pending' END,
+                delivered_at = CASE WHEN outcome.delivered THEN now() END,
+                next_attempt_at = now() + make_interval(secs => outcome."retryInMs" / 1000.0)
+           FROM outcome
+          WHERE delivery.id = outcome.id AND delivery.status = 'pending'
+          RETURNING delivery.id, delivery.attempts)
        INSERT INTO alert_delivery_attempts (delivery_id, attempt, at, status_code, latency_ms, error, response_excerpt)
-       SELECT $1, attempts, $2, $5, $6, $7, $8 FROM delivery
-       RETURNING attempt AS attempts`,
-      [deliveryId, attempt.at, delivered, this.backoffs(), attempt.statusCode ?? null, attempt.latencyMs, attempt.error ?? null, attempt.responseExcerpt ?? null],
+       SELECT delivery.id, delivery.attempts, outcome.at, outcome."statusCode", outcome."latencyMs", outcome.error, outcome."responseExcerpt"
+         FROM delivery JOIN outcome USING (id)
+       RETURNING delivery_id`,
+      [JSON.stringify(outcomes)],
     );
-    return delivered ? undefined : rows[0]?.attempts;
-  }
-
-  /** The waits after 1, 2, … failures, drawn now: the last stands for any number beyond. */
-  private backoffs(): number[] {
-    return Array.from({ length: 48 }, (_, index) => retryDelayMs(index + 1, this.options));
-  }
+    // Not recorded: delivered or redelivered meanwhile, by another process.
+    const recorded = new Set(rows.map((row) => row.delivery_id));
+    return outcomes.map((outcome) => recorded.has(outcome.id));
+  }, ATTEMPT_GROUPS);
 
   /** Gives up on the subscription for now: paused, with a notice to its owner's alerts. Its deliveries wait for a resume. */
   private async pause(head: Head, attempt: Attempt): Promise<void> {
-    const hours = Math.round((this.options.retryForMs / 3_600_000) * 10) / 10;
-    const reason = `Deliveries to ${head.url} failed for ${hours} hours; the last attempt: ${attempt.error ?? `status ${attempt.statusCode}`}`;
+    const reason = `Deliveries to ${head.url} failed for ${duration(this.options.retryForMs)}; the last attempt: ${attempt.error ?? `status ${attempt.statusCode}`}`;
     const notice: Alert = { kind: 'subscription_paused', triggers: [], headline: `Your webhook subscription was paused: ${reason}. Resume it once the receiver is back.`, changes: [] };
     const { rowCount } = await this.pool.query(
       `WITH paused AS (
@@ -175,4 +198,11 @@ export class WebhookDeliverer {
       void this.changes.announce({ projections: ['alerts'], streams: [] });
     }
   }
+}
+
+/** "24 hours", "10 minutes", "1 second". */
+function duration(ms: number): string {
+  const [amount, unit] = ms >= 3_600_000 ? [ms / 3_600_000, 'hour'] : ms >= 60_000 ? [ms / 60_000, 'minute'] : [ms / 1000, 'second'];
+  const rounded = Math.round(amount * 10) / 10;
+  return `${rounded} ${unit}${rounded === 1 ? '' : 's'}`;
 }
