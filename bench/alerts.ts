@@ -119,6 +119,17 @@ async function main(): Promise<void> {
     const firsts = [...arrived.values()];
     const fromAck = firsts.map((arrival) => arrival.at - acknowledged.get(`${arrival.incidentId}/${arrival.version}`)!).sort((a, b) => a - b);
     const fromRecorded = firsts.map((arrival) => arrival.at - Date.parse(arrival.recordedAt)).sort((a, b) => a - b);
+    // Where the lag goes: until the projection wrote the alert to the outbox, and in the outbox until it was marked delivered.
+    const outbox = newClient(url);
+    await outbox.connect();
+    const { rows: stages } = await outbox.query<{ derived: number; queued: number }>(
+      `SELECT extract(epoch FROM created_at - (alert->'event'->>'recordedAt')::timestamptz) * 1000 AS derived,
+              extract(epoch FROM delivered_at - created_at) * 1000 AS queued
+         FROM alert_deliveries WHERE status = 'delivered' AND target_kind = 'webhook'`,
+    );
+    await outbox.end();
+    const sorted = (values: number[]) => values.map(Number).sort((a, b) => a - b);
+    const [derived, queued] = [sorted(stages.map((stage) => stage.derived)), sorted(stages.map((stage) => stage.queued))];
     const lastArrival = Math.max(...firsts.map(({ at }) => at));
     const deliveringMs = lastArrival - burstStarted;
     const report = {
@@ -135,12 +146,17 @@ async function main(): Promise<void> {
         outOfOrder: outOfOrder(receiver.taken),
         // From the burst's first claim to the last delivery's arrival.
         perSecond: firsts.length / (deliveringMs / 1000),
+        firstArrivalAfterBurstStartedMs: Math.min(...firsts.map(({ at }) => at)) - burstStarted,
         lastArrivalAfterBurstMs: lastArrival - (burstStarted + burstMs),
         statementsPerDelivery: statements / firsts.length,
       },
       lagMs: {
         fromAcknowledgement: { p50: percentile(fromAck, 0.5), p99: percentile(fromAck, 0.99), max: fromAck.at(-1) },
         fromRecordedAt: { p50: percentile(fromRecorded, 0.5), p99: percentile(fromRecorded, 0.99), max: fromRecorded.at(-1) },
+        // From the event's recordedAt until its alert was in the outbox (the incident view's projection).
+        untilInOutbox: { p50: percentile(derived, 0.5), p99: percentile(derived, 0.99), max: derived.at(-1) },
+        // From then until the receiver's answer was recorded (the deliverer).
+        inOutbox: { p50: percentile(queued, 0.5), p99: percentile(queued, 0.99), max: queued.at(-1) },
       },
     };
     await mkdir(RESULTS_DIR, { recursive: true });
