@@ -14,7 +14,6 @@ export class Alerts1732500014000 implements MigrationInterface {
         id             uuid        PRIMARY KEY,
         version        integer     NOT NULL,
         owner          text        NOT NULL,
-        owner_role     text        NOT NULL,
         target_kind    text        NOT NULL CHECK (target_kind IN ('desk', 'webhook')),
         url            text,
         secret         text,
@@ -39,6 +38,7 @@ export class Alerts1732500014000 implements MigrationInterface {
         status           text        NOT NULL CHECK (status IN ('pending', 'delivered')),
         created_at       timestamptz NOT NULL DEFAULT now(),
         attempts         integer     NOT NULL DEFAULT 0,
+        failures         integer     NOT NULL DEFAULT 0,
         first_attempt_at timestamptz,
         next_attempt_at  timestamptz NOT NULL DEFAULT now(),
         delivered_at     timestamptz

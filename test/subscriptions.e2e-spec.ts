@@ -114,6 +114,23 @@ describe('given a desk subscription to an incident', () => {
     expect((await api.http('admin', 'GET', '/alerts')).body.items.some((alert: { subscriptionId: string }) => alert.subscriptionId === subscriptionId)).toBe(false);
   });
 
+  it('names a source erased since the alert as erased, as the timeline does', async () => {
+    const incidentId = await openIncident('Aguelhok');
+    const subscriptionId = (await api.http('editor', 'POST', '/subscriptions', { body: deskWatch(incidentId) })).body.id;
+    const agency = (await api.http('editor', 'POST', '/sources', { body: { name: 'Agence Sahel Presse', kind: 'news_agency' } })).body.id;
+    const body = { claimantId: agency, summary: 'Six soldiers killed', kind: 'casualties', figures: [{ party: 'Malian soldiers', outcome: 'killed', qualifier: 'exact', value: 6, originalText: 'six soldiers' }], statedAt: '2024-07-28T00:00:00Z' };
+    expect((await api.http('editor', 'POST', `/incidents/${incidentId}/claims`, { body })).status).toBe(201);
+    await api.projected();
+    const alertOf = async () => (await api.http('editor', 'GET', '/alerts')).body.items.find((alert: { subscriptionId: string }) => alert.subscriptionId === subscriptionId);
+    expect((await alertOf()).headline).toBe('Agence Sahel Presse claimed 6 Malian soldiers killed');
+
+    expect((await api.http('admin', 'POST', `/sources/${agency}/erasure`, { body: { reason: 'the agency asked to be forgotten' } })).status).toBe(201);
+    await api.projected();
+    const erased = await alertOf();
+    expect(erased.headline).toBe('erased source claimed 6 Malian soldiers killed');
+    expect(JSON.stringify(erased)).not.toContain('Agence Sahel Presse');
+  });
+
   it('an event recorded before the subscription, or outside its filters, alerts nobody', async () => {
     const incidentId = await openIncident('Gao');
     await claim(incidentId, 3);
@@ -152,6 +169,17 @@ describe('given a webhook whose receiver keeps failing', () => {
     expect((await api.http('editor', 'POST', `/subscriptions/${subscriptionId}/deliveries/${waiting.id}/redelivery`)).status).toBe(202);
     const [again] = (await receiver.waitFor(before + 2)).slice(before + 1);
     expect(again.id).toBe(waiting.id);
+  });
+
+  it('keeps an excerpt of any answer, even one PostgreSQL cannot store as it came (U+0000, an emoji cut in half)', async () => {
+    receiver.answer = () => `${'\u0000'.repeat(3)}${'x'.repeat(196)}😀 and more`;
+    const incidentId = await openIncident('Tessalit');
+    const subscriptionId = (await api.http('editor', 'POST', '/subscriptions', { body: { target: { kind: 'webhook', url: receiver.url }, filters: { incidentIds: [incidentId] }, triggers: ['claim_reported'] } })).body.id;
+    await claim(incidentId, 11);
+    await eventually(async () => (await api.http('editor', 'GET', `/subscriptions/${subscriptionId}/deliveries`)).body.items[0]?.status === 'delivered', 'the delivery recorded', 15_000, 100);
+    const [attempt] = (await api.http('editor', 'GET', `/subscriptions/${subscriptionId}/deliveries`)).body.items[0].attempts;
+    receiver.answer = () => 'ok';
+    expect(attempt).toEqual(expect.objectContaining({ statusCode: 200, responseExcerpt: `${'x'.repeat(196)}\uFFFD` }));
   });
 
   it('refuses, on every delivery, a name that resolves to a loopback address the allowlist does not name', async () => {

@@ -2,7 +2,7 @@ import type { Principal } from '../auth/api-keys.js';
 import type { TimelineWording } from '../incidents/queries/timeline-wording.js';
 import type { Alert } from './domain/alerts.js';
 
-/** A row of the outbox, as the routes and the deliverer read it. */
+/** A row of the outbox, as the routes and the deliverer read it (DELIVERY_COLUMNS). */
 export interface DeliveryRow {
   id: string;
   seq: string;
@@ -10,6 +10,17 @@ export interface DeliveryRow {
   alert: Alert;
   created_at: Date;
 }
+
+/**
+ * The columns of DeliveryRow, of the outbox under the alias `delivery`: an incident's alert
+ * with the sentence and changes of its timeline entry as they read now (an erasure scrubs
+ * them there); a notice with its own.
+ */
+export const DELIVERY_COLUMNS = `delivery.id, delivery.seq, delivery.subscription_id, delivery.created_at,
+  delivery.alert || coalesce((SELECT jsonb_build_object('headline', timeline.entry->'headline', 'changes', timeline.entry->'changes')
+                                FROM incident_timeline timeline
+                               WHERE timeline.incident_id = (delivery.alert->'incident'->>'id')::uuid
+                                 AND timeline.version = (delivery.alert->'incident'->>'version')::integer), '{}') AS alert`;
 
 /** An alert as its subscriber reads it: worded for them, with its place in the outbox. */
 export type AlertResponse = Alert & {

@@ -27,6 +27,11 @@ export class ApiKeys {
   principalFor(key: string): Principal | undefined {
     return this.byHash.get(keyHash(key));
   }
+
+  /** The principal a key of this name holds now, if one is configured: who a webhook's owner is at delivery. */
+  principalNamed(name: string): Principal | undefined {
+    return [...this.byHash.values()].find((principal) => principal.name === name);
+  }
 }
 
 

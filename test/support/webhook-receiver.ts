@@ -15,11 +15,12 @@ export interface Received {
 
 /**
  * A webhook receiver on loopback, as a partner system runs one: it keeps every request and
- * answers `status()` (200 unless a test says otherwise), after `delayMs()` when given.
+ * answers `status()` with `answer()` (200 "ok" unless a test says otherwise), after `delayMs()` when given.
  */
 export class WebhookReceiver {
   readonly received: Received[] = [];
   status = () => 200;
+  answer = () => 'ok';
   delayMs = () => 0;
   /** Requests taken in and not yet answered: deliveries in flight. */
   holding = 0;
@@ -46,7 +47,7 @@ export class WebhookReceiver {
         this.holding--;
         const header = (name: string) => String(request.headers[name] ?? '');
         this.received.push({ id: header('webhook-id'), timestamp: header('webhook-timestamp'), signature: header('webhook-signature'), body, json: JSON.parse(body) });
-        response.writeHead(this.status()).end('ok');
+        response.writeHead(this.status()).end(this.answer());
       });
     });
     await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));

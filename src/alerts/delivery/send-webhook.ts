@@ -77,7 +77,7 @@ export async function sendWebhook(message: WebhookMessage, { allowedHosts, timeo
           statusCode,
           latencyMs: latencyMs(),
           ...(!delivered && { error: `The receiver answered ${statusCode}` }),
-          ...(excerpt && { responseExcerpt: excerpt.slice(0, EXCERPT_CHARACTERS) }),
+          ...(excerpt && { responseExcerpt: storable(excerpt.slice(0, EXCERPT_CHARACTERS)) }),
           delivered,
         });
       };
@@ -87,8 +87,17 @@ export async function sendWebhook(message: WebhookMessage, { allowedHosts, timeo
     const timer = setTimeout(() => request.destroy(new Error(`No answer within ${timeoutMs / 1000} s`)), timeoutMs);
     request.on('error', (error) => {
       clearTimeout(timer);
-      resolve({ at, latencyMs: latencyMs(), error: error.message, delivered: false });
+      resolve({ at, latencyMs: latencyMs(), error: storable(error.message), delivered: false });
     });
     request.end(message.body);
   });
+}
+
+/**
+ * A receiver's text as PostgreSQL can keep it: without U+0000, and with a surrogate left
+ * unpaired (an excerpt cut between the halves of an emoji) replaced. Kept as it came, one
+ * such answer would fail the statement that records every attempt of its group.
+ */
+function storable(text: string): string {
+  return text.replaceAll('\u0000', '').replace(/\p{Cs}/gu, '\uFFFD');
 }

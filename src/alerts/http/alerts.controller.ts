@@ -42,11 +42,11 @@ export class AlertsController {
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The seq of the last alert received: the stream resumes after it. Without it, the stream starts from now.' })
   async stream(@Req() request: AuthenticatedRequest, @Res() reply: FastifyReply): Promise<void> {
-    const lastEventId = request.headers['last-event-id'];
-    let after = typeof lastEventId === 'string' ? parseRequest(queryInteger(0, Number.MAX_SAFE_INTEGER), lastEventId, 'header', 'last-event-id') : await this.subscriptions.lastSeq();
-
+    // Listened for first: a client gone while the stream's start is read ends it at once.
     const closed = new AbortController();
     request.raw.on('close', () => closed.abort());
+    const lastEventId = request.headers['last-event-id'];
+    let after = typeof lastEventId === 'string' ? parseRequest(queryInteger(0, Number.MAX_SAFE_INTEGER), lastEventId, 'header', 'last-event-id') : await this.subscriptions.lastSeq();
     let wake: (() => void) | undefined;
     const unsubscribe = this.changes.subscribe(({ projections }) => {
       if (['incident-view', 'alerts', '*'].some((name) => projections.includes(name))) wake?.();

@@ -3,12 +3,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import pg from 'pg';
 import type { z } from 'zod';
 import type { Principal } from '../../auth/api-keys.js';
-import type { Role } from '../../auth/role-names.js';
 import { DomainError } from '../../common/domain-error.js';
 import { WrongExpectedRevisionError } from '../../event-store/event-store.js';
 import { RequestValidationError } from '../../http/problem.js';
 import { TimelineWording } from '../../incidents/queries/timeline-wording.js';
-import { type AlertResponse, alertsWorded, type DeliveryRow } from '../alert-responses.js';
+import { type AlertResponse, alertsWorded, DELIVERY_COLUMNS, type DeliveryRow } from '../alert-responses.js';
 import { targetRefusal } from '../delivery/safe-target.js';
 import type { Attempt } from '../delivery/send-webhook.js';
 import { WEBHOOK_OPTIONS, WebhookDeliverer, type WebhookOptions } from '../delivery/webhook-deliverer.js';
@@ -54,7 +53,6 @@ interface SubscriptionRow {
   id: string;
   version: number;
   owner: string;
-  owner_role: Role;
   target_kind: 'desk' | 'webhook';
   url: string | null;
   filters: SubscriptionFilters;
@@ -66,7 +64,13 @@ interface SubscriptionRow {
   updated_at: Date;
 }
 
-const COLUMNS = 'id, version, owner, owner_role, target_kind, url, filters, triggers, description, status, paused_reason, created_at, updated_at';
+/**
+ * Subscriptions one key may hold: each is matched against every event the incident view folds,
+ * and the alerts of one batch are built in the projecting process's memory.
+ */
+export const MAX_SUBSCRIPTIONS_PER_KEY = 1000;
+
+const COLUMNS = 'id, version, owner, target_kind, url, filters, triggers, description, status, paused_reason, created_at, updated_at';
 
 /**
  * Subscriptions (issue 15): configuration kept per API key, not facts of the ledger. Each key
@@ -85,13 +89,17 @@ export class Subscriptions {
   /** Subscribes `owner`; a webhook's secret is answered here only. A retry under the same id finds the first. */
   async create(owner: Principal, id: string, request: z.output<typeof CreateSubscriptionRequest>): Promise<{ id: string; version: number; secret?: string }> {
     const target = this.checked(request.target);
+    const { rows: held } = await this.pool.query<{ count: number }>('SELECT count(*)::int AS count FROM subscriptions WHERE owner = $1 AND id <> $2', [owner.name, id]);
+    if (held[0].count >= MAX_SUBSCRIPTIONS_PER_KEY) {
+      throw new DomainError('conflict', 'too_many_subscriptions', `A key may hold ${MAX_SUBSCRIPTIONS_PER_KEY} subscriptions; delete one, or widen the filters of one you hold.`);
+    }
     const secret = target.kind === 'webhook' ? `whsec_${randomBytes(24).toString('base64')}` : null;
     const now = new Date().toISOString();
     await this.pool.query(
-      `INSERT INTO subscriptions (id, version, owner, owner_role, target_kind, url, secret, filters, triggers, description, status, since, created_at, updated_at)
-       VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, $10, $10)
+      `INSERT INTO subscriptions (id, version, owner, target_kind, url, secret, filters, triggers, description, status, since, created_at, updated_at)
+       VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $9, $9)
        ON CONFLICT (id) DO NOTHING`,
-      [id, owner.name, owner.role, target.kind, target.kind === 'webhook' ? target.url : null, secret, request.filters, request.triggers, request.description ?? null, now],
+      [id, owner.name, target.kind, target.kind === 'webhook' ? target.url : null, secret, request.filters, request.triggers, request.description ?? null, now],
     );
     const { rows } = await this.pool.query<{ owner: string; version: number; secret: string | null }>('SELECT owner, version, secret FROM subscriptions WHERE id = $1', [id]);
     if (rows[0]?.owner !== owner.name) throw new DomainError('conflict', 'subscription_exists', `A subscription ${id} exists already; choose another id.`, 'id');
@@ -131,7 +139,7 @@ export class Subscriptions {
           WHERE id = $1 AND version = $2
           RETURNING version),
        waiting AS (
-         UPDATE alert_deliveries SET first_attempt_at = NULL, next_attempt_at = now()
+         UPDATE alert_deliveries SET first_attempt_at = NULL, failures = 0, next_attempt_at = now()
           WHERE $9 AND subscription_id = $1 AND status = 'pending' AND EXISTS (SELECT 1 FROM changed))
        SELECT version FROM changed`,
       [
@@ -170,7 +178,7 @@ export class Subscriptions {
   async deliveries(viewer: Principal, id: string, limit: number, before: number | undefined): Promise<Page<DeliveryResponse>> {
     const subscription = await this.visible(viewer, id);
     const { rows } = await this.pool.query<DeliveryRow & { status: 'pending' | 'delivered'; delivered_at: Date | null; next_attempt_at: Date; attempts: Attempt[] }>(
-      `SELECT delivery.id, delivery.seq, delivery.subscription_id, delivery.alert, delivery.created_at, delivery.status, delivery.delivered_at, delivery.next_attempt_at,
+      `SELECT ${DELIVERY_COLUMNS}, delivery.status, delivery.delivered_at, delivery.next_attempt_at,
               coalesce((SELECT json_agg(json_build_object('at', attempt.at, 'statusCode', attempt.status_code, 'latencyMs', attempt.latency_ms,
                                                           'error', attempt.error, 'responseExcerpt', attempt.response_excerpt) ORDER BY attempt.attempt)
                           FROM alert_delivery_attempts attempt WHERE attempt.delivery_id = delivery.id), '[]') AS attempts
@@ -204,7 +212,7 @@ export class Subscriptions {
   async redeliver(viewer: Principal, id: string, deliveryId: string): Promise<void> {
     await this.visible(viewer, id);
     const { rowCount } = await this.pool.query(
-      `UPDATE alert_deliveries SET status = 'pending', delivered_at = NULL, first_attempt_at = NULL, next_attempt_at = now()
+      `UPDATE alert_deliveries SET status = 'pending', delivered_at = NULL, first_attempt_at = NULL, failures = 0, next_attempt_at = now()
         WHERE id = $1 AND subscription_id = $2 AND target_kind = 'webhook'`,
       [deliveryId, id],
     );
@@ -232,9 +240,9 @@ export class Subscriptions {
 
   private async deskAlerts(viewer: Principal, { before, after, limit, newestFirst }: { before?: number; after?: number; limit: number; newestFirst: boolean }): Promise<DeliveryRow[]> {
     const { rows } = await this.pool.query<DeliveryRow>(
-      `SELECT id, seq, subscription_id, alert, created_at FROM alert_deliveries
-        WHERE subscription_id IN (SELECT id FROM subscriptions WHERE owner = $1) AND target_kind = 'desk' AND seq < $2 AND seq > $3
-        ORDER BY seq ${newestFirst ? 'DESC' : 'ASC'} LIMIT $4`,
+      `SELECT ${DELIVERY_COLUMNS} FROM alert_deliveries delivery
+        WHERE delivery.subscription_id IN (SELECT id FROM subscriptions WHERE owner = $1) AND delivery.target_kind = 'desk' AND delivery.seq < $2 AND delivery.seq > $3
+        ORDER BY delivery.seq ${newestFirst ? 'DESC' : 'ASC'} LIMIT $4`,
       [viewer.name, before ?? Number.MAX_SAFE_INTEGER, after ?? 0, limit],
     );
     return rows;
