@@ -13,7 +13,11 @@ for (const [network, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
   ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) NOT_PUBLIC.addSubnet(network, prefix, 'ipv4');
-for (const [network, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96]] as const) NOT_PUBLIC.addSubnet(network, prefix, 'ipv6');
+// IPv6 that embeds IPv4 (NAT64, 6to4, the deprecated IPv4-compatible and SIIT forms) is
+// refused whole: the address inside may be a private one.
+for (const [network, prefix] of [
+  ['::', 96], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['2002::', 16], ['::ffff:0:0:0', 96],
+] as const) NOT_PUBLIC.addSubnet(network, prefix, 'ipv6');
 
 /** Whether `address` (v4 or v6) lies outside the public internet; an IPv4 address mapped into IPv6 is judged as IPv4. */
 export function isNotPublic(address: string): boolean {
