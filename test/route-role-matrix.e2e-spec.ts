@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { ERASED_SOURCE_NAME } from '../src/sources/erasure/identifying-fields.js';
+import { eventually } from './support/caught-up.js';
 import { KEYS, startTestApp, type TestApp } from './support/test-app.js';
 
 // Every route the service serves, asked by every role, about public and confidential
@@ -544,6 +545,9 @@ beforeAll(async () => {
   api = await startTestApp({ AUDIT_CHECKPOINT_EVERY_EVENTS: '1' });
   claimant = await newSource('Malian army communiques');
   shared = await record(wordsOf('Shared'), 'Kidal', { confidential: false });
+  // The ledger's readers see an event once no older transaction on the server is still open:
+  // under load another test file's may hold them back a moment.
+  await eventually(async () => (await api.http('auditor', 'GET', '/ledger?limit=1')).body.events.length > 0, 'the ledger to show its first event');
   firstPosition = (await api.http('auditor', 'GET', '/ledger?limit=1')).body.events[0].position;
 }, 60_000);
 
