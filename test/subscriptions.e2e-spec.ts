@@ -1,3 +1,4 @@
+import { newClient } from '../src/database/pool.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { eventually } from './support/caught-up.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
@@ -113,6 +114,35 @@ describe('given a desk subscription to an incident', () => {
     // The admin's own desk has none of the editor's alerts.
     expect((await api.http('admin', 'GET', '/alerts')).body.items.some((alert: { subscriptionId: string }) => alert.subscriptionId === subscriptionId)).toBe(false);
   });
+
+  it('streams an alert whose row committed after a later one’s, which its seq alone would have passed over', async () => {
+    const incidentId = await openIncident('Léré');
+    const subscriptionId = (await api.http('editor', 'POST', '/subscriptions', { body: deskWatch(incidentId) })).body.id;
+    const live = await fetch(`${api.baseUrl}/alerts/stream`, { headers: { authorization: 'Bearer test-editor-key-0123456789' } });
+    const reader = live.body!.getReader();
+    let text = '';
+    const untilStreamed = async (needle: string) => {
+      while (!text.includes(needle)) text += new TextDecoder().decode((await reader.read()).value);
+    };
+    await untilStreamed(': connected');
+    // One writer takes a seq and holds its row uncommitted while another, later, commits a
+    // row with a higher seq (a projection batch and a notice of the deliverer's may).
+    const notice = (headline: string) => ({ kind: 'subscription_paused', triggers: [], headline, changes: [] });
+    const insert = `INSERT INTO alert_deliveries (id, subscription_id, target_kind, alert, status, delivered_at) VALUES (gen_random_uuid(), $1, 'desk', $2, 'delivered', now())`;
+    const [first, second] = [newClient(api.database.url), newClient(api.database.url)];
+    await Promise.all([first.connect(), second.connect()]);
+    await first.query('BEGIN');
+    await first.query(insert, [subscriptionId, notice('A notice written first, committed last')]);
+    await second.query(insert, [subscriptionId, notice('A notice written last, committed first')]);
+    await untilStreamed('A notice written last, committed first');
+    await first.query('COMMIT');
+    await Promise.all([first.end(), second.end()]);
+
+    await untilStreamed('A notice written first, committed last');
+    await reader.cancel();
+    const seqs = [...text.matchAll(/^id: (\d+)$/gm)].map(([, seq]) => Number(seq));
+    expect(seqs[1]).toBeLessThan(seqs[0]);
+  }, 30_000);
 
   it('names a source erased since the alert as erased, as the timeline does', async () => {
     const incidentId = await openIncident('Aguelhok');

@@ -9,7 +9,7 @@ import { ApiQueryParams } from '../../http/api-query-params.decorator.js';
 import { queryInteger } from '../../http/query-integer.js';
 import { parseRequest, Valid } from '../../http/validation.js';
 import { ReadModelChanges } from '../../projections/read-model-changes.js';
-import { Subscriptions } from '../subscriptions/subscriptions.js';
+import { LOOK_BACK_SECONDS, Subscriptions } from '../subscriptions/subscriptions.js';
 import { PageRequest } from './subscription.requests.js';
 
 /** Proxies close idle connections; a comment line now and then keeps the stream open. */
@@ -46,7 +46,8 @@ export class AlertsController {
     const closed = new AbortController();
     request.raw.on('close', () => closed.abort());
     const lastEventId = request.headers['last-event-id'];
-    let after = typeof lastEventId === 'string' ? parseRequest(queryInteger(0, Number.MAX_SAFE_INTEGER), lastEventId, 'header', 'last-event-id') : await this.subscriptions.lastSeq();
+    const initial = typeof lastEventId === 'string' ? parseRequest(queryInteger(0, Number.MAX_SAFE_INTEGER), lastEventId, 'header', 'last-event-id') : await this.subscriptions.lastSeq();
+    let after = initial;
     let wake: (() => void) | undefined;
     const unsubscribe = this.changes.subscribe(({ projections }) => {
       if (['incident-view', 'alerts', '*'].some((name) => projections.includes(name))) wake?.();
@@ -55,14 +56,18 @@ export class AlertsController {
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
     reply.raw.write(': connected\n\n');
     const heartbeat = setInterval(() => reply.raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
+    // What this stream sent lately, by id, and when: its look-back leaves them out.
+    const sent = new Map<string, number>();
     try {
       while (!closed.signal.aborted) {
         const waiting = linkedAbort(closed.signal, LOOK_AGAIN_MS);
         wake = waiting.abort;
-        for (const alert of await this.subscriptions.alertsAfter(request.principal, after, 'GET /alerts/stream')) {
+        for (const alert of await this.subscriptions.alertsAfter(request.principal, { after, since: initial, sent: [...sent.keys()] }, 'GET /alerts/stream')) {
           reply.raw.write(`id: ${alert.seq}\nevent: alert\ndata: ${JSON.stringify(alert)}\n\n`);
-          after = alert.seq;
+          sent.set(alert.id, Date.now());
+          after = Math.max(after, alert.seq);
         }
+        for (const [id, at] of sent) if (Date.now() - at > 2 * LOOK_BACK_SECONDS * 1000) sent.delete(id);
         if (!waiting.signal.aborted) await new Promise((resolve) => waiting.signal.addEventListener('abort', resolve, { once: true }));
         waiting.release();
       }

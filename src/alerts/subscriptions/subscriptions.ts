@@ -70,6 +70,9 @@ interface SubscriptionRow {
  */
 export const MAX_SUBSCRIPTIONS_PER_KEY = 1000;
 
+/** Longer than any transaction that writes alerts stays open: a row it wrote is committed by then. */
+export const LOOK_BACK_SECONDS = 30;
+
 const COLUMNS = 'id, version, owner, target_kind, url, filters, triggers, description, status, paused_reason, created_at, updated_at';
 
 /**
@@ -227,9 +230,15 @@ export class Subscriptions {
     return { items, nextBefore: rows.length > limit ? items[items.length - 1].seq : null };
   }
 
-  /** The desk's alerts of `viewer` after `after` (a seq), oldest first: for the live stream. */
-  async alertsAfter(viewer: Principal, after: number, route: string): Promise<AlertResponse[]> {
-    return alertsWorded(await this.deskAlerts(viewer, { after, limit: 100, newestFirst: false }), viewer, this.wording, route);
+  /**
+   * The desk's alerts of `viewer` after `after` (a seq), oldest first, for the live stream;
+   * and those after `since` (where the stream began) written in the last LOOK_BACK_SECONDS
+   * but for those it `sent` already. A seq is handed out when its row is
+   * written, not when it commits: a notice of the deliverer's may commit before a projection
+   * batch holding lower seqs, and the stream would otherwise move past those for good.
+   */
+  async alertsAfter(viewer: Principal, { after, since, sent }: { after: number; since: number; sent: readonly string[] }, route: string): Promise<AlertResponse[]> {
+    return alertsWorded(await this.deskAlerts(viewer, { after, limit: 100, newestFirst: false, lookBack: { after: since, sent } }), viewer, this.wording, route);
   }
 
   /** The seq of the newest alert in the outbox: a live stream without Last-Event-ID starts after it. */
@@ -238,12 +247,17 @@ export class Subscriptions {
     return Number(rows[0].seq ?? 0);
   }
 
-  private async deskAlerts(viewer: Principal, { before, after, limit, newestFirst }: { before?: number; after?: number; limit: number; newestFirst: boolean }): Promise<DeliveryRow[]> {
+  private async deskAlerts(
+    viewer: Principal,
+    { before, after, limit, newestFirst, lookBack }: { before?: number; after?: number; limit: number; newestFirst: boolean; lookBack?: { after: number; sent: readonly string[] } },
+  ): Promise<DeliveryRow[]> {
     const { rows } = await this.pool.query<DeliveryRow>(
       `SELECT ${DELIVERY_COLUMNS} FROM alert_deliveries delivery
-        WHERE delivery.subscription_id IN (SELECT id FROM subscriptions WHERE owner = $1) AND delivery.target_kind = 'desk' AND delivery.seq < $2 AND delivery.seq > $3
+        WHERE delivery.subscription_id IN (SELECT id FROM subscriptions WHERE owner = $1) AND delivery.target_kind = 'desk' AND delivery.seq < $2
+          AND (delivery.seq > $3 OR (delivery.seq > $5 AND delivery.created_at > now() - make_interval(secs => $6)))
+          AND delivery.id <> ALL ($7::uuid[])
         ORDER BY delivery.seq ${newestFirst ? 'DESC' : 'ASC'} LIMIT $4`,
-      [viewer.name, before ?? Number.MAX_SAFE_INTEGER, after ?? 0, limit],
+      [viewer.name, before ?? Number.MAX_SAFE_INTEGER, after ?? 0, limit, lookBack?.after ?? Number.MAX_SAFE_INTEGER, LOOK_BACK_SECONDS, lookBack?.sent ?? []],
     );
     return rows;
   }
