@@ -1,5 +1,6 @@
 import type { Principal } from '../auth/api-keys.js';
 import type { TimelineWording } from '../incidents/queries/timeline-wording.js';
+import type { AlertResponse } from './alert-api.js';
 import type { Alert } from './domain/alerts.js';
 
 /** A row of the outbox, as the routes and the deliverer read it (DELIVERY_COLUMNS). */
@@ -21,15 +22,6 @@ export const DELIVERY_COLUMNS = `delivery.id, delivery.seq, delivery.subscriptio
                                 FROM incident_timeline timeline
                                WHERE timeline.incident_id = (delivery.alert->'incident'->>'id')::uuid
                                  AND timeline.version = (delivery.alert->'incident'->>'version')::integer), '{}') AS alert`;
-
-/** An alert as its subscriber reads it: worded for them, with its place in the outbox. */
-export type AlertResponse = Alert & {
-  id: string;
-  /** Counts up across the outbox: a subscription's alerts come in this order. */
-  seq: number;
-  subscriptionId: string;
-  createdAt: string;
-};
 
 /**
  * The alerts of `rows` as `viewer` may read them: the timeline's sentence and changes

@@ -130,62 +130,14 @@ export interface VerifyReport {
   checkpoints: { total: number; valid: number; firstInvalid: { treeSize: number; problem: string; detail: string } | null };
 }
 
-// Alerts and subscriptions (issue 15): the triggers, filters and alert body are the
-// service's own (src/alerts/domain/alerts.ts is pure); the routes' answers are written out
-// here, their files being the service's (pg, Nest).
+// Alerts and subscriptions (issue 15): the service's own shapes, from its import-free files.
 export { TRIGGERS, type SubscriptionFilters, type Trigger } from '../../src/alerts/domain/alerts.js';
-import type { Alert as AlertBody, SubscriptionFilters, Trigger } from '../../src/alerts/domain/alerts.js';
-
-/** As src/alerts/http/subscription.requests.ts checks them. */
-export const SUBSCRIPTION_LIMITS = { description: 200, url: 2000, tags: 50, tag: 100, ids: 200 } as const;
-
-export type SubscriptionTarget = { kind: 'desk' } | { kind: 'webhook'; url: string };
-
-export interface Subscription {
-  id: string;
-  version: number;
-  /** The name of the API key it belongs to. */
-  owner: string;
-  target: SubscriptionTarget;
-  filters: SubscriptionFilters;
-  triggers: Trigger[];
-  description?: string;
-  status: 'active' | 'paused';
-  pausedReason?: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** An alert as GET /alerts, the stream and the delivery log answer it (AlertResponse). */
-export type Alert = AlertBody & {
-  id: string;
-  /** Counts up across the service's alerts: later ones have higher numbers. */
-  seq: number;
-  subscriptionId: string;
-  createdAt: string;
-};
-
-/** A page of what is listed newest first; `nextBefore` asks for the page after it. */
-export interface SeqPage<T> {
-  items: T[];
-  nextBefore: number | null;
-}
-
-export interface DeliveryAttempt {
-  at: string;
-  statusCode?: number;
-  latencyMs: number;
-  error?: string;
-  responseExcerpt?: string;
-}
-
-export interface Delivery {
-  id: string;
-  seq: number;
-  alert: Alert;
-  status: 'pending' | 'delivered';
-  attempts: DeliveryAttempt[];
-  createdAt: string;
-  deliveredAt?: string;
-  nextAttemptAt?: string;
-}
+export {
+  SUBSCRIPTION_LIMITS,
+  type AlertResponse as Alert,
+  type Attempt as DeliveryAttempt,
+  type DeliveryResponse as Delivery,
+  type Page as SeqPage,
+  type SubscriptionResponse as Subscription,
+  type Target as SubscriptionTarget,
+} from '../../src/alerts/alert-api.js';

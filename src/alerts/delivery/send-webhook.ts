@@ -1,18 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { Webhook } from 'standardwebhooks';
+import type { Attempt } from '../alert-api.js';
 import { publicOnlyLookup, targetRefusal } from './safe-target.js';
-
-/** One attempt at a delivery, as its log keeps it. */
-export interface Attempt {
-  at: string;
-  /** The receiver's status; absent when it never answered. */
-  statusCode?: number;
-  latencyMs: number;
-  error?: string;
-  /** The first characters of the receiver's answer, no more. */
-  responseExcerpt?: string;
-}
 
 export interface WebhookMessage {
   url: string;

@@ -7,10 +7,11 @@ import { linkedAbort } from '../../common/linked-abort.js';
 import { whileLeader } from '../../database/leadership.js';
 import { TimelineWording } from '../../incidents/queries/timeline-wording.js';
 import { ReadModelChanges } from '../../projections/read-model-changes.js';
+import type { Attempt } from '../alert-api.js';
 import { alertsWorded, DELIVERY_COLUMNS, type DeliveryRow } from '../alert-responses.js';
 import type { Alert } from '../domain/alerts.js';
 import { givenUp, retryDelayMs, type RetryPolicy } from './retry-schedule.js';
-import { type Attempt, sendWebhook, type SendOptions } from './send-webhook.js';
+import { sendWebhook, type SendOptions } from './send-webhook.js';
 
 export const WEBHOOK_OPTIONS = Symbol('WebhookOptions');
 export type WebhookOptions = SendOptions & RetryPolicy & { lockRetryMs?: number };

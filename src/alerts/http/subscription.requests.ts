@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { queryInteger } from '../../http/query-integer.js';
 import { countryCode, text, uuid } from '../../http/schema.js';
+import { SUBSCRIPTION_LIMITS as LIMIT } from '../alert-api.js';
 import { TRIGGERS } from '../domain/alerts.js';
 
 // The shapes of the subscription requests. Where a webhook may point is checked against the
@@ -8,16 +9,16 @@ import { TRIGGERS } from '../domain/alerts.js';
 
 const target = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('desk') }),
-  z.strictObject({ kind: z.literal('webhook'), url: z.url({ protocol: /^https?$/, error: 'must be an https:// (or allowed http://) URL' }).max(2000) }),
+  z.strictObject({ kind: z.literal('webhook'), url: z.url({ protocol: /^https?$/, error: 'must be an https:// (or allowed http://) URL' }).max(LIMIT.url) }),
 ]);
 
-const ids = z.array(uuid).min(1).max(200);
+const ids = z.array(uuid).min(1).max(LIMIT.ids);
 
 const filters = z.strictObject({
   incidentIds: ids.optional().describe('only these incidents'),
   country: countryCode.optional(),
-  region: text(200).optional(),
-  tags: z.array(text(100)).min(1).max(50).optional().describe('incidents with any of these tags'),
+  region: text(LIMIT.region).optional(),
+  tags: z.array(text(LIMIT.tag)).min(1).max(LIMIT.tags).optional().describe('incidents with any of these tags'),
   claimantIds: ids.optional().describe('events concerning claims or statements of any of these sources'),
 });
 
@@ -26,7 +27,7 @@ const triggers = z
   .min(1)
   .refine((list) => new Set(list).size === list.length, { message: 'lists a trigger twice', params: { code: 'duplicate_trigger' } });
 
-const description = text(200);
+const description = text(LIMIT.description);
 
 export const CreateSubscriptionRequest = z.strictObject({
   id: uuid.optional().describe('Supply your own id to make the call safe to retry; otherwise the server chooses one.'),

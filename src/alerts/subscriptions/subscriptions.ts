@@ -7,47 +7,12 @@ import { DomainError } from '../../common/domain-error.js';
 import { WrongExpectedRevisionError } from '../../event-store/event-store.js';
 import { RequestValidationError } from '../../http/problem.js';
 import { TimelineWording } from '../../incidents/queries/timeline-wording.js';
-import { type AlertResponse, alertsWorded, DELIVERY_COLUMNS, type DeliveryRow } from '../alert-responses.js';
+import type { AlertResponse, Attempt, DeliveryResponse, Page, SubscriptionResponse, Target } from '../alert-api.js';
+import { alertsWorded, DELIVERY_COLUMNS, type DeliveryRow } from '../alert-responses.js';
 import { targetRefusal } from '../delivery/safe-target.js';
-import type { Attempt } from '../delivery/send-webhook.js';
 import { WEBHOOK_OPTIONS, WebhookDeliverer, type WebhookOptions } from '../delivery/webhook-deliverer.js';
 import type { SubscriptionFilters, Trigger } from '../domain/alerts.js';
 import type { CreateSubscriptionRequest, UpdateSubscriptionRequest } from '../http/subscription.requests.js';
-
-export type Target = { kind: 'desk' } | { kind: 'webhook'; url: string };
-
-/** A subscription as its routes answer it (never with its secret, which only its creation shows). */
-export interface SubscriptionResponse {
-  id: string;
-  version: number;
-  /** The name of the API key that subscribed: it sees and manages it (and admins, all). */
-  owner: string;
-  target: Target;
-  filters: SubscriptionFilters;
-  triggers: Trigger[];
-  description?: string;
-  status: 'active' | 'paused';
-  pausedReason?: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface DeliveryResponse {
-  id: string;
-  seq: number;
-  alert: AlertResponse;
-  status: 'pending' | 'delivered';
-  attempts: Attempt[];
-  createdAt: string;
-  deliveredAt?: string;
-  nextAttemptAt?: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  /** The `before` of the next page back; null on the oldest. */
-  nextBefore: number | null;
-}
 
 interface SubscriptionRow {
   id: string;
