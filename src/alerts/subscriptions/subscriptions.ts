@@ -33,7 +33,7 @@ interface SubscriptionRow {
  * Subscriptions one key may hold: each is matched against every event the incident view folds,
  * and the alerts of one batch are built in the projecting process's memory.
  */
-export const MAX_SUBSCRIPTIONS_PER_KEY = 1000;
+const MAX_SUBSCRIPTIONS_PER_KEY = 1000;
 
 /** Longer than any transaction that writes alerts stays open: a row it wrote is committed by then. */
 export const LOOK_BACK_SECONDS = 30;
@@ -103,7 +103,7 @@ export class Subscriptions {
                 description = CASE WHEN $6 THEN $7 ELSE description END,
                 status = coalesce($8, status),
                 paused_reason = CASE WHEN $8 IS NULL THEN paused_reason END,
-                since = CASE WHEN $4::jsonb IS NOT NULL OR $5::text[] IS NOT NULL THEN now() ELSE since END
+                since = CASE WHEN $4::jsonb IS NOT NULL OR $5::text[] IS NOT NULL THEN $10 ELSE since END
           WHERE id = $1 AND version = $2
           RETURNING version),
        waiting AS (
@@ -120,6 +120,8 @@ export class Subscriptions {
         changes.description ?? null,
         changes.status ?? null,
         resumed,
+        // The service's clock, as for create and for the events' recordedAt: not the database's.
+        new Date().toISOString(),
       ],
     );
     // Changed meanwhile: a 412 under If-Match, otherwise applied to what it is now.
