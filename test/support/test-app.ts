@@ -102,7 +102,11 @@ export async function recorded(api: Pick<TestApp, 'http'>, path: string, body: u
   return answer.body;
 }
 
-/** The whole ledger as an auditor pages through it, the events as stored. */
+/**
+ * The whole ledger as an auditor pages through it, the events as stored. On PostgreSQL the
+ * ledger's readers stop at the server's oldest open transaction, which another test file
+ * can hold: after a write, wait with `api.projected()` or `api.sealed()` before reading.
+ */
 export async function ledgerOf(api: Pick<TestApp, 'http'>): Promise<LedgerEvent[]> {
   const events: LedgerEvent[] = [];
   for (let after = ''; ; ) {
