@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { newClient } from '../src/database/pool.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { eventually } from './support/caught-up.js';
@@ -222,5 +223,19 @@ describe('given a webhook whose receiver keeps failing', () => {
     const [attempt] = (await api.http('editor', 'GET', `/subscriptions/${subscriptionId}/deliveries`)).body.items[0].attempts;
     expect(attempt.error).toMatch(/localhost resolves to (127\.0\.0\.1|::1), a private, loopback or link-local address/);
     expect(attempt.statusCode).toBeUndefined();
+  });
+
+  it('is paused at its next delivery once its owner’s key is no longer configured, and sends nothing', async () => {
+    const incidentId = await openIncident('Aguelhok');
+    const subscriptionId = (await api.http('editor', 'POST', '/subscriptions', { body: { target: { kind: 'webhook', url: receiver.url }, filters: { incidentIds: [incidentId] }, triggers: ['claim_reported'] } })).body.id;
+    // As a restart without this key in API_KEYS leaves it: its subscription names a key the service no longer has.
+    await api.app.get(DataSource).query("UPDATE subscriptions SET owner = 'departed-desk' WHERE id = $1", [subscriptionId]);
+    await claim(incidentId, 5);
+    await eventually(async () => (await api.http('admin', 'GET', `/subscriptions/${subscriptionId}`)).body.status === 'paused', 'the subscription paused', 15_000, 100);
+
+    expect((await api.http('admin', 'GET', `/subscriptions/${subscriptionId}`)).body.pausedReason).toContain('departed-desk');
+    const [waiting] = (await api.http('admin', 'GET', `/subscriptions/${subscriptionId}/deliveries`)).body.items;
+    expect([waiting.status, waiting.attempts]).toEqual(['pending', []]);
+    expect(receiver.received.filter(({ id }) => id === waiting.id)).toEqual([]);
   });
 });
