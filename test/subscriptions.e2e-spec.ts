@@ -5,8 +5,9 @@ import { eventually } from './support/caught-up.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 
 // Subscriptions as editors manage them (issue 15): their own, checked, guarded by If-Match;
-// the desk's alerts, kept and live; webhooks refused where they must not go; a subscription
-// whose deliveries keep failing paused, its owner told, and resumed with nothing lost.
+// the desk's alerts, kept and live; webhooks refused where they must not go, and cut off when
+// their receiver is slow; a subscription whose deliveries keep failing (or whose owner's key
+// is gone) paused, its owner told, and resumed with nothing lost.
 
 let api: TestApp;
 let receiver: WebhookReceiver;
@@ -223,6 +224,21 @@ describe('given a webhook whose receiver keeps failing', () => {
     const [attempt] = (await api.http('editor', 'GET', `/subscriptions/${subscriptionId}/deliveries`)).body.items[0].attempts;
     expect(attempt.error).toMatch(/localhost resolves to (127\.0\.0\.1|::1), a private, loopback or link-local address/);
     expect(attempt.statusCode).toBeUndefined();
+  });
+
+  it('cuts off a receiver that has not answered within the timeout, and records why', async () => {
+    receiver.delayMs = () => 5_000;
+    const incidentId = await openIncident('Léré');
+    const subscriptionId = (await api.http('editor', 'POST', '/subscriptions', { body: { target: { kind: 'webhook', url: receiver.url }, filters: { incidentIds: [incidentId] }, triggers: ['claim_reported'] } })).body.id;
+    await claim(incidentId, 13);
+    await eventually(async () => (await api.http('editor', 'GET', `/subscriptions/${subscriptionId}/deliveries`)).body.items[0]?.attempts.length > 0, 'an attempt', 15_000, 100);
+    receiver.delayMs = () => 0;
+
+    const [attempt] = (await api.http('editor', 'GET', `/subscriptions/${subscriptionId}/deliveries`)).body.items[0].attempts;
+    // WEBHOOK_TIMEOUT_SECONDS is 1 here: cut off then, not when the receiver got round to answering.
+    expect([attempt.error, attempt.statusCode]).toEqual(['No answer within 1 s', undefined]);
+    expect(attempt.latencyMs).toBeGreaterThanOrEqual(1_000);
+    expect(attempt.latencyMs).toBeLessThan(5_000);
   });
 
   it('is paused at its next delivery once its owner’s key is no longer configured, and sends nothing', async () => {
