@@ -20,6 +20,7 @@ import { assertTransactionIdsBehindServer } from './event-store/postgres/transac
 import { HealthMonitor } from './health/health-monitor.js';
 import { answerReadsEarly } from './http/early-reads.js';
 import { limitRequests } from './http/request-limits.js';
+import { Stopping, stopServing } from './http/stop-serving.js';
 import { IdempotencyStore, recordIdempotentResponses } from './http/idempotency.js';
 import { Newsroom } from './incidents/queries/get-claim-reviews/claim-review.js';
 import { CurrentViews } from './incidents/queries/get-incident/current-views.js';
@@ -55,6 +56,10 @@ export interface AppOptions {
 // Rare, and harmless until then: an unrecorded erasure's source is unreadable already.
 const FINISH_ERASURES_EVERY_MS = 60_000;
 
+// How long a request under way when the service stops has to be answered: well inside the
+// usual 30 s between a stop's SIGTERM and its SIGKILL, and far more than a request takes.
+export const STOP_GRACE_MS = 10_000;
+
 /** The service, wired and ready to listen: used by main.ts and by the e2e tests alike. */
 export async function createApp({ config, databaseUrl, apiKeys, signingKey, sourceKeysMasterKey, ...background }: AppOptions): Promise<NestFastifyApplication> {
   const { project = config.BACKGROUND_WORK === 'on', seal = config.BACKGROUND_WORK === 'on', deliver = config.BACKGROUND_WORK === 'on' } = background;
@@ -89,7 +94,9 @@ export async function createApp({ config, databaseUrl, apiKeys, signingKey, sour
   adapter.getInstance().removeContentTypeParser('text/plain');
   const metricsToken = new MetricsToken(config.METRICS_TOKEN);
   const newsroom = new Newsroom(config.NEWSROOM_NAME, config.NEWSROOM_URL);
-  const infrastructure = { pool, dataSource, eventStore, storedEvents, sourceKeys, projections, readModelChanges, apiKeys, metricsToken, auditSealer, auditSigningKey, health, metrics, newsroom };
+  const stopping = new Stopping();
+  stopServing(adapter.getInstance(), stopping, STOP_GRACE_MS);
+  const infrastructure = { pool, dataSource, eventStore, storedEvents, sourceKeys, projections, readModelChanges, apiKeys, metricsToken, auditSealer, auditSigningKey, health, metrics, newsroom, stopping };
   const webhooks = {
     allowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
     timeoutMs: config.WEBHOOK_TIMEOUT_SECONDS * 1000,

@@ -7,6 +7,7 @@ import { ApiKeys } from './auth/api-keys.js';
 import { MetricsToken } from './auth/metrics-token.js';
 import { EVENT_STORE, type EventStore, STORED_EVENTS } from './event-store/event-store.js';
 import { HealthMonitor } from './health/health-monitor.js';
+import { Stopping } from './http/stop-serving.js';
 import { Newsroom } from './incidents/queries/get-claim-reviews/claim-review.js';
 import { Metrics } from './metrics/metrics.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
@@ -30,13 +31,14 @@ export interface Infrastructure {
   health: HealthMonitor;
   metrics: Metrics;
   newsroom: Newsroom;
+  stopping: Stopping;
 }
 
-/** What every slice may inject: database access, the event store (and its events as stored, for auditors), the sources' keys, the projections and their changes, the API keys and the metrics token, the audit log's sealer and key, what the service saw of its health, the metrics, the newsroom that publishes claim reviews. */
+/** What every slice may inject: database access, the event store (and its events as stored, for auditors), the sources' keys, the projections and their changes, the API keys and the metrics token, the audit log's sealer and key, what the service saw of its health, the metrics, the newsroom that publishes claim reviews, and the service's stop. */
 @Global()
 @Module({})
 export class InfrastructureModule {
-  static register({ pool, dataSource, eventStore, storedEvents, sourceKeys, projections, readModelChanges, apiKeys, metricsToken, auditSealer, auditSigningKey, health, metrics, newsroom }: Infrastructure): DynamicModule {
+  static register({ pool, dataSource, eventStore, storedEvents, sourceKeys, projections, readModelChanges, apiKeys, metricsToken, auditSealer, auditSigningKey, health, metrics, newsroom, stopping }: Infrastructure): DynamicModule {
     const providers = [
       { provide: pg.Pool, useValue: pool },
       { provide: DataSource, useValue: dataSource },
@@ -52,6 +54,7 @@ export class InfrastructureModule {
       { provide: HealthMonitor, useValue: health },
       { provide: Metrics, useValue: metrics },
       { provide: Newsroom, useValue: newsroom },
+      { provide: Stopping, useValue: stopping },
     ];
     return { module: InfrastructureModule, providers, exports: providers };
   }

@@ -7,6 +7,7 @@ import { type EventStore, type Position, type RecordedEvent, STORED_EVENTS } fro
 import { ApiQueryParams } from '../http/api-query-params.decorator.js';
 import { readingFromClientPosition } from '../http/client-position.js';
 import { uuid } from '../http/schema.js';
+import { Stopping } from '../http/stop-serving.js';
 import { parseRequest, Valid } from '../http/validation.js';
 import { incidentStreamId } from '../incidents/domain/incident.streams.js';
 
@@ -24,8 +25,11 @@ const HEARTBEAT_MS = 15_000;
 export class StreamController {
   private readonly logger = new Logger('Stream');
 
-  // Which streams changed is all it tells: the events as stored will do, none of them opened.
-  constructor(@Inject(STORED_EVENTS) private readonly store: EventStore) {}
+  constructor(
+    // Which streams changed is all it tells: the events as stored will do, none of them opened.
+    @Inject(STORED_EVENTS) private readonly store: EventStore,
+    private readonly stopping: Stopping,
+  ) {}
 
   @Get()
   @RequiresRole('reader')
@@ -45,15 +49,17 @@ export class StreamController {
     const given = typeof lastEventId === 'string' ? 'header.last-event-id' : 'query.after';
     if (after) await readingFromClientPosition(given, () => this.store.readAll({ after, maxCount: 1 }));
 
-    const closed = new AbortController();
-    request.raw.on('close', () => closed.abort());
+    // It ends when its client leaves, or when the service stops: the client reconnects then.
+    const gone = new AbortController();
+    request.raw.on('close', () => gone.abort());
+    const ended = AbortSignal.any([gone.signal, this.stopping.signal]);
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
     reply.raw.write(': connected\n\n');
     const heartbeat = setInterval(() => reply.raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
     const streamId = query.incidentId ? incidentStreamId(query.incidentId) : undefined;
     try {
-      for await (const event of this.store.subscribeToAll({ after, signal: closed.signal })) {
+      for await (const event of this.store.subscribeToAll({ after, signal: ended })) {
         if (streamId && event.streamId !== streamId) continue;
         reply.raw.write(`id: ${event.position}\nevent: change\ndata: ${JSON.stringify(toChange(event))}\n\n`);
       }

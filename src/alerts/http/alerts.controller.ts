@@ -7,6 +7,7 @@ import type { AuthenticatedRequest } from '../../auth/api-key.guard.js';
 import { linkedAbort } from '../../common/linked-abort.js';
 import { ApiQueryParams } from '../../http/api-query-params.decorator.js';
 import { queryInteger } from '../../http/query-integer.js';
+import { Stopping } from '../../http/stop-serving.js';
 import { parseRequest, Valid } from '../../http/validation.js';
 import { ReadModelChanges } from '../../projections/read-model-changes.js';
 import { LOOK_BACK_SECONDS, Subscriptions } from '../subscriptions/subscriptions.js';
@@ -26,6 +27,7 @@ export class AlertsController {
   constructor(
     private readonly subscriptions: Subscriptions,
     private readonly changes: ReadModelChanges,
+    private readonly stopping: Stopping,
   ) {}
 
   @Get()
@@ -42,9 +44,11 @@ export class AlertsController {
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The seq of the last alert received: the stream resumes after it. Without it, the stream starts from now.' })
   async stream(@Req() request: AuthenticatedRequest, @Res() reply: FastifyReply): Promise<void> {
+    // It ends when its client leaves, or when the service stops (the client reconnects then).
     // Listened for first: a client gone while the stream's start is read ends it at once.
-    const closed = new AbortController();
-    request.raw.on('close', () => closed.abort());
+    const gone = new AbortController();
+    request.raw.on('close', () => gone.abort());
+    const ended = AbortSignal.any([gone.signal, this.stopping.signal]);
     const lastEventId = request.headers['last-event-id'];
     const initial = typeof lastEventId === 'string' ? parseRequest(queryInteger(0, Number.MAX_SAFE_INTEGER), lastEventId, 'header', 'last-event-id') : await this.subscriptions.lastSeq();
     let after = initial;
@@ -59,8 +63,8 @@ export class AlertsController {
     // What this stream sent lately, by id, and when: its look-back leaves them out.
     const sent = new Map<string, number>();
     try {
-      while (!closed.signal.aborted) {
-        const waiting = linkedAbort(closed.signal, LOOK_AGAIN_MS);
+      while (!ended.aborted) {
+        const waiting = linkedAbort(ended, LOOK_AGAIN_MS);
         wake = waiting.abort;
         for (const alert of await this.subscriptions.alertsAfter(request.principal, { after, since: initial, sent: [...sent.keys()] }, 'GET /alerts/stream')) {
           reply.raw.write(`id: ${alert.seq}\nevent: alert\ndata: ${JSON.stringify(alert)}\n\n`);
