@@ -12,7 +12,7 @@ export class Stopping {
   private readonly stop = new AbortController();
 
   constructor() {
-    // One listener for each stream open, through AbortSignal.any.
+    // One listener for each stream open (linkedAbort), each removed when its stream ends.
     setMaxListeners(0, this.stop.signal);
   }
 
@@ -26,37 +26,44 @@ export class Stopping {
 }
 
 /**
- * Lets the HTTP server stop. Node's server.close() waits until every connection has ended,
- * and some never end by themselves: an event stream, a kept-alive connection, and one on
- * which a client has sent nothing yet (a browser opens some ahead of need). The service then
- * never stopped. When it begins to stop, the streams end, and connections with no response
- * under way are closed; a request under way gets `graceMs` to be answered, then its
- * connection is closed too.
+ * Lets the HTTP server stop. Node's server.close() closes the connections idle at that moment
+ * and waits for the others to end, and some never end by themselves: one on which a client
+ * has sent nothing yet (a browser opens some ahead of need), one whose response ended after
+ * the close (an event stream, ended by `Stopping`), kept alive. The service then never
+ * stopped. When it begins to stop, connections on which nothing was ever sent are closed, a
+ * connection whose last response under way ends is closed then, and `graceMs` after the
+ * stop began, whatever is left (a request still unanswered, one whose headers never came
+ * whole) is closed too.
  */
 export function stopServing(fastify: FastifyInstance, stopping: Stopping, graceMs: number): void {
   const server = fastify.server;
-  const idle = new Set<Socket>();
+  const sockets = new Set<Socket>();
+  // Requests answered or being answered on each socket: more than one when a client pipelines.
+  const underWay = new Map<Socket, number>();
   let closing = false;
   server.on('connection', (socket: Socket) => {
     // Accepted in the moment between the stop's beginning and the server's closing.
     if (closing) return socket.destroy();
-    idle.add(socket);
-    socket.once('close', () => idle.delete(socket));
+    sockets.add(socket);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      underWay.delete(socket);
+    });
   });
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const socket = request.socket;
-    idle.delete(socket);
+    underWay.set(socket, (underWay.get(socket) ?? 0) + 1);
     response.once('close', () => {
-      // Answered while the service stops: nothing more will come on this connection.
-      if (closing) socket.end();
-      else if (!socket.destroyed) idle.add(socket);
+      const left = (underWay.get(socket) ?? 1) - 1;
+      underWay.set(socket, left);
+      if (closing && left === 0) socket.end();
     });
   });
   let cutOff: NodeJS.Timeout | undefined;
   fastify.addHook('preClose', async () => {
     closing = true;
     stopping.begin();
-    for (const socket of idle) socket.destroy();
+    for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy();
     cutOff = setTimeout(() => server.closeAllConnections(), graceMs).unref();
   });
   fastify.addHook('onClose', async () => clearTimeout(cutOff));

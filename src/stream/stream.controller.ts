@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { RequiresRole } from '../auth/access.decorators.js';
+import { linkedAbort } from '../common/linked-abort.js';
 import { type EventStore, type Position, type RecordedEvent, STORED_EVENTS } from '../event-store/event-store.js';
 import { ApiQueryParams } from '../http/api-query-params.decorator.js';
 import { readingFromClientPosition } from '../http/client-position.js';
@@ -50,16 +51,15 @@ export class StreamController {
     if (after) await readingFromClientPosition(given, () => this.store.readAll({ after, maxCount: 1 }));
 
     // It ends when its client leaves, or when the service stops: the client reconnects then.
-    const gone = new AbortController();
-    request.raw.on('close', () => gone.abort());
-    const ended = AbortSignal.any([gone.signal, this.stopping.signal]);
+    const ended = linkedAbort(this.stopping.signal);
+    request.raw.on('close', ended.abort);
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
     reply.raw.write(': connected\n\n');
     const heartbeat = setInterval(() => reply.raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
     const streamId = query.incidentId ? incidentStreamId(query.incidentId) : undefined;
     try {
-      for await (const event of this.store.subscribeToAll({ after, signal: ended })) {
+      for await (const event of this.store.subscribeToAll({ after, signal: ended.signal })) {
         if (streamId && event.streamId !== streamId) continue;
         reply.raw.write(`id: ${event.position}\nevent: change\ndata: ${JSON.stringify(toChange(event))}\n\n`);
       }
@@ -67,6 +67,7 @@ export class StreamController {
       // The response has begun: end it; the client reconnects with Last-Event-ID.
       this.logger.warn(`Live stream ended: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
+      ended.release();
       clearInterval(heartbeat);
       reply.raw.end();
     }

@@ -46,11 +46,19 @@ export class AlertsController {
   async stream(@Req() request: AuthenticatedRequest, @Res() reply: FastifyReply): Promise<void> {
     // It ends when its client leaves, or when the service stops (the client reconnects then).
     // Listened for first: a client gone while the stream's start is read ends it at once.
-    const gone = new AbortController();
-    request.raw.on('close', () => gone.abort());
-    const ended = AbortSignal.any([gone.signal, this.stopping.signal]);
-    const lastEventId = request.headers['last-event-id'];
-    const initial = typeof lastEventId === 'string' ? parseRequest(queryInteger(0, Number.MAX_SAFE_INTEGER), lastEventId, 'header', 'last-event-id') : await this.subscriptions.lastSeq();
+    const ended = linkedAbort(this.stopping.signal);
+    request.raw.on('close', ended.abort);
+    try {
+      const lastEventId = request.headers['last-event-id'];
+      const initial = typeof lastEventId === 'string' ? parseRequest(queryInteger(0, Number.MAX_SAFE_INTEGER), lastEventId, 'header', 'last-event-id') : await this.subscriptions.lastSeq();
+      await this.send(request, reply, initial, ended.signal);
+    } finally {
+      ended.release();
+    }
+  }
+
+  /** The key's alerts after `initial`, as they come, until `ended`. */
+  private async send(request: AuthenticatedRequest, reply: FastifyReply, initial: number, ended: AbortSignal): Promise<void> {
     let after = initial;
     let wake: (() => void) | undefined;
     const unsubscribe = this.changes.subscribe(({ projections }) => {
@@ -66,14 +74,17 @@ export class AlertsController {
       while (!ended.aborted) {
         const waiting = linkedAbort(ended, LOOK_AGAIN_MS);
         wake = waiting.abort;
-        for (const alert of await this.subscriptions.alertsAfter(request.principal, { after, since: initial, sent: [...sent.keys()] }, 'GET /alerts/stream')) {
-          reply.raw.write(`id: ${alert.seq}\nevent: alert\ndata: ${JSON.stringify(alert)}\n\n`);
-          sent.set(alert.id, Date.now());
-          after = Math.max(after, alert.seq);
+        try {
+          for (const alert of await this.subscriptions.alertsAfter(request.principal, { after, since: initial, sent: [...sent.keys()] }, 'GET /alerts/stream')) {
+            reply.raw.write(`id: ${alert.seq}\nevent: alert\ndata: ${JSON.stringify(alert)}\n\n`);
+            sent.set(alert.id, Date.now());
+            after = Math.max(after, alert.seq);
+          }
+          for (const [id, at] of sent) if (Date.now() - at > 2 * LOOK_BACK_SECONDS * 1000) sent.delete(id);
+          if (!waiting.signal.aborted) await new Promise((resolve) => waiting.signal.addEventListener('abort', resolve, { once: true }));
+        } finally {
+          waiting.release();
         }
-        for (const [id, at] of sent) if (Date.now() - at > 2 * LOOK_BACK_SECONDS * 1000) sent.delete(id);
-        if (!waiting.signal.aborted) await new Promise((resolve) => waiting.signal.addEventListener('abort', resolve, { once: true }));
-        waiting.release();
       }
     } catch (error) {
       // The response has begun: end it; the client reconnects with Last-Event-ID.
