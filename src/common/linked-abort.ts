@@ -1,21 +1,23 @@
 /**
- * A signal that aborts when `signal` does (at once, if it has already), after `timeoutMs`, or
- * on abort(); release() detaches it from `signal`. What AbortSignal.any([signal, AbortSignal.timeout(ms)]) means, but on
- * Node 20 that composite and the timeout signal are held only weakly, and may be collected —
- * never to fire — while something still waits on them.
+ * A signal that aborts when any of `signals` does (at once, if one has already), after
+ * `timeoutMs`, or on abort(); release() detaches it from them. What AbortSignal.any([...signals,
+ * AbortSignal.timeout(ms)]) means, but on Node 20 that composite and the timeout signal are
+ * held only weakly, and may be collected — never to fire — while something still waits on
+ * them; and each composite stays listed in its sources for as long as they live.
  */
-export function linkedAbort(signal: AbortSignal, timeoutMs?: number): { signal: AbortSignal; abort: () => void; release: () => void } {
+export function linkedAbort(signals: AbortSignal | readonly AbortSignal[], timeoutMs?: number): { signal: AbortSignal; abort: () => void; release: () => void } {
+  const sources: readonly AbortSignal[] = signals instanceof AbortSignal ? [signals] : signals;
   const linked = new AbortController();
   const abort = () => linked.abort();
-  signal.addEventListener('abort', abort);
-  if (signal.aborted) abort();
+  for (const source of sources) source.addEventListener('abort', abort);
+  if (sources.some((source) => source.aborted)) abort();
   const timer = timeoutMs === undefined ? undefined : setTimeout(abort, timeoutMs);
   return {
     signal: linked.signal,
     abort,
     release: () => {
       clearTimeout(timer);
-      signal.removeEventListener('abort', abort);
+      for (const source of sources) source.removeEventListener('abort', abort);
     },
   };
 }

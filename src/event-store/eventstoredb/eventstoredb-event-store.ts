@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { addAbortSignal } from 'node:stream';
 import {
   type AppendResult as AppendedEvents,
@@ -24,6 +25,7 @@ import {
   UnavailableError,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
+import { linkedAbort } from '../../common/linked-abort.js';
 import { pause } from '../../common/pause.js';
 import { Logger } from '@nestjs/common';
 import {
@@ -98,6 +100,8 @@ export class EventStoreDbEventStore implements EventStore {
     this.connectionString = connectionString;
     this.deadlineMs = deadlineMs;
     this.client = EventStoreDBClient.connectionString(connectionString);
+    // One listener for each subscription open (a /stream client's, say), removed when it ends.
+    setMaxListeners(0, this.closing.signal);
   }
 
   async appendToStream(streamId: string, events: EventToAppend[], { expectedRevision }: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
@@ -261,25 +265,30 @@ export class EventStoreDbEventStore implements EventStore {
    */
   async *subscribeToAll({ after, signal }: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
     let last = after === undefined ? undefined : decodePosition(after);
-    const stop = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
-    for (let failures = 0; !stop.aborted; failures++) {
-      let subscription: AllStreamSubscription | undefined;
-      try {
-        subscription = await this.subscription(last ?? START, stop);
-        for await (const { event } of subscription as AsyncIterable<AllStreamResolvedEvent>) {
-          if (!event || (last && !isAfter(event.position, last))) continue;
-          last = event.position;
-          failures = 0;
-          yield toRecordedEvent(event);
+    const linked = linkedAbort(signal ? [signal, this.closing.signal] : this.closing.signal);
+    const stop = linked.signal;
+    try {
+      for (let failures = 0; !stop.aborted; failures++) {
+        let subscription: AllStreamSubscription | undefined;
+        try {
+          subscription = await this.subscription(last ?? START, stop);
+          for await (const { event } of subscription as AsyncIterable<AllStreamResolvedEvent>) {
+            if (!event || (last && !isAfter(event.position, last))) continue;
+            last = event.position;
+            failures = 0;
+            yield toRecordedEvent(event);
+          }
+        } catch (error) {
+          if (stop.aborted) return;
+          if (!(error instanceof EventStoreUnavailableError || isUnavailable(error))) throw error;
+          this.logger.warn(`Subscription to $all dropped (${errorMessage(error)}); subscribing again after ${last ? encodePosition(last) : 'the start'}`);
+        } finally {
+          await subscription?.unsubscribe();
         }
-      } catch (error) {
-        if (stop.aborted) return;
-        if (!(error instanceof EventStoreUnavailableError || isUnavailable(error))) throw error;
-        this.logger.warn(`Subscription to $all dropped (${errorMessage(error)}); subscribing again after ${last ? encodePosition(last) : 'the start'}`);
-      } finally {
-        await subscription?.unsubscribe();
+        await pause(Math.min(FIRST_RESUBSCRIBE_DELAY_MS * 2 ** failures, MAX_RESUBSCRIBE_DELAY_MS), stop);
       }
-      await pause(Math.min(FIRST_RESUBSCRIBE_DELAY_MS * 2 ** failures, MAX_RESUBSCRIBE_DELAY_MS), stop);
+    } finally {
+      linked.release();
     }
   }
 

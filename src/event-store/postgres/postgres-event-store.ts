@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import pg from 'pg';
 import {
   type AppendResult,
@@ -14,6 +15,7 @@ import {
   type SubscribeOptions,
   WrongExpectedRevisionError,
 } from '../event-store.js';
+import { linkedAbort } from '../../common/linked-abort.js';
 import { pause } from '../../common/pause.js';
 import { isPostgresUnavailable } from '../../database/unavailable.js';
 import { decodePosition, encodePosition, LOG_START, type LogPosition } from './log-position.js';
@@ -85,6 +87,8 @@ export class PostgresEventStore implements EventStore {
   ) {
     this.notifications = new LedgerNotifications(pool);
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    // One listener for each subscription open (a /stream client's, say), removed when it ends.
+    setMaxListeners(0, this.closing.signal);
   }
 
   appendToStream(streamId: string, events: EventToAppend[], { expectedRevision }: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
@@ -216,7 +220,8 @@ export class PostgresEventStore implements EventStore {
   }
 
   async *subscribeToAll(options: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
-    const signal = options.signal ? AbortSignal.any([options.signal, this.closing.signal]) : this.closing.signal;
+    const stop = linkedAbort(options.signal ? [options.signal, this.closing.signal] : this.closing.signal);
+    const signal = stop.signal;
     let after = options.after === undefined ? LOG_START : decodePosition(options.after);
     const doorbell = this.notifications.addDoorbell();
     let retryMs = 0;
@@ -248,6 +253,7 @@ export class PostgresEventStore implements EventStore {
         await doorbell.wait(retryMs || this.pollIntervalMs, signal);
       }
     } finally {
+      stop.release();
       this.notifications.removeDoorbell(doorbell);
     }
   }
