@@ -26,9 +26,9 @@ export interface StoredLedger {
  * Stores the synthetic newsroom workload (generate-workload.ts) of at least `events` events,
  * for the benchmarks and the tests that need a large ledger. The real command handlers
  * decide every command against a draft held in memory, so the events obey every rule; each
- * stream is then appended in one round trip, which takes seconds where a command at a time
- * would take minutes. The events are not signed: store them through a SigningEventStore
- * for a service whose audit log is to seal them.
+ * stream is then appended in one or two round trips, which takes seconds where a command at
+ * a time would take minutes. The events are not signed: store them through a
+ * SigningEventStore for a service whose audit log is to seal them.
  */
 export async function storeLedger(store: EventStore, events: number, concurrency: number): Promise<StoredLedger> {
   const draft = new DraftStore();
@@ -45,17 +45,26 @@ export async function storeLedger(store: EventStore, events: number, concurrency
 
   const started = performance.now();
   const streams = [...draft.streams];
-  // Sources first: the timeline names a source as the ledger had it when a claim was recorded.
-  const bySources = (prefix: string) => streams.filter(([streamId]) => streamId.startsWith(prefix));
-  for (const batch of [bySources('source-'), bySources('incident-')]) {
-    await inParallel(batch, concurrency, ([streamId, recorded]) =>
-      store.appendToStream(
-        streamId,
-        recorded.map(({ id, type, data, metadata }) => ({ id, type, data, metadata })),
-        { expectedRevision: 'no_stream' },
-      ),
+  const append = (streamId: string, recorded: RecordedEvent[], expectedRevision: ExpectedRevision) =>
+    store.appendToStream(
+      streamId,
+      recorded.map(({ id, type, data, metadata }) => ({ id, type, data, metadata })),
+      { expectedRevision },
     );
-  }
+  const byPrefix = (prefix: string) => streams.filter(([streamId]) => streamId.startsWith(prefix));
+  const incidentStreams = byPrefix('incident-');
+  // Sources first: the timeline names a source as the ledger had it when a claim was recorded.
+  await inParallel(byPrefix('source-'), concurrency, ([streamId, recorded]) => append(streamId, recorded, 'no_stream'));
+  // Then every incident's opening, and then the rest of its stream: an incident is opened in
+  // the ledger before any other names it, as when the service records the commands. Stored
+  // whole and side by side, a stream could land after a link to it, and a headline would
+  // name the incident by its title or by its id as the projection's batches happened to fall.
+  await inParallel(incidentStreams, concurrency, ([streamId, recorded]) => append(streamId, recorded.slice(0, 1), 'no_stream'));
+  await inParallel(
+    incidentStreams.filter(([, recorded]) => recorded.length > 1),
+    concurrency,
+    ([streamId, recorded]) => append(streamId, recorded.slice(1), recorded[0].revision),
+  );
   return { events: workload.events, incidentIds: workload.incidents, sourceIds: workload.sources, seconds: (performance.now() - started) / 1000 };
 }
 
