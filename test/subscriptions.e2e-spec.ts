@@ -146,6 +146,40 @@ describe('given a desk subscription to an incident', () => {
     expect(seqs[1]).toBeLessThan(seqs[0]);
   }, 30_000);
 
+  it('resumed with Last-Event-ID a minute later, sends the alerts below that id that committed after the stream it replaces last looked', async () => {
+    const incidentId = await openIncident('Goundam');
+    const subscriptionId = (await api.http('editor', 'POST', '/subscriptions', { body: deskWatch(incidentId) })).body.id;
+    const notice = (headline: string) => ({ kind: 'subscription_paused', triggers: [], headline, changes: [] });
+    const insert = (secondsAgo: number) =>
+      `INSERT INTO alert_deliveries (id, subscription_id, target_kind, alert, status, delivered_at, created_at)
+       VALUES (gen_random_uuid(), $1, 'desk', $2, 'delivered', now(), now() - make_interval(secs => ${secondsAgo})) RETURNING seq`;
+    const [held, other] = [newClient(api.database.url), newClient(api.database.url)];
+    await Promise.all([held.connect(), other.connect()]);
+    // Written before the last alert the ended stream sent (their seqs are lower): one still
+    // uncommitted, one that committed after that stream last looked, a minute ago.
+    await held.query('BEGIN');
+    await held.query(insert(0), [subscriptionId, notice('Committed once the stream was back')]);
+    await other.query(insert(70), [subscriptionId, notice('Committed after the stream last looked')]);
+    const [{ seq: lastSent }] = (await other.query(insert(60), [subscriptionId, notice('The last the stream sent')])).rows;
+
+    const resumed = await fetch(`${api.baseUrl}/alerts/stream`, { headers: { authorization: 'Bearer test-editor-key-0123456789', 'last-event-id': String(lastSent) } });
+    const reader = resumed.body!.getReader();
+    let text = '';
+    const untilStreamed = async (needle: string) => {
+      while (!text.includes(needle)) {
+        const { done, value } = await reader.read();
+        if (done) throw new Error(`The stream ended: ${text}`);
+        text += new TextDecoder().decode(value);
+      }
+    };
+    await untilStreamed('Committed after the stream last looked');
+    await held.query('COMMIT');
+    await Promise.all([held.end(), other.end()]);
+    await untilStreamed('Committed once the stream was back');
+    await reader.cancel();
+    expect(text).not.toContain('The last the stream sent');
+  }, 30_000);
+
   it('names a source erased since the alert as erased, as the timeline does', async () => {
     const incidentId = await openIncident('Aguelhok');
     const subscriptionId = (await api.http('editor', 'POST', '/subscriptions', { body: deskWatch(incidentId) })).body.id;

@@ -10,6 +10,7 @@ import { queryInteger } from '../../http/query-integer.js';
 import { Stopping } from '../../http/stop-serving.js';
 import { parseRequest, Valid } from '../../http/validation.js';
 import { ReadModelChanges } from '../../projections/read-model-changes.js';
+import type { AlertResponse } from '../alert-api.js';
 import { LOOK_BACK_SECONDS, Subscriptions } from '../subscriptions/subscriptions.js';
 import { PageRequest } from './subscription.requests.js';
 
@@ -42,7 +43,7 @@ export class AlertsController {
   @RequiresRole('editor')
   @ApiOperation({ summary: 'The desk’s alerts of this key as Server-Sent Events, as they come: `alert` events with the alert’s seq as id. Reconnect with Last-Event-ID to miss none.' })
   @ApiProduces('text/event-stream')
-  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The seq of the last alert received: the stream resumes after it. Without it, the stream starts from now.' })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The seq of the last alert received: the stream resumes after it, first sending again the alerts written in the 30 s before it (one may have committed late; tell them by seq). Without it, the stream starts from now.' })
   async stream(@Req() request: AuthenticatedRequest, @Res() reply: FastifyReply): Promise<void> {
     // It ends when its client leaves, or when the service stops (the client reconnects then).
     // Listened for first: a client gone while the stream's start is read ends it at once.
@@ -50,15 +51,15 @@ export class AlertsController {
     request.raw.on('close', ended.abort);
     try {
       const lastEventId = request.headers['last-event-id'];
-      const initial = typeof lastEventId === 'string' ? parseRequest(queryInteger(0, Number.MAX_SAFE_INTEGER), lastEventId, 'header', 'last-event-id') : await this.subscriptions.lastSeq();
-      await this.send(request, reply, initial, ended.signal);
+      const resumed = typeof lastEventId === 'string' ? parseRequest(queryInteger(0, Number.MAX_SAFE_INTEGER), lastEventId, 'header', 'last-event-id') : undefined;
+      await this.send(request, reply, resumed ?? (await this.subscriptions.lastSeq()), resumed !== undefined, ended.signal);
     } finally {
       ended.release();
     }
   }
 
-  /** The key's alerts after `initial`, as they come, until `ended`. */
-  private async send(request: AuthenticatedRequest, reply: FastifyReply, initial: number, ended: AbortSignal): Promise<void> {
+  /** The key's alerts after `initial`, as they come, until `ended`; first, when `resumed` after it, those below it the last stream may have missed. */
+  private async send(request: AuthenticatedRequest, reply: FastifyReply, initial: number, resumed: boolean, ended: AbortSignal): Promise<void> {
     let after = initial;
     let wake: (() => void) | undefined;
     const unsubscribe = this.changes.subscribe(({ projections }) => {
@@ -70,14 +71,19 @@ export class AlertsController {
     const heartbeat = setInterval(() => reply.raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
     // What this stream sent lately, by id, and when: its look-back leaves them out.
     const sent = new Map<string, number>();
+    const write = (alert: AlertResponse) => {
+      reply.raw.write(`id: ${alert.seq}\nevent: alert\ndata: ${JSON.stringify(alert)}\n\n`);
+      sent.set(alert.id, Date.now());
+    };
     try {
+      if (resumed) for (const alert of await this.subscriptions.alertsResumedBefore(request.principal, initial, 'GET /alerts/stream')) write(alert);
       while (!ended.aborted) {
         const waiting = linkedAbort(ended, LOOK_AGAIN_MS);
         wake = waiting.abort;
         try {
-          for (const alert of await this.subscriptions.alertsAfter(request.principal, { after, since: initial, sent: [...sent.keys()] }, 'GET /alerts/stream')) {
-            reply.raw.write(`id: ${alert.seq}\nevent: alert\ndata: ${JSON.stringify(alert)}\n\n`);
-            sent.set(alert.id, Date.now());
+          // Resumed, it looks back below where it began as well: one of those may commit late too.
+          for (const alert of await this.subscriptions.alertsAfter(request.principal, { after, since: resumed ? 0 : initial, sent: [...sent.keys()] }, 'GET /alerts/stream')) {
+            write(alert);
             after = Math.max(after, alert.seq);
           }
           for (const [id, at] of sent) if (Date.now() - at > 2 * LOOK_BACK_SECONDS * 1000) sent.delete(id);

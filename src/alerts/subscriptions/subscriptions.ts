@@ -37,6 +37,7 @@ const MAX_SUBSCRIPTIONS_PER_KEY = 1000;
 
 /** Longer than any transaction that writes alerts stays open: a row it wrote is committed by then. */
 export const LOOK_BACK_SECONDS = 30;
+const RESUMED_PAGE = 100;
 
 const COLUMNS = 'id, version, owner, target_kind, url, filters, triggers, description, status, paused_reason, created_at, updated_at';
 
@@ -199,13 +200,29 @@ export class Subscriptions {
 
   /**
    * The desk's alerts of `viewer` after `after` (a seq), oldest first, for the live stream;
-   * and those after `since` (where the stream began) written in the last LOOK_BACK_SECONDS
+   * and those after `since` (where a new stream began; 0 for one resumed) written in the last LOOK_BACK_SECONDS
    * but for those it `sent` already. A seq is handed out when its row is
    * written, not when it commits: a notice of the deliverer's may commit before a projection
    * batch holding lower seqs, and the stream would otherwise move past those for good.
    */
   async alertsAfter(viewer: Principal, { after, since, sent }: { after: number; since: number; sent: readonly string[] }, route: string): Promise<AlertResponse[]> {
     return alertsWorded(await this.deskAlerts(viewer, { after, limit: 100, newestFirst: false, lookBack: { after: since, sent } }), viewer, this.wording, route);
+  }
+
+  /**
+   * The desk's alerts of `viewer` below `seq` written from LOOK_BACK_SECONDS before alert `seq`
+   * on, oldest first: those the stream that sent `seq` may not have seen committed (see
+   * alertsAfter), which a stream resumed after `seq` sends again. Its client knows the ones it
+   * has by their seq.
+   */
+  async alertsResumedBefore(viewer: Principal, seq: number, route: string): Promise<AlertResponse[]> {
+    const rows: DeliveryRow[] = [];
+    for (;;) {
+      const lookBack = { after: Number(rows.at(-1)?.seq ?? 0), sent: [], from: seq };
+      const page = await this.deskAlerts(viewer, { before: seq, after: Number.MAX_SAFE_INTEGER, limit: RESUMED_PAGE, newestFirst: false, lookBack });
+      rows.push(...page);
+      if (page.length < RESUMED_PAGE) return alertsWorded(rows, viewer, this.wording, route);
+    }
   }
 
   /** The seq of the newest alert in the outbox: a live stream without Last-Event-ID starts after it. */
@@ -216,15 +233,29 @@ export class Subscriptions {
 
   private async deskAlerts(
     viewer: Principal,
-    { before, after, limit, newestFirst, lookBack }: { before?: number; after?: number; limit: number; newestFirst: boolean; lookBack?: { after: number; sent: readonly string[] } },
+    {
+      before,
+      after,
+      limit,
+      newestFirst,
+      lookBack,
+    }: {
+      before?: number;
+      after?: number;
+      limit: number;
+      newestFirst: boolean;
+      /** Also those after `after` written LOOK_BACK_SECONDS before now (or before alert `from` was written) or later, but those `sent`. */
+      lookBack?: { after: number; sent: readonly string[]; from?: number };
+    },
   ): Promise<DeliveryRow[]> {
     const { rows } = await this.pool.query<DeliveryRow>(
       `SELECT ${DELIVERY_COLUMNS} FROM alert_deliveries delivery
         WHERE delivery.subscription_id IN (SELECT id FROM subscriptions WHERE owner = $1) AND delivery.target_kind = 'desk' AND delivery.seq < $2
-          AND (delivery.seq > $3 OR (delivery.seq > $5 AND delivery.created_at > now() - make_interval(secs => $6)))
+          AND (delivery.seq > $3 OR (delivery.seq > $5
+               AND delivery.created_at > coalesce((SELECT created_at FROM alert_deliveries WHERE seq = $8), now()) - make_interval(secs => $6)))
           AND delivery.id <> ALL ($7::uuid[])
         ORDER BY delivery.seq ${newestFirst ? 'DESC' : 'ASC'} LIMIT $4`,
-      [viewer.name, before ?? Number.MAX_SAFE_INTEGER, after ?? 0, limit, lookBack?.after ?? Number.MAX_SAFE_INTEGER, LOOK_BACK_SECONDS, lookBack?.sent ?? []],
+      [viewer.name, before ?? Number.MAX_SAFE_INTEGER, after ?? 0, limit, lookBack?.after ?? Number.MAX_SAFE_INTEGER, LOOK_BACK_SECONDS, lookBack?.sent ?? [], lookBack?.from ?? null],
     );
     return rows;
   }
