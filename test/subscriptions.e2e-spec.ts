@@ -142,8 +142,11 @@ describe('given a desk subscription to an incident', () => {
 
     await untilStreamed('A notice written first, committed last');
     await reader.cancel();
-    const seqs = [...text.matchAll(/^id: (\d+)$/gm)].map(([, seq]) => Number(seq));
+    const frames = text.split('\n\n').filter((frame) => frame.includes('event: alert'));
+    const seqs = frames.map((frame) => Number(/"seq":(\d+)/.exec(frame)![1]));
     expect(seqs[1]).toBeLessThan(seqs[0]);
+    // Its id would move a client's Last-Event-ID back: it has none.
+    expect(frames.map((frame) => frame.startsWith('id: '))).toEqual([true, false]);
   }, 30_000);
 
   it('resumed with Last-Event-ID a minute later, sends the alerts below that id that committed after the stream it replaces last looked', async () => {
@@ -155,29 +158,38 @@ describe('given a desk subscription to an incident', () => {
        VALUES (gen_random_uuid(), $1, 'desk', $2, 'delivered', now(), now() - make_interval(secs => ${secondsAgo})) RETURNING seq`;
     const [held, other] = [newClient(api.database.url), newClient(api.database.url)];
     await Promise.all([held.connect(), other.connect()]);
-    // Written before the last alert the ended stream sent (their seqs are lower): one still
-    // uncommitted, one that committed after that stream last looked, a minute ago.
-    await held.query('BEGIN');
-    await held.query(insert(0), [subscriptionId, notice('Committed once the stream was back')]);
-    await other.query(insert(70), [subscriptionId, notice('Committed after the stream last looked')]);
-    const [{ seq: lastSent }] = (await other.query(insert(60), [subscriptionId, notice('The last the stream sent')])).rows;
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    try {
+      // Written before the last alert the ended stream sent (their seqs are lower): one still
+      // uncommitted, one that committed after that stream last looked, a minute ago.
+      await held.query('BEGIN');
+      await held.query(insert(0), [subscriptionId, notice('Committed once the stream was back')]);
+      await other.query(insert(70), [subscriptionId, notice('Committed after the stream last looked')]);
+      const [{ seq: lastSent }] = (await other.query(insert(60), [subscriptionId, notice('The last the stream sent')])).rows;
 
-    const resumed = await fetch(`${api.baseUrl}/alerts/stream`, { headers: { authorization: 'Bearer test-editor-key-0123456789', 'last-event-id': String(lastSent) } });
-    const reader = resumed.body!.getReader();
-    let text = '';
-    const untilStreamed = async (needle: string) => {
-      while (!text.includes(needle)) {
-        const { done, value } = await reader.read();
-        if (done) throw new Error(`The stream ended: ${text}`);
-        text += new TextDecoder().decode(value);
-      }
-    };
-    await untilStreamed('Committed after the stream last looked');
-    await held.query('COMMIT');
-    await Promise.all([held.end(), other.end()]);
-    await untilStreamed('Committed once the stream was back');
-    await reader.cancel();
-    expect(text).not.toContain('The last the stream sent');
+      const resumed = await fetch(`${api.baseUrl}/alerts/stream`, { headers: { authorization: 'Bearer test-editor-key-0123456789', 'last-event-id': String(lastSent) } });
+      reader = resumed.body!.getReader();
+      let text = '';
+      const untilStreamed = async (needle: string) => {
+        while (!text.includes(needle)) {
+          const { done, value } = await reader!.read();
+          if (done) throw new Error(`The stream ended: ${text}`);
+          text += new TextDecoder().decode(value);
+        }
+      };
+      await untilStreamed('Committed after the stream last looked');
+      await held.query('COMMIT');
+      await untilStreamed('Committed once the stream was back');
+      // This subscription's (the key's other desk alerts of the last seconds come again too).
+      const ours = text.split('\n\n').filter((frame) => frame.includes(subscriptionId));
+      expect(ours.map((frame) => /"headline":"([^"]*)"/.exec(frame)![1])).toEqual(['Committed after the stream last looked', 'Committed once the stream was back']);
+      // Sent again, or late: a client's Last-Event-ID stays the newest it was sent.
+      expect(text).not.toMatch(/^id: /m);
+    } finally {
+      await reader?.cancel();
+      await held.query('ROLLBACK').catch(() => undefined);
+      await Promise.all([held.end(), other.end()]);
+    }
   }, 30_000);
 
   it('names a source erased since the alert as erased, as the timeline does', async () => {

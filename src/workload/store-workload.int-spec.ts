@@ -37,7 +37,7 @@ async function ledgerOfLength(length: number): Promise<RecordedEvent[]> {
   }
 }
 
-it('opens every incident before any event of the ledger names it, as the service records them', async () => {
+it('opens every incident before any event of the ledger names it, as links recorded through the service do', async () => {
   const { events } = await storeLedger(store, 20_000, 8);
 
   const opened = new Set<string>();

@@ -56,9 +56,10 @@ export async function storeLedger(store: EventStore, events: number, concurrency
   // Sources first: the timeline names a source as the ledger had it when a claim was recorded.
   await inParallel(byPrefix('source-'), concurrency, ([streamId, recorded]) => append(streamId, recorded, 'no_stream'));
   // Then every incident's opening, and then the rest of its stream: an incident is opened in
-  // the ledger before any other names it, as when the service records the commands. Stored
-  // whole and side by side, a stream could land after a link to it, and a headline would
-  // name the incident by its title or by its id as the projection's batches happened to fall.
+  // the ledger before any link names it, as when the desk links incidents through the
+  // service. Stored whole and side by side, a stream could land after a link to it, and a
+  // headline would name the incident by its title or by its id as the projection's batches
+  // happened to fall.
   await inParallel(incidentStreams, concurrency, ([streamId, recorded]) => append(streamId, recorded.slice(0, 1), 'no_stream'));
   await inParallel(
     incidentStreams.filter(([, recorded]) => recorded.length > 1),

@@ -43,7 +43,7 @@ export class AlertsController {
   @RequiresRole('editor')
   @ApiOperation({ summary: 'The desk’s alerts of this key as Server-Sent Events, as they come: `alert` events with the alert’s seq as id. Reconnect with Last-Event-ID to miss none.' })
   @ApiProduces('text/event-stream')
-  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The seq of the last alert received: the stream resumes after it, first sending again the alerts written in the 30 s before it (one may have committed late; tell them by seq). Without it, the stream starts from now.' })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The seq of the last alert received: the stream resumes after it, first sending again, without an SSE id, the alerts below it written from 30 s before it on (one may have committed late; tell them by seq). Without it, the stream starts from now.' })
   async stream(@Req() request: AuthenticatedRequest, @Res() reply: FastifyReply): Promise<void> {
     // It ends when its client leaves, or when the service stops (the client reconnects then).
     // Listened for first: a client gone while the stream's start is read ends it at once.
@@ -71,21 +71,22 @@ export class AlertsController {
     const heartbeat = setInterval(() => reply.raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
     // What this stream sent lately, by id, and when: its look-back leaves them out.
     const sent = new Map<string, number>();
+    // An id only where the stream moves on: a client resumes after the newest it was sent,
+    // and one sent again or late (below it) leaves that as it is.
     const write = (alert: AlertResponse) => {
-      reply.raw.write(`id: ${alert.seq}\nevent: alert\ndata: ${JSON.stringify(alert)}\n\n`);
+      reply.raw.write(`${alert.seq > after ? `id: ${alert.seq}\n` : ''}event: alert\ndata: ${JSON.stringify(alert)}\n\n`);
       sent.set(alert.id, Date.now());
+      after = Math.max(after, alert.seq);
     };
     try {
-      if (resumed) for (const alert of await this.subscriptions.alertsResumedBefore(request.principal, initial, 'GET /alerts/stream')) write(alert);
+      // Resumed, it looks back below where it began as well: one of those may commit late too.
+      const since = resumed ? await this.subscriptions.resumedFloor(initial) : initial;
+      if (resumed) for await (const page of this.subscriptions.alertsResumedBefore(request.principal, { seq: initial, floor: since }, 'GET /alerts/stream')) page.forEach(write);
       while (!ended.aborted) {
         const waiting = linkedAbort(ended, LOOK_AGAIN_MS);
         wake = waiting.abort;
         try {
-          // Resumed, it looks back below where it began as well: one of those may commit late too.
-          for (const alert of await this.subscriptions.alertsAfter(request.principal, { after, since: resumed ? 0 : initial, sent: [...sent.keys()] }, 'GET /alerts/stream')) {
-            write(alert);
-            after = Math.max(after, alert.seq);
-          }
+          for (const alert of await this.subscriptions.alertsAfter(request.principal, { after, since, sent: [...sent.keys()] }, 'GET /alerts/stream')) write(alert);
           for (const [id, at] of sent) if (Date.now() - at > 2 * LOOK_BACK_SECONDS * 1000) sent.delete(id);
           if (!waiting.signal.aborted) await new Promise((resolve) => waiting.signal.addEventListener('abort', resolve, { once: true }));
         } finally {

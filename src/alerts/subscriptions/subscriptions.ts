@@ -200,7 +200,7 @@ export class Subscriptions {
 
   /**
    * The desk's alerts of `viewer` after `after` (a seq), oldest first, for the live stream;
-   * and those after `since` (where a new stream began; 0 for one resumed) written in the last LOOK_BACK_SECONDS
+   * and those after `since` (where a new stream began; a resumed one's floor) written in the last LOOK_BACK_SECONDS
    * but for those it `sent` already. A seq is handed out when its row is
    * written, not when it commits: a notice of the deliverer's may commit before a projection
    * batch holding lower seqs, and the stream would otherwise move past those for good.
@@ -210,18 +210,32 @@ export class Subscriptions {
   }
 
   /**
-   * The desk's alerts of `viewer` below `seq` written from LOOK_BACK_SECONDS before alert `seq`
-   * on, oldest first: those the stream that sent `seq` may not have seen committed (see
-   * alertsAfter), which a stream resumed after `seq` sends again. Its client knows the ones it
-   * has by their seq.
+   * Where a stream resumed after alert `seq` looks back from: below it, every alert was
+   * written more than 2 × LOOK_BACK_SECONDS before alert `seq` (or the nearest one before it)
+   * and had long committed when the stream that sent `seq` looked. 0 when there is none.
    */
-  async alertsResumedBefore(viewer: Principal, seq: number, route: string): Promise<AlertResponse[]> {
-    const rows: DeliveryRow[] = [];
-    for (;;) {
-      const lookBack = { after: Number(rows.at(-1)?.seq ?? 0), sent: [], from: seq };
-      const page = await this.deskAlerts(viewer, { before: seq, after: Number.MAX_SAFE_INTEGER, limit: RESUMED_PAGE, newestFirst: false, lookBack });
-      rows.push(...page);
-      if (page.length < RESUMED_PAGE) return alertsWorded(rows, viewer, this.wording, route);
+  async resumedFloor(seq: number): Promise<number> {
+    const { rows } = await this.pool.query<{ seq: string | null }>(
+      `SELECT (SELECT seq FROM alert_deliveries
+                WHERE seq < $1 AND created_at < (SELECT created_at FROM alert_deliveries WHERE seq <= $1 ORDER BY seq DESC LIMIT 1) - make_interval(secs => $2)
+                ORDER BY seq DESC LIMIT 1) AS seq`,
+      [seq, 2 * LOOK_BACK_SECONDS],
+    );
+    return Number(rows[0].seq ?? 0);
+  }
+
+  /**
+   * The desk's alerts of `viewer` between `floor` and `seq` written from LOOK_BACK_SECONDS
+   * before alert `seq` on, oldest first, a page at a time: those the stream that sent `seq`
+   * may not have seen committed (see alertsAfter), which a stream resumed after `seq` sends
+   * again. Its client knows the ones it has by their seq.
+   */
+  async *alertsResumedBefore(viewer: Principal, { seq, floor }: { seq: number; floor: number }, route: string): AsyncGenerator<AlertResponse[]> {
+    for (let after = floor; ; ) {
+      const page = await this.deskAlerts(viewer, { before: seq, after: Number.MAX_SAFE_INTEGER, limit: RESUMED_PAGE, newestFirst: false, lookBack: { after, sent: [], from: seq } });
+      yield await alertsWorded(page, viewer, this.wording, route);
+      if (page.length < RESUMED_PAGE) return;
+      after = Number(page[page.length - 1].seq);
     }
   }
 
@@ -244,7 +258,7 @@ export class Subscriptions {
       after?: number;
       limit: number;
       newestFirst: boolean;
-      /** Also those after `after` written LOOK_BACK_SECONDS before now (or before alert `from` was written) or later, but those `sent`. */
+      /** Also those after `after` written LOOK_BACK_SECONDS before now (or before alert `from`, or the nearest before it, was written) or later, but those `sent`. */
       lookBack?: { after: number; sent: readonly string[]; from?: number };
     },
   ): Promise<DeliveryRow[]> {
@@ -252,7 +266,7 @@ export class Subscriptions {
       `SELECT ${DELIVERY_COLUMNS} FROM alert_deliveries delivery
         WHERE delivery.subscription_id IN (SELECT id FROM subscriptions WHERE owner = $1) AND delivery.target_kind = 'desk' AND delivery.seq < $2
           AND (delivery.seq > $3 OR (delivery.seq > $5
-               AND delivery.created_at > coalesce((SELECT created_at FROM alert_deliveries WHERE seq = $8), now()) - make_interval(secs => $6)))
+               AND delivery.created_at > coalesce((SELECT created_at FROM alert_deliveries WHERE seq <= $8 ORDER BY seq DESC LIMIT 1), now()) - make_interval(secs => $6)))
           AND delivery.id <> ALL ($7::uuid[])
         ORDER BY delivery.seq ${newestFirst ? 'DESC' : 'ASC'} LIMIT $4`,
       [viewer.name, before ?? Number.MAX_SAFE_INTEGER, after ?? 0, limit, lookBack?.after ?? Number.MAX_SAFE_INTEGER, LOOK_BACK_SECONDS, lookBack?.sent ?? [], lookBack?.from ?? null],

@@ -220,9 +220,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   async *subscribeToAll(options: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
+    let after = options.after === undefined ? LOG_START : decodePosition(options.after);
     const stop = linkedAbort(options.signal ? [options.signal, this.closing.signal] : this.closing.signal);
     const signal = stop.signal;
-    let after = options.after === undefined ? LOG_START : decodePosition(options.after);
     const doorbell = this.notifications.addDoorbell();
     let retryMs = 0;
     try {
