@@ -37,23 +37,21 @@ export class Stopping {
  */
 export function stopServing(fastify: FastifyInstance, stopping: Stopping, graceMs: number): void {
   const server = fastify.server;
-  const sockets = new Set<Socket>();
-  // Requests answered or being answered on each socket: more than one when a client pipelines.
+  // Each open connection, with its requests answered or being answered: more than one when a
+  // client pipelines, none on one kept alive between requests or on which nothing came yet.
   const underWay = new Map<Socket, number>();
   let closing = false;
   server.on('connection', (socket: Socket) => {
     // Accepted in the moment between the stop's beginning and the server's closing.
     if (closing) return socket.destroy();
-    sockets.add(socket);
-    socket.once('close', () => {
-      sockets.delete(socket);
-      underWay.delete(socket);
-    });
+    underWay.set(socket, 0);
+    socket.once('close', () => underWay.delete(socket));
   });
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const socket = request.socket;
     underWay.set(socket, (underWay.get(socket) ?? 0) + 1);
     response.once('close', () => {
+      if (socket.destroyed) return; // its own 'close' forgets it
       const left = (underWay.get(socket) ?? 1) - 1;
       underWay.set(socket, left);
       if (closing && left === 0) socket.end();
@@ -63,7 +61,7 @@ export function stopServing(fastify: FastifyInstance, stopping: Stopping, graceM
   fastify.addHook('preClose', async () => {
     closing = true;
     stopping.begin();
-    for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy();
+    for (const socket of underWay.keys()) if (socket.bytesRead === 0) socket.destroy();
     cutOff = setTimeout(() => server.closeAllConnections(), graceMs).unref();
   });
   fastify.addHook('onClose', async () => clearTimeout(cutOff));
