@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * A signal that aborts when any of `signals` does (at once, if one has already), after
  * `timeoutMs`, or on abort(); release() detaches it from them. What AbortSignal.any([...signals,
@@ -20,4 +22,15 @@ export function linkedAbort(signals: AbortSignal | readonly AbortSignal[], timeo
       for (const source of sources) source.removeEventListener('abort', abort);
     },
   };
+}
+
+/**
+ * An AbortController that many linkedAbort()s may follow at once, one for each stream or
+ * subscription open (a service's stop, a store's close), each removed when it ends: Node's
+ * warning past ten listeners would be a false alarm.
+ */
+export function followedAbort(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { setMaxListeners } from 'node:events';
 import type { FastifyInstance } from 'fastify';
+import { followedAbort } from '../common/linked-abort.js';
 
 /**
  * The service's stop, as its event streams (/stream, /alerts/stream) hear of it: a stream
@@ -9,12 +9,7 @@ import type { FastifyInstance } from 'fastify';
  * reconnects (to another process) with Last-Event-ID.
  */
 export class Stopping {
-  private readonly stop = new AbortController();
-
-  constructor() {
-    // One listener for each stream open (linkedAbort), each removed when its stream ends.
-    setMaxListeners(0, this.stop.signal);
-  }
+  private readonly stop = followedAbort();
 
   get signal(): AbortSignal {
     return this.stop.signal;

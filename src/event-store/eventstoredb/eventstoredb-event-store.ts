@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import { addAbortSignal } from 'node:stream';
 import {
   type AppendResult as AppendedEvents,
@@ -25,7 +24,7 @@ import {
   UnavailableError,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
-import { linkedAbort } from '../../common/linked-abort.js';
+import { followedAbort, linkedAbort } from '../../common/linked-abort.js';
 import { pause } from '../../common/pause.js';
 import { Logger } from '@nestjs/common';
 import {
@@ -92,7 +91,7 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly logger = new Logger('EventStoreDB');
   private readonly connectionString: string;
   private readonly deadlineMs: number;
-  private readonly closing = new AbortController();
+  private readonly closing = followedAbort();
   /** Replaced when a call misses its deadline: see reconnect(). */
   private client: EventStoreDBClient;
 
@@ -100,8 +99,6 @@ export class EventStoreDbEventStore implements EventStore {
     this.connectionString = connectionString;
     this.deadlineMs = deadlineMs;
     this.client = EventStoreDBClient.connectionString(connectionString);
-    // One listener for each subscription open (a /stream client's, say), removed when it ends.
-    setMaxListeners(0, this.closing.signal);
   }
 
   async appendToStream(streamId: string, events: EventToAppend[], { expectedRevision }: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {

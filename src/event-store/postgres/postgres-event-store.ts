@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import pg from 'pg';
 import {
   type AppendResult,
@@ -15,7 +14,7 @@ import {
   type SubscribeOptions,
   WrongExpectedRevisionError,
 } from '../event-store.js';
-import { linkedAbort } from '../../common/linked-abort.js';
+import { followedAbort, linkedAbort } from '../../common/linked-abort.js';
 import { pause } from '../../common/pause.js';
 import { isPostgresUnavailable } from '../../database/unavailable.js';
 import { decodePosition, encodePosition, LOG_START, type LogPosition } from './log-position.js';
@@ -77,7 +76,7 @@ const HEAD_WAIT_MS = 1_000;
  */
 export class PostgresEventStore implements EventStore {
   private readonly notifications: LedgerNotifications;
-  private readonly closing = new AbortController();
+  private readonly closing = followedAbort();
   private readonly pollIntervalMs: number;
   private readonly appends = new GroupCommit<Append, AppendResult>((group) => this.writeGroup(group), { groupsInFlight: GROUPS_IN_FLIGHT, largestGroup: LARGEST_GROUP });
 
@@ -87,8 +86,6 @@ export class PostgresEventStore implements EventStore {
   ) {
     this.notifications = new LedgerNotifications(pool);
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-    // One listener for each subscription open (a /stream client's, say), removed when it ends.
-    setMaxListeners(0, this.closing.signal);
   }
 
   appendToStream(streamId: string, events: EventToAppend[], { expectedRevision }: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
