@@ -79,9 +79,13 @@ export class AlertsController {
       after = Math.max(after, alert.seq);
     };
     try {
-      // Resumed, it looks back below where it began as well: one of those may commit late too.
-      const since = resumed ? await this.subscriptions.resumedFloor(initial) : initial;
-      if (resumed) for await (const page of this.subscriptions.alertsResumedBefore(request.principal, { seq: initial, floor: since }, 'GET /alerts/stream')) page.forEach(write);
+      let since = initial;
+      if (resumed) {
+        // Resumed, it looks back below where it began as well: one of those may commit late too.
+        const at = await this.subscriptions.resumedAt(initial);
+        since = at.floor;
+        for await (const page of this.subscriptions.alertsResumedBefore(request.principal, initial, at, 'GET /alerts/stream')) page.forEach(write);
+      }
       while (!ended.aborted) {
         const waiting = linkedAbort(ended, LOOK_AGAIN_MS);
         wake = waiting.abort;

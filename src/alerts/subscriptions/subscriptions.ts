@@ -210,29 +210,31 @@ export class Subscriptions {
   }
 
   /**
-   * Where a stream resumed after alert `seq` looks back from: below it, every alert was
-   * written more than 2 × LOOK_BACK_SECONDS before alert `seq` (or the nearest one before it)
-   * and had long committed when the stream that sent `seq` looked. 0 when there is none.
+   * Where a stream resumed after alert `seq` stands: when that alert (or the nearest one
+   * before it) was written, and the floor it looks back from, below which every alert was
+   * written 2 × LOOK_BACK_SECONDS earlier still, and had long committed when the stream that
+   * sent `seq` looked. Floor 0, and no time, when there is none.
    */
-  async resumedFloor(seq: number): Promise<number> {
-    const { rows } = await this.pool.query<{ seq: string | null }>(
-      `SELECT (SELECT seq FROM alert_deliveries
-                WHERE seq < $1 AND created_at < (SELECT created_at FROM alert_deliveries WHERE seq <= $1 ORDER BY seq DESC LIMIT 1) - make_interval(secs => $2)
-                ORDER BY seq DESC LIMIT 1) AS seq`,
+  async resumedAt(seq: number): Promise<{ writtenAt?: Date; floor: number }> {
+    const { rows } = await this.pool.query<{ written_at: Date | null; floor: string | null }>(
+      `WITH named AS (SELECT created_at FROM alert_deliveries WHERE seq <= $1 ORDER BY seq DESC LIMIT 1)
+       SELECT (SELECT created_at FROM named) AS written_at,
+              (SELECT seq FROM alert_deliveries WHERE seq < $1 AND created_at < (SELECT created_at FROM named) - make_interval(secs => $2) ORDER BY seq DESC LIMIT 1) AS floor`,
       [seq, 2 * LOOK_BACK_SECONDS],
     );
-    return Number(rows[0].seq ?? 0);
+    const [{ written_at: writtenAt, floor }] = rows;
+    return { ...(writtenAt && { writtenAt }), floor: Number(floor ?? 0) };
   }
 
   /**
    * The desk's alerts of `viewer` between `floor` and `seq` written from LOOK_BACK_SECONDS
-   * before alert `seq` on, oldest first, a page at a time: those the stream that sent `seq`
-   * may not have seen committed (see alertsAfter), which a stream resumed after `seq` sends
-   * again. Its client knows the ones it has by their seq.
+   * before alert `seq` was (`writtenAt`) on, oldest first, a page at a time: those the stream
+   * that sent `seq` may not have seen committed (see alertsAfter), which a stream resumed
+   * after `seq` sends again. Its client knows the ones it has by their seq.
    */
-  async *alertsResumedBefore(viewer: Principal, { seq, floor }: { seq: number; floor: number }, route: string): AsyncGenerator<AlertResponse[]> {
+  async *alertsResumedBefore(viewer: Principal, seq: number, { writtenAt, floor }: { writtenAt?: Date; floor: number }, route: string): AsyncGenerator<AlertResponse[]> {
     for (let after = floor; ; ) {
-      const page = await this.deskAlerts(viewer, { before: seq, after: Number.MAX_SAFE_INTEGER, limit: RESUMED_PAGE, newestFirst: false, lookBack: { after, sent: [], from: seq } });
+      const page = await this.deskAlerts(viewer, { before: seq, after: Number.MAX_SAFE_INTEGER, limit: RESUMED_PAGE, newestFirst: false, lookBack: { after, sent: [], from: writtenAt } });
       yield await alertsWorded(page, viewer, this.wording, route);
       if (page.length < RESUMED_PAGE) return;
       after = Number(page[page.length - 1].seq);
@@ -258,15 +260,15 @@ export class Subscriptions {
       after?: number;
       limit: number;
       newestFirst: boolean;
-      /** Also those after `after` written LOOK_BACK_SECONDS before now (or before alert `from`, or the nearest before it, was written) or later, but those `sent`. */
-      lookBack?: { after: number; sent: readonly string[]; from?: number };
+      /** Also those after `after` written LOOK_BACK_SECONDS before now (or before `from`) or later, but those `sent`. */
+      lookBack?: { after: number; sent: readonly string[]; from?: Date };
     },
   ): Promise<DeliveryRow[]> {
     const { rows } = await this.pool.query<DeliveryRow>(
       `SELECT ${DELIVERY_COLUMNS} FROM alert_deliveries delivery
         WHERE delivery.subscription_id IN (SELECT id FROM subscriptions WHERE owner = $1) AND delivery.target_kind = 'desk' AND delivery.seq < $2
           AND (delivery.seq > $3 OR (delivery.seq > $5
-               AND delivery.created_at > coalesce((SELECT created_at FROM alert_deliveries WHERE seq <= $8 ORDER BY seq DESC LIMIT 1), now()) - make_interval(secs => $6)))
+               AND delivery.created_at > coalesce($8::timestamptz, now()) - make_interval(secs => $6)))
           AND delivery.id <> ALL ($7::uuid[])
         ORDER BY delivery.seq ${newestFirst ? 'DESC' : 'ASC'} LIMIT $4`,
       [viewer.name, before ?? Number.MAX_SAFE_INTEGER, after ?? 0, limit, lookBack?.after ?? Number.MAX_SAFE_INTEGER, LOOK_BACK_SECONDS, lookBack?.sent ?? [], lookBack?.from ?? null],
